@@ -22,12 +22,22 @@ def build_parser() -> argparse.ArgumentParser:
     for info in sorted(pkgutil.iter_modules(cli.__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
             continue
-        module = importlib.import_module(f"engine.cli.{info.name}")
+        try:
+            module = importlib.import_module(f"engine.cli.{info.name}")
+        except Exception as exc:  # one broken command must not take the others down
+            broken = sub.add_parser(info.name, help=f"(unavailable: {exc})")
+            broken.set_defaults(_run=lambda args, exc=exc: _unavailable(args, exc))
+            continue
         name = getattr(module, "NAME", info.name)
         command = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(command)
         command.set_defaults(_run=module.run)
     return parser
+
+
+def _unavailable(args: argparse.Namespace, exc: Exception) -> int:
+    print(f"command '{args.command}' is unavailable: {type(exc).__name__}: {exc}", file=sys.stderr)
+    return 2
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,43 @@
+"""Settings of the live lab: the hyperparameters a learner may change, with safe bounds.
+
+Shared by the lesson schema (a lesson's `lab` section), the lab page and
+`python -m engine lab`, so one set of bounds gives one set of error messages.
+Bounds follow the lab's purpose (a tiny model on a 2-core CPU): rank 1-64 and at
+most 500 steps, as the lab issue asks.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Method = Literal["full", "lora", "qlora"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# One invented company term and what it means: the skill the lab teaches.
+class GlossaryEntry(_Strict):
+    term: str = Field(min_length=1, max_length=40)
+    definition: str = Field(min_length=1, max_length=120)
+
+
+# The hyperparameters of one run; every bound is checked before any model loads.
+class LabSettings(_Strict):
+    # Local path (relative to the project root) or a Hugging Face hub id.
+    model: str = Field("models/lora-lab-tiny", min_length=1, max_length=200)
+    # LoRA rank r: the inner dimension of B·A.
+    rank: int = Field(8, ge=1, le=64)
+    # LoRA alpha: the update is scaled by alpha / r.
+    alpha: float = Field(16.0, gt=0, le=1024)
+    # Names of the Linear modules that get adapters.
+    target_modules: list[str] = Field(default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj"], min_length=1)
+    learning_rate: float = Field(3e-3, gt=0, le=1.0)
+    steps: int = Field(60, ge=1, le=500)
+    batch_size: int = Field(8, ge=1, le=64)
+    # Tokens per training example.
+    seq_len: int = Field(48, ge=8, le=512)
+    seed: int = Field(0, ge=0, le=2**31 - 1)

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Set up everything the test suite needs on a fresh Debian machine, then run it.
+#   bash tests/run.sh [pytest args...]
+# 1. a virtualenv in .venv with requirements-test.txt (torch pinned, CPU build);
+# 2. Debian's chromium (browser tests) and postgresql (progress-store tests), via apt
+#    when missing and we are root (or have sudo);
+# 3. a throwaway PostgreSQL server on loopback for the duration of the run;
+# 4. pytest over tests/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+
+apt_install() {
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo -n"
+  if [ -z "${APT_UPDATED:-}" ]; then $sudo apt-get update -qq; APT_UPDATED=1; fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${missing[*]}"
+  apt_install "${missing[@]}" || echo "warning: could not install ${missing[*]}; those tests will skip or fail" >&2
+fi
+
+# shellcheck source=tests/postgres.sh
+source tests/postgres.sh
+start_test_postgres || echo "warning: no PostgreSQL server; PostgreSQL tests will skip" >&2
+trap stop_test_postgres EXIT
+
+set +e
+.venv/bin/python -m pytest "$@"
+status=$?
+set -e
+# pytest's 5 means no test ran: that is a failure here, not a pass.
+exit $status

@@ -1,0 +1,1 @@
+"""Thin Streamlit pages and widgets: read state, call engine/, render."""

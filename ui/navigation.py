@@ -1,0 +1,43 @@
+"""The app's pages, by sidebar section: Home, the lessons in order, then feature pages."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from engine.loader import Course
+from ui import home, lesson
+
+# url path -> page, from the latest build; lets pages link to each other with st.page_link.
+_PAGES: dict[str, st.Page] = {}
+
+
+def _lesson_page(lesson_id: str, title: str, order: int) -> st.Page:
+    def page() -> None:
+        lesson.render(lesson_id)
+
+    page.__name__ = f"lesson_{lesson_id.replace('-', '_')}"
+    return st.Page(page, title=f"{order}. {title}", url_path=lesson_id)
+
+
+def extra_pages(course: Course) -> dict[str, list[st.Page]]:
+    """Feature pages by sidebar section. Each feature adds its page(s) here in one line."""
+    sections: dict[str, list[st.Page]] = {"Practice": [], "Tools": []}
+    return sections
+
+
+def build_navigation(course: Course) -> dict[str, list[st.Page]]:
+    pages = {
+        "": [st.Page(home.render, title="Home", icon="🏠", url_path="home", default=True)],
+        "Lessons": [_lesson_page(item.id, item.title, item.order) for item in course.lessons],
+    }
+    for name, items in extra_pages(course).items():
+        if items:
+            pages[name] = items
+    _PAGES.clear()
+    _PAGES.update({page.url_path: page for items in pages.values() for page in items})
+    return pages
+
+
+def page_for(url_path: str) -> st.Page | None:
+    """The page registered at /<url_path>, for st.page_link; None if there is none."""
+    return _PAGES.get(url_path)

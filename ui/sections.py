@@ -1,0 +1,109 @@
+"""Render one lesson section by its type. Feature sections (figure, quiz, lab) hand
+over to their own modules, and show a plain box while a feature is not installed."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+import streamlit as st
+
+from engine import schema
+from engine.loader import load_course
+
+_CALLOUTS = {"tip": (st.success, "💡"), "warning": (st.warning, "⚠️"), "mistake": (st.error, "🚫"), "note": (st.info, "📝")}
+
+
+def render_section(section: schema.Section, *, key: str, references: dict) -> None:
+    if section.title:
+        st.subheader(section.title)
+    _RENDERERS[section.type](section, key)
+    if section.cite:
+        st.caption("Source: " + "; ".join(references[c].title if c in references else c for c in section.cite))
+
+
+def _markdown(section: schema.MarkdownSection, key: str) -> None:
+    st.markdown(section.body)
+
+
+def _analogy(section: schema.AnalogySection, key: str) -> None:
+    st.info(section.body, icon="🧠")
+
+
+def _code_compare(section: schema.CodeCompareSection, key: str) -> None:
+    for column, pane in zip(st.columns(2), (section.left, section.right)):
+        with column:
+            st.markdown(f"**{pane.caption}**")
+            st.code(pane.code.rstrip("\n"), language=pane.language)
+    if section.note:
+        st.caption(section.note)
+
+
+def _key_points(section: schema.KeyPointsSection, key: str) -> None:
+    st.markdown("\n".join(f"- {point}" for point in section.points))
+
+
+def _real_world(section: schema.RealWorldSection, key: str) -> None:
+    with st.container(border=True):
+        st.markdown("🏢 **In practice**")
+        st.markdown(section.body)
+
+
+def _callout(section: schema.CalloutSection, key: str) -> None:
+    show, icon = _CALLOUTS[section.kind]
+    show(section.body, icon=icon)
+
+
+def coming_later(what: str) -> None:
+    st.info(f"{what}: coming in a later lesson.", icon="🚧")
+
+
+def _feature(module: str):
+    """The feature's UI module, or None while it is not installed."""
+    return importlib.import_module(module) if importlib.util.find_spec(module) else None
+
+
+def _figure(section: schema.FigureSection, key: str) -> None:
+    widget = _feature(f"ui.widgets.{section.name}")
+    if widget is None:
+        coming_later(f"Interactive figure '{section.name}'")
+    else:
+        widget.render(section.parsed_params())
+    if section.caption:
+        st.caption(section.caption)
+
+
+def _quiz(section: schema.QuizSection, key: str) -> None:
+    question = _feature("ui.question")
+    if question is None:
+        coming_later(f"Practice questions from quiz '{section.quiz}'")
+        return
+    quiz = load_course().quizzes.get(section.quiz)
+    if quiz is None:
+        st.error(f"Quiz '{section.quiz}' is unavailable: its file is missing or has errors (see `python -m engine validate`).")
+        return
+    wanted = set(section.questions) or {item.id for item in quiz.questions}
+    for item in quiz.questions:
+        if item.id in wanted:
+            question.render_question(quiz, item, f"{key}-{item.id}")
+
+
+def _lab(section: schema.LabSection, key: str) -> None:
+    lab = _feature("ui.lab")
+    if lab is None:
+        coming_later("The live fine-tuning lab")
+    else:
+        lab.render_lab_section(section)
+
+
+_RENDERERS = {
+    "markdown": _markdown,
+    "analogy": _analogy,
+    "code_compare": _code_compare,
+    "key_points": _key_points,
+    "real_world": _real_world,
+    "callout": _callout,
+    "figure": _figure,
+    "quiz": _quiz,
+    "lab": _lab,
+}
