@@ -13,7 +13,11 @@ PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+echo "installing Python packages (log: .venv/pip-install.log)"
+if ! .venv/bin/python -m pip install --disable-pip-version-check -r requirements-test.txt >.venv/pip-install.log 2>&1; then
+  tail -n 40 .venv/pip-install.log >&2
+  exit 1
+fi
 
 apt_install() {
   local sudo=""
