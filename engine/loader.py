@@ -42,7 +42,9 @@ class Course:
     lessons: list[Lesson] = field(default_factory=list)  # sorted by `order`
     quizzes: dict[str, Any] = field(default_factory=dict)  # quiz id -> QuizFile
     problems: list[Problem] = field(default_factory=list)
-    files: dict[str, Path] = field(default_factory=dict)  # lesson or quiz id -> its file
+    files: dict[str, Path] = field(default_factory=dict)  # lesson id -> its file
+    # Quiz id -> its file; a separate namespace, since a lesson's quiz may share its id.
+    quiz_files: dict[str, Path] = field(default_factory=dict)
 
     def lesson(self, lesson_id: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
@@ -193,14 +195,14 @@ def load_course(lesson_files: list[Path] | None = None, quiz_files: list[Path] |
     for path in quiz_files if quiz_model else []:
         quiz, data, problems = _load_file(path, "quiz", quiz_model, quiz_check)
         course.problems += problems
-        if quiz is not None and not _duplicate(course, quiz.id, path, data):
+        if quiz is not None and not _duplicate(course, course.quiz_files, quiz.id, path, data):
             course.quizzes[quiz.id] = quiz
-            course.files[quiz.id] = path
+            course.quiz_files[quiz.id] = path
 
     for path in lesson_files:
         lesson, data, problems = _load_file(path, "lesson", Lesson, None)
         course.problems += problems
-        if lesson is None or _duplicate(course, lesson.id, path, data):
+        if lesson is None or _duplicate(course, course.files, lesson.id, path, data):
             continue
         nodes[lesson.id] = (_shown(path), data)
         course.lessons.append(lesson)
@@ -215,11 +217,11 @@ def load_course(lesson_files: list[Path] | None = None, quiz_files: list[Path] |
     return course
 
 
-def _duplicate(course: Course, item_id: str, path: Path, data: Any) -> bool:
-    if item_id not in course.files:
+def _duplicate(course: Course, files: dict[str, Path], item_id: str, path: Path, data: Any) -> bool:
+    if item_id not in files:
         return False
     line, col = position_of(data, "id")
-    first = _shown(course.files[item_id])
+    first = _shown(files[item_id])
     course.problems.append(Problem(_shown(path), line, col, "id", f"duplicate id '{item_id}' (already used by {first})"))
     return True
 

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     if problems:
         print(f"{len(problems)} error(s) in {len({p.file for p in problems})} file(s)")
         return 1
-    n_questions = sum(len(q.questions) for q in course.quizzes.values() if course.files[q.id].resolve() in asked)
+    n_questions = sum(len(q.questions) for q in course.quizzes.values() if course.quiz_files[q.id].resolve() in asked)
     print(f"OK: {len(lessons)} lesson file(s) and {len(quizzes)} quiz file(s) ({n_questions} questions) are valid")
     return 0
 
