@@ -1,26 +1,19 @@
-"""Tests for engine/safe_eval.py: constructs, error messages, attacks, and a differential test.
+"""Tests for engine/safe_eval.py: accepted constructs, refused constructs, error messages, the API.
 
 The oracle for semantics is CPython itself: fixed programs are compared with an
-in-process `exec` of the same test-owned text, and hypothesis-generated programs with
-`exec` in a separate worker process (stdout and exception type).
+in-process `exec` of the same test-owned text. Attacks and limits are tested in
+tests/test_safe_eval_limits.py; generated programs, run by CPython in a separate
+process, in tests/test_safe_eval_differential.py.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import json
-import subprocess
-import sys
-import time
-import tracemalloc
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from engine.safe_eval import (
-    MAX_LEN,
     SnippetError,
     check_syntax,
     evaluate,
@@ -230,223 +223,8 @@ def test_literals_used_in_source_order_without_bools():
     assert literals_used("(model_size + lora_size) * quantization_factor") == []
 
 
-# ---- attacks: every one a SnippetError within 1 s -------------------------------------
-ATTACKS = {
-    "import os": "import os\nos.system('echo hacked')",
-    "__import__": "__import__('os')",
-    "__builtins__": "x = __builtins__",
-    "dunder escape": "x = ().__class__.__bases__[0].__subclasses__()",
-    "dunder in f-string": "print(f'{().__class__}')",
-    "format escape": "print('{0.__class__}'.format(1))",
-    "getattr": "getattr(1, '__class__')",
-    "open": "open('/etc/passwd')",
-    "eval/exec": "eval('1+1')",
-    "9**9**9": "x = 9**9**9",
-    "10**10**10": "x = 10**10**10",
-    "1 << 10**9": "x = 1 << 10**9",
-    "pow in a loop": "x = 2\nfor i in range(100):\n    x = x * x",
-    "huge string": "s = 'a' * 10**9",
-    "huge list": "l = [0] * 10**9",
-    "string doubling": "s = 'ab'\nfor i in range(100):\n    s = s + s",
-    "huge nested lists": "a = [0] * 99999\nb = [a] * 99999",
-    "nested list doubling": "a = [1]\nfor i in range(100):\n    a = [a, a]",
-    "self-containing list": "a = [1]\nfor i in range(100):\n    a += [a]\nprint(a)",
-    "deep list literal": "x = " + "[" * 60 + "]" * 60,
-    "deep parentheses": "x = " + "(" * 10_000 + "1" + ")" * 10_000,
-    "deep parentheses, short": "x = " + "(" * 5_000 + "1" + ")" * 5_000,
-    "deep unary minus": "-" * 100_000 + "1",
-    "deep unary minus, short": "-" * 15_000 + "1",
-    "long sum": "x = " + "1+" * 5_000 + "1",
-    "deep not": "x = " + "not " * 4_000 + "1",
-    "recursion": "def f():\n    return f()\nf()",
-    "while True": "while True:\n    pass",
-    "range(10**12)": "for i in range(10**12):\n    pass",
-    "nested loops with big strings": "for i in range(10**6):\n    for j in range(10**6):\n"
-                                     "        s = 'x' * 99999 + 'y'",
-    "printing forever": "for i in range(10**9):\n    print('spam' * 1000)",
-    "huge format width": "print(f'{1:999999999}')",
-    "huge format precision": "print(f'{1.5:.999999999f}')",
-    "printf formatting": "print('%0999999999d' % 1)",
-    "round of int": "x = round(5, -10**9)",
-    "factorial": "import math\nx = math.factorial(10**6)",
-    "comb": "import math\nx = math.comb(10**6, 500000)",
-    "sum of lists": "a = [[1]] * 20000\nb = sum(a, [])",
-    "long source": "x = 1\n" * 20_000,
-    "huge hex literal": "x = 0x" + "f" * 5000,
-    "many big lists": "".join(f"a{i} = [0] * 99999\n" for i in range(1000)),
-    "many long prints": "a = [0] * 33000\nprint(" + "a, " * 3000 + ")",
-    "many long f-strings": "a = [0] * 33000\nprint(f'" + "{a}" * 3000 + "')",
-    "quadratic concatenation": "s = ''\nfor i in range(10**6):\n    s = s + 'abcdefghij'",
-    "null byte": "x = 1\x00",
-}
 
-
-@pytest.mark.parametrize("name", list(ATTACKS))
-def test_attacks_are_snippet_errors_within_one_second(name):
-    start = time.perf_counter()
-    with pytest.raises(SnippetError):
-        run_snippet(ATTACKS[name])
-    assert time.perf_counter() - start < 1.0
-
-
-@pytest.mark.parametrize("expression", [
-    "9**9**9", "__import__('os')", "().__class__", "'a' * 10**9", "(lambda: 1)()", "x.__class__",
-    "[0] * x", "2 ** x", "(" * 5000 + "x" + ")" * 5000, "print"])
-def test_expression_attacks_are_snippet_errors_within_one_second(expression):
-    start = time.perf_counter()
-    with pytest.raises(SnippetError):
-        evaluate(expression, {"x": 10**12})
-    assert time.perf_counter() - start < 1.0
-
-
-# ---- differential test against CPython in a separate process -----------------------------
-WORKER = """
-import contextlib, io, json, sys
-for line in sys.stdin:
-    buffer, error = io.StringIO(), None
-    try:
-        with contextlib.redirect_stdout(buffer):
-            exec(json.loads(line), {})
-    except Exception as e:
-        error = type(e).__name__
-    sys.stdout.write(json.dumps([buffer.getvalue(), error]) + "\\n")
-    sys.stdout.flush()
-"""
-
-
-@pytest.fixture(scope="module")
-def cpython_worker():
-    worker = subprocess.Popen([sys.executable, "-c", WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              text=True)
-
-    def run(source: str) -> tuple[str, str | None]:
-        worker.stdin.write(json.dumps(source) + "\n")
-        worker.stdin.flush()
-        return tuple(json.loads(worker.stdout.readline()))
-
-    yield run
-    worker.stdin.close()
-    worker.wait(timeout=10)
-
-
-FLOATS = [0.5, 2.5, -1.5, 0.1, 3.0, -0.0, 0.0, 1e-3, 1234.5678, 1e300, 0.25, 2.675]
-SPECS = ["", ":.2f", "!r", ":>8", ":,", ":e", ":g", ":.3", ":+", ":08.3f", ":d", "!s:^7"]
-
-
-def expression(draw, defined: list[str], depth: int) -> str:
-    """A random, fully parenthesised arithmetic expression over the defined variables."""
-    kind = draw(st.integers(0, 9)) if depth > 0 else draw(st.integers(0, 2))
-    sub = lambda: expression(draw, defined, depth - 1)  # noqa: E731
-    if kind == 0:
-        return f"({draw(st.integers(-30, 30))})"
-    if kind == 1:
-        return f"({draw(st.sampled_from(FLOATS))!r})"
-    if kind == 2:
-        return draw(st.sampled_from(defined)) if defined else draw(st.sampled_from(["True", "False", "7"]))
-    if kind in (3, 4):
-        op = draw(st.sampled_from(["+", "-", "*", "/", "//", "%"]))
-        return f"({sub()} {op} {sub()})"
-    if kind == 5:
-        exponent = draw(st.sampled_from(["0", "1", "2", "3", "(-1)", "0.5", "(-2)"]))
-        return f"({sub()} ** {exponent})"
-    if kind == 6:
-        ops = draw(st.lists(st.sampled_from(["<", "<=", "==", "!=", ">", ">="]), min_size=1, max_size=2))
-        return "(" + sub() + "".join(f" {op} {sub()}" for op in ops) + ")"
-    if kind == 7:
-        form = draw(st.sampled_from(["{} and {}", "{} or {}", "not {}", "-{}", "{} if {} else {}"]))
-        return "(" + form.format(*(sub() for _ in range(form.count("{}")))) + ")"
-    call = draw(st.sampled_from(["int({})", "float({})", "round({})", "round({}, {})", "abs({})", "min({}, {})",
-                                 "max({}, {}, {})", "sum([{}, {}])", "math.floor({})", "math.sqrt({})",
-                                 "len(str({}))", "round({}, -1)"]))
-    return call.format(*(sub() for _ in range(call.count("{}"))))
-
-
-@st.composite
-def programs(draw) -> str:
-    defined: list[str] = []
-    lines = ["import math"]
-    for _ in range(draw(st.integers(1, 6))):
-        kind = draw(st.sampled_from(["assign", "assign", "augmented", "print", "fstring", "if", "for", "swap",
-                                     "containers"]))
-        value = expression(draw, defined, draw(st.integers(0, 3)))
-        if kind == "assign" or not defined:
-            name = draw(st.sampled_from(["a", "b", "c"]))
-            lines.append(f"{name} = {value}")
-            defined.append(name)
-        elif kind == "augmented":
-            op = draw(st.sampled_from(["+", "-", "*", "/", "//", "%"]))
-            lines.append(f"{draw(st.sampled_from(defined))} {op}= {value}")
-        elif kind == "print":
-            sep, end = draw(st.sampled_from([", sep='|'", ""])), draw(st.sampled_from([", end=';'", ""]))
-            lines.append(f"print({value}, {expression(draw, defined, 1)}{sep}{end})")
-        elif kind == "fstring":
-            spec = draw(st.sampled_from(SPECS))
-            lines.append(f"print(f'<{{{value}{spec}}}>')")
-        elif kind == "if":
-            lines += [f"if {value}:", f"    print({expression(draw, defined, 1)})", "else:",
-                      f"    {draw(st.sampled_from(defined))} = {expression(draw, defined, 1)}"]
-        elif kind == "for":
-            name = draw(st.sampled_from(defined))
-            lines += [f"for i in range({draw(st.integers(0, 4))}):", f"    {name} = ({name} + i) * {value}"]
-        elif kind == "swap":
-            first, second = draw(st.sampled_from(defined)), draw(st.sampled_from(defined))
-            lines.append(f"{first}, {second} = {second}, {value}")
-        else:
-            lines.append(f"print([{value}, {expression(draw, defined, 1)}], ({expression(draw, defined, 1)},))")
-    lines.append("print(" + ", ".join(sorted(set(defined))) + ")")
-    return "\n".join(lines) + "\n"
-
-
-@settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
-@given(source=programs())
-def test_generated_programs_match_cpython_exactly(cpython_worker, source):
-    expected_output, expected_error = cpython_worker(source)
-    try:
-        output, error = run_snippet(source), None
-    except SnippetError as e:
-        output, error = e.output, e.python_error
-        assert e.python_error is not None, f"refused by a limit, but CPython runs it: {e}"
-    assert (output, error) == (expected_output, expected_error)
-
-
-def test_many_big_lists_stay_within_memory():
-    tracemalloc.start()
-    try:
-        with pytest.raises(SnippetError, match="built more than|ran longer than"):
-            run_snippet(ATTACKS["many big lists"])
-        peak = tracemalloc.get_traced_memory()[1]  # bytes
-    finally:
-        tracemalloc.stop()
-    assert peak < 100 * 2**20  # 100 MiB; unchecked, the 1,000 lists of 99,999 items take about 800 MB
-
-
+# ---- lists grown in place are charged only for what is added --------------------------
 def test_lists_grown_in_place_count_only_what_is_added():
     program = "a = []\nfor i in range(3000):\n    a += [i, i]\nprint(len(a))"  # quadratic if whole lists counted
     assert run_snippet(program) == cpython(program)[0] == "6000\n"
-
-
-def test_output_limit_is_enforced():
-    with pytest.raises(SnippetError, match="printed more than"):
-        run_snippet(f"for i in range({MAX_LEN // 1000 + 5}):\n    print('x' * 1000)")
-
-
-@st.composite
-def expressions_with_values(draw) -> tuple[str, dict]:
-    values = {name: draw(st.one_of(st.integers(-1000, 1000), st.sampled_from(FLOATS))) for name in ("a", "b", "c")}
-    return expression(draw, ["a", "b", "c"], draw(st.integers(1, 4))), values
-
-
-@settings(max_examples=100, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
-@given(case=expressions_with_values())
-def test_evaluate_matches_cpython_exactly(cpython_worker, case):
-    text, values = case
-    setup = "".join(f"{name} = {value!r}\n" for name, value in values.items())
-    expected_output, expected_error = cpython_worker(f"import math\n{setup}print(repr({text}))")
-    try:
-        value, error = evaluate(text, values), None
-    except SnippetError as e:
-        value, error = None, e.python_error
-        assert e.python_error is not None, f"refused by a limit, but CPython evaluates it: {e}"
-    assert error == expected_error
-    if error is None:
-        assert repr(value) + "\n" == expected_output  # same type and value: 1 vs 1.0 vs True, -0.0
