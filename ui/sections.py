@@ -34,7 +34,7 @@ def _code_compare(section: schema.CodeCompareSection, key: str) -> None:
     for column, pane in zip(st.columns(2), (section.left, section.right)):
         with column:
             st.markdown(f"**{pane.caption}**")
-            st.code(pane.code.rstrip("\n"), language=pane.language)
+            st.code(pane.code.rstrip("\n"), language=pane.language, wrap_lines=True)
     if section.note:
         st.caption(section.note)
 
