@@ -70,3 +70,13 @@ def test_no_drawn_variant_has_an_answer_equal_to_a_mistake():
     for seed in range(1, 60):
         _, key = variant_for(question, seed)
         assert all(wrong != key.value for wrong in key.mistakes.values())
+
+
+def test_has_variants_tells_fixed_questions_from_varying_ones():
+    from engine.loader import load_course
+    from engine.variants import has_variants
+
+    seed = load_course().quizzes["seed"]
+    by_type = {q.type: q for q in seed.questions}
+    assert not has_variants(seed.questions[0])  # seed Q1: fixed options, no params
+    assert has_variants(by_type["code_output"])  # seed Q3: model_size etc. have ranges

@@ -11,7 +11,7 @@ from ui.problems import render_problems
 
 def render() -> None:
     course = load_course()
-    st.title("🧩 LoRA Lab")
+    st.title("LoRA Lab")
     st.markdown(
         "Teach a large model new skills by training a small add-on. "
         "Lessons with live plots, practice that checks your working, "

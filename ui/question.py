@@ -1,10 +1,11 @@
-"""One practice question: input fitting its type, Submit → feedback, then the solution.
+"""One practice question: input fitting its type, Submit → feedback; the solution opens on a
+right answer or on "Show solution", never after a wrong one, so a retry still counts.
 
-Used by quiz pages (ui/quiz.py) and inline by lesson `quiz` sections (ui/sections.py calls
-`render_question` for each question).
+Used by quiz pages (ui/quiz.py) and inline by lesson `quiz` sections (ui/sections.py); both
+draw each question through `render_numbered` (a bordered box headed "Question N").
 Parse errors ("twelve") show a message and cost no attempt (STYLE.md §4). Attempts
-live in `st.session_state` for now; `record_attempt` is the one place they are stored,
-for the progress database to hook into.
+live in `st.session_state`; `record_attempt` is the one place they are stored,
+and it hands them to the progress store too.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import streamlit as st
 
 from engine.answer_key import variant_for
 from engine.grading import AnswerFormatError, GradeResult, grade, parse
-from engine.variants import render, variant_seed
+from engine.variants import has_variants, render, variant_seed
 from ui.solution import render_feedback, render_solution
 
 _INPUT_HELP = {
@@ -31,14 +32,25 @@ def learner_id() -> str:
     return st.session_state.setdefault("learner_id", uuid.uuid4().hex)
 
 
-def record_attempt(quiz_id: str, question_id: str, seed: int, raw: str, result: GradeResult) -> None:
-    """Store one graded attempt. Hook for engine/progress.py's record_attempt (another issue)."""
+def record_attempt(quiz_id: str, question_id: str, seed: int, raw: str, result: GradeResult, *,
+                   parsed=None, params: dict | None = None) -> None:
+    """Store one graded attempt: in this session, and in the progress store when a learner is signed in."""
     attempts = st.session_state.setdefault("quiz_attempts", {})
     attempts.setdefault(f"{quiz_id}/{question_id}", []).append({"seed": seed, "answer": raw, **result.model_dump()})
+    from ui.identity import save_attempt  # engine/progress.py; a no-op when nobody is signed in
+
+    save_attempt(quiz_id, question_id, seed=seed, raw=raw, parsed=parsed, result=result, params=params)
 
 
 def attempts_of(quiz_id: str, question_id: str) -> list[dict]:
     return st.session_state.get("quiz_attempts", {}).get(f"{quiz_id}/{question_id}", [])
+
+
+def render_numbered(quiz, question, key_prefix: str, number: int) -> None:
+    """Question `number` in its own bordered box, headed "Question N" (quiz pages and lesson sections)."""
+    with st.container(border=True):
+        st.subheader(f"Question {number}")
+        render_question(quiz, question, key_prefix)
 
 
 def render_question(quiz, question, key_prefix: str) -> None:
@@ -59,17 +71,24 @@ def render_question(quiz, question, key_prefix: str) -> None:
     if submitted:
         _submit(quiz, question, variant, raw, state)
     if state["format_error"]:
-        st.warning(f"Can't read that answer: {state['format_error']} (no attempt used)", icon="✏️")
+        st.warning(f"Can't read that answer: {state['format_error']} (no attempt used)", icon=":material/edit_note:")
     if state["result"]:
         render_feedback(GradeResult.model_validate(state["result"]))
-    left, right = st.columns(2)
-    if left.button("Show solution", key=f"show-{key}"):
-        state["show"] = True
-    if state["result"] and state["result"]["correct"] and right.button("Try another variant", key=f"again-{key}"):
-        state.update(round=state["round"] + 1, result=None, show=False)
-        st.rerun()
-    if state["show"] or state["result"]:
-        render_solution(question, variant)
+    # A wrong answer leaves the solution closed so that a retry still means something (there is
+    # no attempt limit in quizzes/*.yaml). Callbacks change `state` before the rerun draws the
+    # page, so a click shows at once (docs.streamlit.io, "Button behavior and examples").
+    opened = state["show"] or bool(state["result"] and state["result"]["correct"])
+    if not opened:
+        st.button("Show solution", key=f"show-{key}", icon=":material/visibility:",
+                  on_click=state.update, kwargs={"show": True})
+        return
+    render_solution(question, variant)
+    if has_variants(question):
+        st.button("Try another variant", key=f"again-{key}", icon=":material/refresh:", on_click=_next_round, args=(state,))
+
+
+def _next_round(state: dict) -> None:
+    state.update(round=state["round"] + 1, result=None, format_error=None, show=False)
 
 
 def _answer_input(question, variant, key: str) -> str:
@@ -97,5 +116,5 @@ def _submit(quiz, question, variant, raw: str, state: dict) -> None:
         state["format_error"] = f"this question could not be graded ({exc}); please report it"
         return
     state.update(format_error=None, result=result.model_dump())
-    record_attempt(quiz.id, question.id, variant.seed, raw, result)
+    record_attempt(quiz.id, question.id, variant.seed, raw, result, parsed=parsed, params=variant.values)
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from engine.loader import load_course
 from ui.navigation_links import link_to
-from ui.question import attempts_of, render_question
+from ui.question import attempts_of, render_numbered
 
 
 def quiz_pages(course) -> list[st.Page]:
@@ -23,7 +23,7 @@ def _page(quiz_id: str, title: str) -> st.Page:
         render(quiz_id)
 
     page.__name__ = f"quiz_{quiz_id.replace('-', '_')}"
-    return st.Page(page, title=title, icon="📝", url_path=f"quiz-{quiz_id}")
+    return st.Page(page, title=title, icon=":material/quiz:", url_path=f"quiz-{quiz_id}")
 
 
 def render(quiz_id: str) -> None:
@@ -37,9 +37,8 @@ def render(quiz_id: str) -> None:
         st.markdown(quiz.description)
     if quiz.lesson and course.lesson(quiz.lesson):
         link_to(quiz.lesson, f"Lesson: {course.lesson(quiz.lesson).title}")
-    done = sum(any(a["correct"] for a in attempts_of(quiz.id, q.id)) for q in quiz.questions)
-    st.progress(done / len(quiz.questions), text=f"{done} of {len(quiz.questions)} answered correctly")
+    bar = st.empty()  # filled after the questions, so it counts an answer graded in this run
     for number, question in enumerate(quiz.questions, start=1):
-        with st.container(border=True):
-            st.subheader(f"Question {number}")
-            render_question(quiz, question, f"quiz-{quiz.id}")
+        render_numbered(quiz, question, f"quiz-{quiz.id}", number)
+    done = sum(any(a["correct"] for a in attempts_of(quiz.id, q.id)) for q in quiz.questions)
+    bar.progress(done / len(quiz.questions), text=f"{done} of {len(quiz.questions)} answered correctly")

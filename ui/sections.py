@@ -11,7 +11,13 @@ import streamlit as st
 from engine import schema
 from engine.loader import load_course
 
-_CALLOUTS = {"tip": (st.success, "💡"), "warning": (st.warning, "⚠️"), "mistake": (st.error, "🚫"), "note": (st.info, "📝")}
+# Material icons ship with Streamlit's font, so they draw on every machine (emoji need an emoji font).
+_CALLOUTS = {
+    "tip": (st.success, ":material/lightbulb:"),
+    "warning": (st.warning, ":material/warning:"),
+    "mistake": (st.error, ":material/report:"),
+    "note": (st.info, ":material/sticky_note_2:"),
+}
 
 
 def render_section(section: schema.Section, *, key: str, references: dict) -> None:
@@ -27,7 +33,7 @@ def _markdown(section: schema.MarkdownSection, key: str) -> None:
 
 
 def _analogy(section: schema.AnalogySection, key: str) -> None:
-    st.info(section.body, icon="🧠")
+    st.info(section.body, icon=":material/psychology:")
 
 
 def _code_compare(section: schema.CodeCompareSection, key: str) -> None:
@@ -45,7 +51,7 @@ def _key_points(section: schema.KeyPointsSection, key: str) -> None:
 
 def _real_world(section: schema.RealWorldSection, key: str) -> None:
     with st.container(border=True):
-        st.markdown("🏢 **In practice**")
+        st.markdown(":material/apartment: **In practice**")
         st.markdown(section.body)
 
 
@@ -55,7 +61,7 @@ def _callout(section: schema.CalloutSection, key: str) -> None:
 
 
 def coming_later(what: str) -> None:
-    st.info(f"{what}: coming in a later lesson.", icon="🚧")
+    st.info(f"{what}: coming in a later lesson.", icon=":material/construction:")
 
 
 def _feature(module: str):
@@ -83,9 +89,9 @@ def _quiz(section: schema.QuizSection, key: str) -> None:
         st.error(f"Quiz '{section.quiz}' is unavailable: its file is missing or has errors (see `python -m engine validate`).")
         return
     wanted = set(section.questions) or {item.id for item in quiz.questions}
-    for item in quiz.questions:
-        if item.id in wanted:
-            question.render_question(quiz, item, f"{key}-{item.id}")
+    shown = [item for item in quiz.questions if item.id in wanted]
+    for number, item in enumerate(shown, start=1):
+        question.render_numbered(quiz, item, f"{key}-{item.id}", number)
 
 
 def _lab(section: schema.LabSection, key: str) -> None:

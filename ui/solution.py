@@ -1,4 +1,4 @@
-"""Feedback on an attempt, and the worked solution laid out as on the seed page."""
+"""Feedback on an attempt, and the worked solution laid out as on the seed page (ui/question.py calls both)."""
 
 from __future__ import annotations
 
@@ -8,18 +8,22 @@ from engine.grading import GradeResult
 from engine.variants import render
 
 
+# Material icons, not emoji: emoji draw as empty boxes where no emoji font is installed.
+_MARK = {True: ":green[:material/check_circle:]", False: ":red[:material/cancel:]"}
+
+
 def render_feedback(result: GradeResult) -> None:
+    """The grade in words. The mistake id stays in the recorded attempt; the learner reads its name."""
     if result.correct:
-        st.success(f"✅ {result.feedback}")
+        show, icon, text = st.success, ":material/check_circle:", result.feedback
     elif result.score > 0:
-        st.warning(f"Partly right (score {result.score:.0%}). {result.feedback}")
+        show, icon, text = st.warning, ":material/rule:", f"Partly right (score {result.score:.0%}). {result.feedback}"
     else:
-        st.error(f"❌ {result.feedback}")
-    if result.mistake_id:
-        st.caption(f"Mistake: `{result.mistake_id}`")
+        show, icon, text = st.error, ":material/cancel:", result.feedback
+    # Choice feedback marks each picked option itself (✓/✗, engine/grading.py); a second tick is noise.
+    show(text, icon=None if "✓" in text or "✗" in text else icon)
     for mark in result.steps:
-        icon = "✅" if mark.correct else "❌"
-        st.markdown(f"{icon} **Step {mark.step}** `{mark.line}`: {mark.feedback}")
+        st.markdown(f"{_MARK[mark.correct]} **Step {mark.step}** `{mark.line}`: {mark.feedback}")
 
 
 def render_solution(question, variant) -> None:
