@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from engine.loader import load_course
+from ui.identity import lesson_done_button
 from ui.navigation_links import link_to
 from ui.problems import render_problems
 from ui.sections import render_section
@@ -29,6 +30,7 @@ def render(lesson_id: str) -> None:
         st.divider()
         st.markdown("**Sources**")
         st.markdown("\n".join(f"- {_citation(ref)}" for ref in lesson.references))
+    lesson_done_button(lesson.id)  # progress store: mark done when signed in
     _next_steps(course, lesson)
 
 
