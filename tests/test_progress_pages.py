@@ -247,3 +247,20 @@ def test_opening_the_pages_imports_no_torch(db):
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_a_signed_in_learner_keeps_their_variants_across_visits(db):
+    """Variants are seeded by the learner, not the browser session, once someone is signed in."""
+    from engine.variants import variant_seed
+
+    ana = db.learner("Ana")
+    owners = []
+    for _visit in range(2):
+        at = page("quiz-seed", session={"learner_code": ana.code})
+        owners.append(at.session_state["variant_owner"][1])
+    assert owners == [f"learner-{ana.id}"] * 2
+    visitor = page("quiz-seed").session_state["learner_id"]
+    assert visitor != owners[0]
+    question = "seed/q3-printed-output"
+    assert variant_seed(owners[0], question, 1) == variant_seed(owners[1], question, 1)
+    assert variant_seed(owners[0], question, 1) != variant_seed(visitor, question, 1)

@@ -128,6 +128,21 @@ def _signed_in() -> tuple[Store, Learner] | tuple[None, None]:
     return (db, learner) if learner else (None, None)
 
 
+def variant_owner() -> str | None:
+    """A stable key for the signed-in learner, so their question variants survive a new visit;
+    None when nobody is signed in. Looked up once per sign-in, then kept in the session."""
+    if not oidc_configured() and not st.session_state.get(CODE_KEY):
+        return None
+    who = str(st.user.get("sub") or st.user.get("email")) if oidc_configured() else st.session_state[CODE_KEY]
+    cached = st.session_state.get("variant_owner")
+    if cached and cached[0] == who:
+        return cached[1]
+    _, learner = _signed_in()
+    owner = f"learner-{learner.id}" if learner else None
+    st.session_state["variant_owner"] = (who, owner)
+    return owner
+
+
 def save_attempt(quiz_id: str, question_id: str, *, seed: int, raw: str, parsed, result, params=None) -> bool:
     """Hook for ui/question.py: store a graded attempt (a GradeResult) for the signed-in learner."""
     db, learner = _signed_in()

@@ -28,8 +28,11 @@ _INPUT_HELP = {
 
 
 def learner_id() -> str:
-    """This browser session's learner id (the progress store may replace it with a real one)."""
-    return st.session_state.setdefault("learner_id", uuid.uuid4().hex)
+    """Whose variants these are: the signed-in learner (the same numbers on every visit),
+    else this browser session."""
+    from ui.identity import variant_owner
+
+    return variant_owner() or st.session_state.setdefault("learner_id", uuid.uuid4().hex)
 
 
 def record_attempt(quiz_id: str, question_id: str, seed: int, raw: str, result: GradeResult, *,
