@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class _Params(BaseModel):
@@ -41,10 +41,23 @@ class NF4QuantizerParams(_Params):
 
 # Memory calculator: a preset model, a method and a batch shape; a stacked bar of bytes.
 class MemoryCalculatorParams(_Params):
+    # A preset name from engine/presets/ (e.g. "llama-7b", "qwen2.5-0.5b").
     preset: str = Field("llama-7b", min_length=1)
     method: Literal["full", "lora", "qlora"] = "qlora"
     batch_size: int = Field(1, ge=1, le=1024)
     seq_len: int = Field(512, ge=1, le=131072)
+    # LoRA rank r, and whether activations are recomputed (gradient checkpointing).
+    rank: int = Field(16, ge=1, le=4096)
+    grad_checkpointing: bool = False
+
+    @field_validator("preset")
+    @classmethod
+    def _known_preset(cls, value: str) -> str:
+        from engine.memory import preset_names  # numpy + pydantic only
+
+        if value not in preset_names():
+            raise ValueError(f"unknown preset {value!r}; choose from {', '.join(preset_names())}")
+        return value
 
 
 # name -> the pydantic model of its parameters. ui/widgets/<name>.py renders each one.

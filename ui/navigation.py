@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from engine.loader import Course
-from ui import home, lesson
+from ui import home, lab, lesson, memory
 
 # url path -> page, from the latest build; lets pages link to each other with st.page_link.
 _PAGES: dict[str, st.Page] = {}
@@ -22,6 +22,16 @@ def _lesson_page(lesson_id: str, title: str, order: int) -> st.Page:
 def extra_pages(course: Course) -> dict[str, list[st.Page]]:
     """Feature pages by sidebar section. Each feature adds its page(s) here in one line."""
     sections: dict[str, list[st.Page]] = {"Practice": [], "Tools": []}
+    from ui.quiz import quiz_pages  # one page per quiz file, at /quiz-<quiz-id>
+
+    sections["Practice"] += quiz_pages(course)
+    sections["Tools"].append(st.Page(lab.render, title="Lab: fine-tune live", icon="🔬", url_path="lab"))
+    sections["Tools"].append(st.Page(memory.render, title="Memory calculator", icon="🧮", url_path="memory"))
+    from ui import dashboard, progress  # learner progress at /progress; instructor dashboard at /instructor
+
+    sections["Tools"] += [
+        st.Page(progress.render, title="Your progress", icon="📈", url_path="progress"),
+        st.Page(dashboard.render, title="Instructor dashboard", icon="🧑‍🏫", url_path="instructor")]
     return sections
 
 
