@@ -29,15 +29,20 @@ class GlossaryEntry(_Strict):
 class LabSettings(_Strict):
     # Local path (relative to the project root) or a Hugging Face hub id.
     model: str = Field("models/lora-lab-tiny", min_length=1, max_length=200)
+    # Lab defaults (rank 16, alpha 32, all seven Linear layers, lr 3e-3, 150 steps of 16) were
+    # tuned on the shipped model so a QLoRA run learns the glossary in under 30 s on 2 CPU cores
+    # (benchmarks/lab.py prints the figures).
     # LoRA rank r: the inner dimension of B·A.
-    rank: int = Field(8, ge=1, le=64)
+    rank: int = Field(16, ge=1, le=64)
     # LoRA alpha: the update is scaled by alpha / r.
-    alpha: float = Field(16.0, gt=0, le=1024)
+    alpha: float = Field(32.0, gt=0, le=1024)
     # Names of the Linear modules that get adapters.
-    target_modules: list[str] = Field(default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj"], min_length=1)
+    target_modules: list[str] = Field(
+        default_factory=lambda: ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+        min_length=1)
     learning_rate: float = Field(3e-3, gt=0, le=1.0)
-    steps: int = Field(60, ge=1, le=500)
-    batch_size: int = Field(8, ge=1, le=64)
+    steps: int = Field(150, ge=1, le=500)
+    batch_size: int = Field(16, ge=1, le=64)
     # Tokens per training example.
     seq_len: int = Field(48, ge=8, le=512)
     seed: int = Field(0, ge=0, le=2**31 - 1)
