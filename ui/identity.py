@@ -165,7 +165,7 @@ def lesson_done_button(lesson_id: str) -> None:
         st.caption("Sign in on the Progress page to keep track of the lessons you finish.")
         return
     if lesson_id in db.progress(learner.id).lessons_done:
-        st.success("You finished this lesson.", icon="✅")
+        st.success("You finished this lesson.", icon=":material/check_circle:")
     elif st.button("Mark this lesson as done", key=f"done-{lesson_id}"):
         db.complete_lesson(learner.id, lesson_id)
         st.rerun()

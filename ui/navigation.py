@@ -25,19 +25,19 @@ def extra_pages(course: Course) -> dict[str, list[st.Page]]:
     from ui.quiz import quiz_pages  # one page per quiz file, at /quiz-<quiz-id>
 
     sections["Practice"] += quiz_pages(course)
-    sections["Tools"].append(st.Page(lab.render, title="Lab: fine-tune live", icon="🔬", url_path="lab"))
-    sections["Tools"].append(st.Page(memory.render, title="Memory calculator", icon="🧮", url_path="memory"))
+    sections["Tools"].append(st.Page(lab.render, title="Lab: fine-tune live", icon=":material/science:", url_path="lab"))
+    sections["Tools"].append(st.Page(memory.render, title="Memory calculator", icon=":material/memory:", url_path="memory"))
     from ui import dashboard, progress  # learner progress at /progress; instructor dashboard at /instructor
 
     sections["Tools"] += [
-        st.Page(progress.render, title="Your progress", icon="📈", url_path="progress"),
-        st.Page(dashboard.render, title="Instructor dashboard", icon="🧑‍🏫", url_path="instructor")]
+        st.Page(progress.render, title="Your progress", icon=":material/trending_up:", url_path="progress"),
+        st.Page(dashboard.render, title="Instructor dashboard", icon=":material/school:", url_path="instructor")]
     return sections
 
 
 def build_navigation(course: Course) -> dict[str, list[st.Page]]:
     pages = {
-        "": [st.Page(home.render, title="Home", icon="🏠", url_path="home", default=True)],
+        "": [st.Page(home.render, title="Home", icon=":material/home:", url_path="home", default=True)],
         "Lessons": [_lesson_page(item.id, item.title, item.order) for item in course.lessons],
     }
     for name, items in extra_pages(course).items():
