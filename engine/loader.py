@@ -17,8 +17,6 @@ the next call without a restart and an unchanged course costs a few `stat`s.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -28,7 +26,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
 from engine import ROOT
+from engine.grading import validate_quiz
 from engine.problems import Problem, field_names, position_of, problems_from_validation
+from engine.quiz_schema import QuizFile
 from engine.schema import FigureSection, LabSection, Lesson, QuizSection
 
 LESSON_DIR = ROOT / "lessons"
@@ -163,17 +163,6 @@ def _shown(path: Path) -> str:
 
 # ---------------------------------------------------------------- quizzes
 
-def _quiz_hooks() -> tuple[type[BaseModel] | None, Callable | None]:
-    """The quiz model and content check, from the quiz engine when it is installed."""
-    if importlib.util.find_spec("engine.quiz_schema") is None:
-        return None, None
-    model = importlib.import_module("engine.quiz_schema").QuizFile
-    check = None
-    if importlib.util.find_spec("engine.grading") is not None:
-        check = getattr(importlib.import_module("engine.grading"), "validate_quiz", None)
-    return model, check
-
-
 def _quiz_ids(quiz: Any) -> list[str]:
     return [question.id for question in quiz.questions]
 
@@ -191,9 +180,8 @@ def load_course(lesson_files: list[Path] | None = None, quiz_files: list[Path] |
     course = Course()
     nodes: dict[str, tuple[str, Any]] = {}  # id -> (shown file, YAML nodes)
 
-    quiz_model, quiz_check = _quiz_hooks()
-    for path in quiz_files if quiz_model else []:
-        quiz, data, problems = _load_file(path, "quiz", quiz_model, quiz_check)
+    for path in quiz_files:
+        quiz, data, problems = _load_file(path, "quiz", QuizFile, validate_quiz)
         course.problems += problems
         if quiz is not None and not _duplicate(course, course.quiz_files, quiz.id, path, data):
             course.quizzes[quiz.id] = quiz

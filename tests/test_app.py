@@ -72,3 +72,12 @@ def test_broken_lesson_file_shows_in_a_panel_and_the_rest_serve(tmp_path, monkey
     assert any("99-broken.yaml:3:1: YAML syntax error" in c.value for c in at.code)
     headings = [m.value for m in at.markdown if m.value.startswith("#### ")]
     assert len(headings) == len(LESSON_IDS)
+
+
+def test_every_registered_figure_has_a_widget():
+    import importlib
+
+    from engine.figures import FIGURES
+
+    for name in FIGURES:
+        assert callable(importlib.import_module(f"ui.widgets.{name}").render), name

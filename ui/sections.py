@@ -1,10 +1,9 @@
 """Render one lesson section by its type. Feature sections (figure, quiz, lab) hand
-over to their own modules, and show a plain box while a feature is not installed."""
+over to their own UI modules, imported only when a lesson has such a section."""
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 
 import streamlit as st
 
@@ -60,30 +59,16 @@ def _callout(section: schema.CalloutSection, key: str) -> None:
     show(section.body, icon=icon)
 
 
-def coming_later(what: str) -> None:
-    st.info(f"{what}: coming in a later lesson.", icon=":material/construction:")
-
-
-def _feature(module: str):
-    """The feature's UI module, or None while it is not installed."""
-    return importlib.import_module(module) if importlib.util.find_spec(module) else None
-
-
 def _figure(section: schema.FigureSection, key: str) -> None:
-    widget = _feature(f"ui.widgets.{section.name}")
-    if widget is None:
-        coming_later(f"Interactive figure '{section.name}'")
-    else:
-        widget.render(section.parsed_params())
+    # One module per registered figure name (tests/test_app.py checks every name has one).
+    importlib.import_module(f"ui.widgets.{section.name}").render(section.parsed_params())
     if section.caption:
         st.caption(section.caption)
 
 
 def _quiz(section: schema.QuizSection, key: str) -> None:
-    question = _feature("ui.question")
-    if question is None:
-        coming_later(f"Practice questions from quiz '{section.quiz}'")
-        return
+    from ui.question import render_numbered  # late: only lessons with practice load the quiz UI
+
     quiz = load_course().quizzes.get(section.quiz)
     if quiz is None:
         st.error(f"Quiz '{section.quiz}' is unavailable: its file is missing or has errors (see `python -m engine validate`).")
@@ -91,15 +76,13 @@ def _quiz(section: schema.QuizSection, key: str) -> None:
     wanted = set(section.questions) or {item.id for item in quiz.questions}
     shown = [item for item in quiz.questions if item.id in wanted]
     for number, item in enumerate(shown, start=1):
-        question.render_numbered(quiz, item, f"{key}-{item.id}", number)
+        render_numbered(quiz, item, f"{key}-{item.id}", number)
 
 
 def _lab(section: schema.LabSection, key: str) -> None:
-    lab = _feature("ui.lab")
-    if lab is None:
-        coming_later("The live fine-tuning lab")
-    else:
-        lab.render_lab_section(section)
+    from ui.lab import render_lab_section  # late: only the lab lesson loads the job queue
+
+    render_lab_section(section)
 
 
 _RENDERERS = {

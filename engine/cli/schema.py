@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-HELP = "Write JSON Schemas for lesson (and quiz) files, for editors such as VS Code's YAML extension."
+HELP = "Write JSON Schemas for lesson and quiz files, for editors such as VS Code's YAML extension."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -14,18 +14,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def schemas() -> dict[Path, dict]:
-    """Target file -> schema. The quiz schema is included once the quiz engine defines one."""
-    import importlib.util
-
+    """Target file -> schema."""
     from engine.loader import LESSON_DIR, QUIZ_DIR
+    from engine.quiz_schema import quiz_json_schema
     from engine.schema import lesson_json_schema
 
-    out = {LESSON_DIR / "schema.json": lesson_json_schema()}
-    if importlib.util.find_spec("engine.quiz_schema") is not None:
-        from engine.quiz_schema import quiz_json_schema
-
-        out[QUIZ_DIR / "schema.json"] = quiz_json_schema()
-    return out
+    return {LESSON_DIR / "schema.json": lesson_json_schema(), QUIZ_DIR / "schema.json": quiz_json_schema()}
 
 
 def render(schema: dict) -> str:
