@@ -7,7 +7,7 @@ All logic lives in engine/; pages live in ui/.
 
 import streamlit as st
 
-from engine.loader import load_course
+from engine.content.loader import load_course
 from ui.navigation import build_navigation
 
 st.set_page_config(page_title="LoRA Lab", page_icon="🧩", layout="wide")

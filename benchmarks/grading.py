@@ -1,6 +1,6 @@
 """Grading throughput and latency per question type: `python benchmarks/grading.py [--n 3000]`.
 
-What is measured: `engine.grading.grade_answer(question, raw, seed=...)`, i.e. parse
+What is measured: `engine.quiz.grading.grade_answer(question, raw, seed=...)`, i.e. parse
 then grade, for the shipped questions below, cycling through a mix of right answers,
 named mistakes and plain wrong answers. Each call is timed with
 `time.perf_counter_ns`; answers/s = calls / total time, p99 = the 99th percentile of
@@ -32,9 +32,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.answer_key import variant_for  # noqa: E402
-from engine.grading import grade_answer  # noqa: E402
-from engine.loader import QUIZ_DIR, load_course, yaml_files  # noqa: E402
+from engine.content.loader import QUIZ_DIR, load_course, yaml_files  # noqa: E402
+from engine.quiz.answer_key import variant_for  # noqa: E402
+from engine.quiz.grading import grade_answer  # noqa: E402
 
 CASES = {  # type -> (quiz id, question id, answers)
     "choice": ("why-lora-qlora", "what-lora-changes", ["A B", "A", "C", "A C D"]),

@@ -4,7 +4,7 @@ The Trainer side is written the way the PEFT docs show it (Quicktour, "Train";
 Quantization guide): load with BitsAndBytesConfig, prepare_model_for_kbit_training,
 get_peft_model, then `Trainer(model, TrainingArguments(...), train_dataset,
 data_collator).train()`. It uses the same model, glossary examples, LoRA config,
-learning rate, batch size and number of steps as `engine.finetune.run_lab`, in the
+learning rate, batch size and number of steps as `engine.lab.finetune.run_lab`, in the
 same process. One difference is deliberate and shared: gradient checkpointing is off
 on both sides (prepare_model_for_kbit_training(..., use_gradient_checkpointing=False)),
 so the figure compares the training loops, not a recompute setting.
@@ -33,8 +33,8 @@ def trainer_run(settings, method: str) -> tuple[float, int, list[float]]:
     import torch
     from transformers import AutoTokenizer, DataCollatorForSeq2Seq, Trainer, TrainingArguments
 
-    from engine.finetune import DEFAULT_GLOSSARY, attach_adapters, load_model, resolve_model
-    from engine.skill import TRAIN_TEMPLATES, encode, pairs
+    from engine.lab.finetune import DEFAULT_GLOSSARY, attach_adapters, load_model, resolve_model
+    from engine.lab.skill import TRAIN_TEMPLATES, encode, pairs
 
     model_id = resolve_model(settings.model)
     tokenizer = AutoTokenizer.from_pretrained(model_id)
@@ -65,7 +65,7 @@ def trainer_run(settings, method: str) -> tuple[float, int, list[float]]:
 
 
 def ours_run(settings, method: str) -> tuple[float, int, list[float]]:
-    from engine.finetune import DEFAULT_GLOSSARY, run_lab
+    from engine.lab.finetune import DEFAULT_GLOSSARY, run_lab
 
     with tempfile.TemporaryDirectory() as out:
         r = run_lab(settings, DEFAULT_GLOSSARY, method, output_dir=out)
@@ -80,7 +80,7 @@ def main() -> int:
     args = parser.parse_args()
     from transformers.utils import logging as hf_logging
 
-    from engine.lab_config import LabSettings
+    from engine.lab.settings import LabSettings
 
     hf_logging.disable_progress_bar()
     hf_logging.set_verbosity_error()

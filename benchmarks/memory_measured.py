@@ -5,7 +5,7 @@
 For two architecture shapes that fit a small CPU machine (GPT-2 124M, all 12 layers;
 Qwen2.5-0.5B scaled down to 8 of its 24 layers, embeddings and all else at full size),
 each method runs two training steps in a fresh subprocess on random weights
-(engine/memory_measure.py says exactly what is measured). Prints predicted and
+(engine/maths/memory_measure.py says exactly what is measured). Prints predicted and
 measured GiB with the measured/predicted ratio, and writes
 benchmarks/results/memory_measured.json, which the Memory page charts.
 Goal (issue 5): states (weights + gradients + optimizer) within 10%, peak within 25%.
@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine import memory, memory_measure  # noqa: E402
+from engine.maths import memory, memory_measure  # noqa: E402
 
 SHAPES = [  # (preset, layers or None for all, batch, seq)
     ("gpt2-125m", None, 1, 128),

@@ -1,5 +1,5 @@
 """Progress store speed: attempts written per second, and the instructor dashboard's
-query time (engine.report.class_report) on 100,000 attempts. Goal (issue 6): ≤ 500 ms.
+query time (engine.progress.report.class_report) on 100,000 attempts. Goal (issue 6): ≤ 500 ms.
 
 How it measures, on a fresh SQLite file in a temporary folder (and on PostgreSQL too
 when --database or TEST_POSTGRES_URL gives one; its tables are dropped first):
@@ -31,9 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, text  # noqa: E402
 
-from engine.progress import Store, _now, to_json  # noqa: E402
-from engine.progress_models import attempts  # noqa: E402
-from engine.report import class_report, write_attempts_csv  # noqa: E402
+from engine.progress.report import class_report, write_attempts_csv  # noqa: E402
+from engine.progress.store import Store, _now, to_json  # noqa: E402
+from engine.progress.tables import attempts  # noqa: E402
 
 MISTAKES = ["bits_for_bytes", "gb_for_gib", "forgot_bias", "r_squared", "alpha_over_r_inverted", "counted_base_weights"]
 
@@ -119,7 +119,7 @@ def main() -> None:
         bench(f"sqlite:///{Path(folder) / 'progress.db'}", args)
     pg = args.database or os.environ.get("TEST_POSTGRES_URL")
     if pg:
-        from tests.test_progress import reset_postgres
+        from tests.progress.test_store import reset_postgres
         reset_postgres(pg)
         bench(pg, args)
     else:

@@ -1,4 +1,4 @@
-"""Benchmark for engine/safe_eval.py: time per evaluate() and run_snippet() call.
+"""Benchmark for engine/sandbox/__init__.py: time per evaluate() and run_snippet() call.
 
 Measures with timeit (best of 5 repeats, each 20,000 calls for evaluate and 2,000
 for run_snippet), after one warm-up call so the parse cache is filled, as the grader
@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.safe_eval import evaluate, run_snippet  # noqa: E402
+from engine.sandbox import evaluate, run_snippet  # noqa: E402
 
 NAMES = {"model_size": 800, "lora_size": 20, "quantization_factor": 0.3}
 EXPRESSIONS = [

@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from engine.loader import load_course
+    from engine.content.loader import load_course
 
     lessons = load_course().lessons
     targets = [("Home", None)] + ([(f"Lesson '{lessons[0].id}'", lessons[0].id)] if lessons else [])

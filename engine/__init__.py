@@ -1,7 +1,26 @@
 """LoRA Lab engine: every piece of logic the app uses, with no Streamlit.
 
-One module per concept (see STYLE.md): schema, loader, grading, safe_eval,
-lora_math, quant, memory, finetune, jobs, progress. Heavy libraries (torch,
+One package per concept (STYLE.md §1), one module per idea inside it:
+
+    sandbox/   the safe evaluator: snippets and expressions, never eval/exec
+    maths/     LoRA counts, NF4 and double quantization, the memory model and its measurement
+    quiz/      quiz schema, units, variants, answer keys, mistakes, grading, validation
+    lab/       the live lab: settings, fine-tuning, skill, corpus, pretraining, jobs, workers
+    content/   lessons: schema, figure registry, the YAML loader and its problems
+    progress/  the progress store: tables, values, store, class report
+    cli/       `python -m engine COMMAND`, one module per command
+
+The packages form layers. An arrow is "may import"; nothing else is allowed, and
+tests/test_layering.py fails on any import (lazy ones too) that breaks this table
+or closes a loop between modules:
+
+    content ──▶ quiz ─────────▶ sandbox
+       ├──▶ lab.settings
+       └──▶ maths ◀── lab
+    progress            (stands alone)
+    cli ──▶ any package
+
+`LAYERS` below is that table, read by the test. Heavy libraries (torch,
 transformers, peft, bitsandbytes) are imported inside the functions that need
 them, so loading lessons and quizzes stays light.
 """
@@ -10,3 +29,15 @@ from pathlib import Path
 
 # The project root: lessons/, quizzes/ and models/ live here.
 ROOT = Path(__file__).resolve().parent.parent
+
+# package -> what else under engine/ it may import (besides itself and ROOT), as a
+# package ("quiz") or one module of a package ("lab.settings").
+LAYERS: dict[str, tuple[str, ...]] = {
+    "sandbox": (),
+    "maths": (),
+    "progress": (),
+    "quiz": ("sandbox",),
+    "lab": ("maths",),
+    "content": ("quiz", "lab.settings", "maths"),
+    "cli": ("sandbox", "maths", "progress", "quiz", "lab", "content"),
+}

@@ -1,7 +1,7 @@
 """A real browser against a real server: start `streamlit run app.py` on a free
 loopback port, drive Debian's Chromium through Playwright, stop the server after.
 
-Used by the browser tests (tests/test_browser*.py). Where Chromium is missing the
+Used by the browser tests (tests/ui/test_browser*.py). Where Chromium is missing the
 tests skip with the reason, unless LORA_LAB_REQUIRE_BROWSER=1 (set by .ci/run),
 which turns a missing browser into a failure.
 """

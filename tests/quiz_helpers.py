@@ -6,14 +6,14 @@ from functools import lru_cache
 
 from ruamel.yaml import YAML
 
-from engine.quiz_schema import QuizFile
+from engine.quiz.schema import QuizFile
 from tests.conftest import ROOT
 
 
 @lru_cache(maxsize=None)
 def shipped(quiz_id: str) -> QuizFile:
     """A quiz from quizzes/<quiz_id>.yaml, loaded as the app loads it (no content problems allowed)."""
-    from engine.loader import load_course
+    from engine.content.loader import load_course
 
     course = load_course(lesson_files=[], quiz_files=[ROOT / "quizzes" / f"{quiz_id}.yaml"])
     assert [str(p) for p in course.problems] == []

@@ -1,14 +1,15 @@
-"""The app's pages, by sidebar section: Home, the lessons in order, then feature pages."""
+"""The app's pages, by sidebar section: Home, the lessons in order, then feature pages.
+
+The only module that imports the pages (ui/pages/); pages reach each other through
+ui/components/links.py, which imports none of them."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from engine.loader import Course
-from ui import home, lab, lesson, memory
-
-# url path -> page, from the latest build; lets pages link to each other with st.page_link.
-_PAGES: dict[str, st.Page] = {}
+from engine.content.loader import Course
+from ui.components import links
+from ui.pages import home, lab, lesson, memory
 
 
 def _lesson_page(lesson_id: str, title: str, order: int) -> st.Page:
@@ -22,12 +23,15 @@ def _lesson_page(lesson_id: str, title: str, order: int) -> st.Page:
 def extra_pages(course: Course) -> dict[str, list[st.Page]]:
     """Feature pages by sidebar section. Each feature adds its page(s) here in one line."""
     sections: dict[str, list[st.Page]] = {"Practice": [], "Tools": []}
-    from ui.quiz import quiz_pages  # one page per quiz file, at /quiz-<quiz-id>
+    from ui.pages.quiz import quiz_pages  # one page per quiz file, at /quiz-<quiz-id>
 
     sections["Practice"] += quiz_pages(course)
     sections["Tools"].append(st.Page(lab.render, title="Lab: fine-tune live", icon=":material/science:", url_path="lab"))
     sections["Tools"].append(st.Page(memory.render, title="Memory calculator", icon=":material/memory:", url_path="memory"))
-    from ui import dashboard, progress  # learner progress at /progress; instructor dashboard at /instructor
+    from ui.pages import (
+        dashboard,
+        progress,  # learner progress at /progress; instructor dashboard at /instructor
+    )
 
     sections["Tools"] += [
         st.Page(progress.render, title="Your progress", icon=":material/trending_up:", url_path="progress"),
@@ -43,11 +47,5 @@ def build_navigation(course: Course) -> dict[str, list[st.Page]]:
     for name, items in extra_pages(course).items():
         if items:
             pages[name] = items
-    _PAGES.clear()
-    _PAGES.update({page.url_path: page for items in pages.values() for page in items})
+    links.register(pages)  # so pages can link to each other with st.page_link
     return pages
-
-
-def page_for(url_path: str) -> st.Page | None:
-    """The page registered at /<url_path>, for st.page_link; None if there is none."""
-    return _PAGES.get(url_path)

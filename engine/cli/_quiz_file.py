@@ -12,7 +12,7 @@ class CliError(Exception):
 
 def load_quiz(path: Path):
     """The QuizFile in `path`; content errors go to stderr, and stop the command only if it did not load."""
-    from engine.loader import load_course
+    from engine.content.loader import load_course
 
     if not path.is_file():
         raise CliError(f"{path}: no such quiz file")

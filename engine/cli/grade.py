@@ -20,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from engine.cli._quiz_file import CliError, load_quiz, pick_question
-    from engine.grading import AnswerFormatError, grade_answer
+    from engine.quiz.grading import AnswerFormatError, grade_answer
 
     if args.seed < 0:
         print("error: --seed must be 0 or more", file=sys.stderr)

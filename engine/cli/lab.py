@@ -36,7 +36,7 @@ def settings_from(args: argparse.Namespace):
     """LabSettings from the flags given; raises ValueError with one line per bad field."""
     from pydantic import ValidationError
 
-    from engine.lab_config import LabSettings
+    from engine.lab.settings import LabSettings
 
     given = {field: getattr(args, flag) for flag, field in FLAGS.items() if getattr(args, flag) is not None}
     try:
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
 
     # bitsandbytes warns at import that an optional CPU kernel package is absent; it is unused here.
     logging.getLogger("bitsandbytes").setLevel(logging.ERROR)
-    from engine.finetune import DEFAULT_GLOSSARY, run_lab
+    from engine.lab.finetune import DEFAULT_GLOSSARY, run_lab
 
     hf_logging.disable_progress_bar()
     hf_logging.set_verbosity_error()

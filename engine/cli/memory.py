@@ -18,7 +18,7 @@ HELP = "Predict training memory by component (bytes, GiB); --measure runs one re
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", default="llama-7b", help="preset name (see engine/presets/) or a config.json path")
+    parser.add_argument("--model", default="llama-7b", help="preset name (see engine/maths/presets/) or a config.json path")
     parser.add_argument("--method", choices=["full", "lora", "qlora"], default="qlora")
     parser.add_argument("--rank", type=int, default=16, help="LoRA rank r (default 16)")
     parser.add_argument("--targets", default=None,
@@ -62,7 +62,7 @@ def _fail(message: str) -> int:
 def run(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from engine import memory
+    from engine.maths import memory
 
     try:
         config = memory.load_config(args.model)
@@ -102,7 +102,7 @@ def format_breakdown(model: str, setup, breakdown) -> str:
 
 
 def _measure(args: argparse.Namespace, config: dict, setup) -> int:
-    from engine import memory_measure
+    from engine.maths import memory_measure
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     try:

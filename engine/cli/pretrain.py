@@ -9,7 +9,7 @@ HELP = "Pretrain the lab's small Llama model on the project's own corpus (seeded
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from engine.pretrain import PretrainConfig
+    from engine.lab.pretrain import PretrainConfig
 
     for f in fields(PretrainConfig):
         parser.add_argument(f"--{f.name.replace('_', '-')}", type=type(f.default), default=f.default,
@@ -17,7 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.pretrain import PretrainConfig, pretrain
+    from engine.lab.pretrain import PretrainConfig, pretrain
 
     cfg = PretrainConfig(**{f.name: getattr(args, f.name) for f in fields(PretrainConfig)})
     if cfg.steps < 1 or cfg.n_docs < 100 or cfg.hidden_size % cfg.heads:

@@ -34,9 +34,9 @@ def run(args: argparse.Namespace) -> int:
 
 def preview_text(question, seed: int) -> str:
     """The question rendered for `seed`, then its key, as plain text."""
-    from engine.answer_key import variant_for
-    from engine.safe_eval import SnippetError
-    from engine.variants import render
+    from engine.quiz.answer_key import variant_for
+    from engine.quiz.variants import render
+    from engine.sandbox import SnippetError
 
     try:
         variant, key = variant_for(question, seed)

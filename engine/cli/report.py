@@ -16,8 +16,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.progress import Store, StoreError
-    from engine.report import class_report, write_attempts_csv
+    from engine.progress.report import class_report, write_attempts_csv
+    from engine.progress.store import Store, StoreError
 
     try:
         store = Store(args.database)

@@ -15,9 +15,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def schemas() -> dict[Path, dict]:
     """Target file -> schema."""
-    from engine.loader import LESSON_DIR, QUIZ_DIR
-    from engine.quiz_schema import quiz_json_schema
-    from engine.schema import lesson_json_schema
+    from engine.content.loader import LESSON_DIR, QUIZ_DIR
+    from engine.content.schema import lesson_json_schema
+    from engine.quiz.schema import quiz_json_schema
 
     return {LESSON_DIR / "schema.json": lesson_json_schema(), QUIZ_DIR / "schema.json": quiz_json_schema()}
 

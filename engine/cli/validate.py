@@ -24,7 +24,7 @@ def _is_quiz(path: Path) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.loader import LESSON_DIR, QUIZ_DIR, load_course, yaml_files
+    from engine.content.loader import LESSON_DIR, QUIZ_DIR, load_course, yaml_files
 
     paths = args.paths or [LESSON_DIR, QUIZ_DIR]
     wanted: list[Path] = []

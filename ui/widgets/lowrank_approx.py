@@ -1,6 +1,6 @@
 """Low-rank approximation: how much of a weight matrix the best rank-k matrix keeps.
 
-The error curve comes from the SVD (engine/lora_math.py lowrank_errors, Eckart-Young)
+The error curve comes from the SVD (engine/maths/lora.py lowrank_errors, Eckart-Young)
 of a real weight of the shipped small model, or of a seeded random matrix when asked
 or when that model is not there; the label always says which."""
 
@@ -11,8 +11,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from engine import ROOT
-from engine.figures import LowRankApproxParams
-from engine.lora_math import load_weight_matrix, lowrank_errors
+from engine.content.figures import LowRankApproxParams
+from engine.maths.lora import load_weight_matrix, lowrank_errors
 
 MODEL = ROOT / "models" / "lora-lab-tiny" / "model.safetensors"
 

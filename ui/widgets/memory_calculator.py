@@ -1,7 +1,7 @@
 """Memory calculator: a model preset, a method and a batch shape in; a stacked bar of
 training memory out, and which common GPUs it fits on, with the margin.
 
-Maths in engine/memory.py (HF "model training anatomy"; Korthikanti et al. 2022 §4.1;
+Maths in engine/maths/memory.py (HF "model training anatomy"; Korthikanti et al. 2022 §4.1;
 QLoRA §3). numpy and pydantic only: no torch on this path."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import hashlib
 import plotly.graph_objects as go
 import streamlit as st
 
-from engine import memory
-from engine.figures import MemoryCalculatorParams
+from engine.content.figures import MemoryCalculatorParams
+from engine.maths import memory
 
 METHODS = ("full", "lora", "qlora")
 OPTIMIZERS = ("adamw", "adamw8bit", "paged_adamw8bit", "paged_adamw")

@@ -1,7 +1,7 @@
 """NF4 quantizer: a block of weights, the 16 NF4 levels scaled by its absmax, and
 the round-trip error of NF4 against uniform int4 on the same block.
 
-Maths in engine/quant.py (QLoRA §3; bit-exact with bitsandbytes, see its tests)."""
+Maths in engine/maths/nf4.py (QLoRA §3; bit-exact with bitsandbytes, see its tests)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from engine.figures import NF4QuantizerParams
-from engine.quant import bits_per_param, compare_nf4_int4
+from engine.content.figures import NF4QuantizerParams
+from engine.maths.nf4 import bits_per_param, compare_nf4_int4
 
 
 def render(params: NF4QuantizerParams) -> None:

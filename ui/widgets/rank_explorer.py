@@ -1,6 +1,6 @@
 """Rank explorer: one weight matrix, a rank slider, and what LoRA trains at that rank.
 
-Maths in engine/lora_math.py (LoRA paper §4.1: r·(d_in + d_out) parameters)."""
+Maths in engine/maths/lora.py (LoRA paper §4.1: r·(d_in + d_out) parameters)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import hashlib
 import plotly.graph_objects as go
 import streamlit as st
 
-from engine.figures import RankExplorerParams
-from engine.lora_math import rank_summary
+from engine.content.figures import RankExplorerParams
+from engine.maths.lora import rank_summary
 
 
 def _key(params: RankExplorerParams) -> str:

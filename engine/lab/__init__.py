@@ -1,0 +1,17 @@
+"""The live lab: fine-tune the shipped small model by full fine-tuning, LoRA or QLoRA.
+
+    settings.py  the hyperparameters a learner may set, with bounds
+    corpus.py    the project's own pretraining text; pretrain.py builds models/lora-lab-tiny
+    skill.py     the glossary task: training pairs and the skill score
+    finetune.py  run_lab: load, wrap (PEFT / bitsandbytes), train, measure, answer
+    measure.py   peak memory and the exact byte ledger of a run
+    code.py      the same run as a plain script for the learner to copy
+    worker.py    the worker process a job runs in; jobs.py the queue that starts them
+    runs.py      what the pages submit (a comparison of methods) and read back
+
+    page ─▶ runs.submit ─▶ jobs.JobQueue ─spawn─▶ worker ─▶ finetune.run_lab
+                                 ◀── progress, losses, result over a pipe ──┘
+
+Builds on engine.maths. torch, transformers, peft and bitsandbytes are imported
+only inside the functions that train, so the queue and settings stay light.
+"""

@@ -1,0 +1,55 @@
+"""One lab job as the pages see it: its state, progress, losses and result, and where it runs.
+
+`JobInfo` is a snapshot, safe to read from any thread and to hand to a page; the
+queue that fills it in is engine/lab/jobs.py.
+
+    queued ──▶ running ──▶ done | failed | cancelled
+       └────────────────────────────────▶ cancelled
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+State = Literal["queued", "running", "done", "failed", "cancelled"]
+FINISHED: frozenset[str] = frozenset({"done", "failed", "cancelled"})
+
+
+# A snapshot of one job, safe to read from any thread (a copy, never the live record).
+@dataclass
+class JobInfo:
+    id: str
+    target: str  # "module:function", imported by name in the worker
+    label: str  # what the page shows, e.g. the method name
+    group: str | None  # jobs submitted together as one comparison share a group
+    device: str  # jobs on one device queue behind each other
+    state: State = "queued"
+    place: int | None = None  # 1 = next to start; None unless queued
+    progress: dict = field(default_factory=dict)  # the latest on_progress payload
+    losses: list[float] = field(default_factory=list)  # every loss reported so far
+    result: Any = None  # the job function's return value, once done
+    error: str | None = None  # one clear sentence, once failed
+    detail: str | None = None  # the worker's traceback, for an expander
+    exitcode: int | None = None  # negative: killed by that signal (multiprocessing convention)
+    submitted_at: float = 0.0  # time.time(), seconds
+    started_at: float | None = None
+    finished_at: float | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.state in FINISHED
+
+
+def default_device() -> str:
+    """"cuda" where an NVIDIA device node exists, else "cpu": found without importing torch."""
+    return "cuda" if os.path.exists("/dev/nvidia0") else "cpu"
+
+
+def max_jobs_from_env() -> int:
+    """Jobs per device at once, from LORA_LAB_MAX_JOBS (default 1; clear error if not 1-16)."""
+    raw = os.environ.get("LORA_LAB_MAX_JOBS", "1")
+    if not raw.strip().isdigit() or not 1 <= int(raw) <= 16:
+        raise ValueError(f"LORA_LAB_MAX_JOBS must be a whole number from 1 to 16, not {raw!r}")
+    return int(raw)

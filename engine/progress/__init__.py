@@ -1,0 +1,11 @@
+"""Learner progress: who answered what, lab runs, completed lessons, and the class report.
+
+    tables.py  SQLAlchemy tables and the ordered migrations that build them
+    values.py  learner codes, names, identifiers, capped text, canonical JSON
+    store.py   Store: SQLite (WAL) or PostgreSQL; one committed transaction per write
+    report.py  class analytics for the instructor dashboard and `python -m engine report`
+
+    grading result ─▶ Store.record_attempt ─▶ attempts ─▶ report.class_report
+
+Stands alone: imports no other engine package.
+"""

@@ -1,0 +1,193 @@
+"""fix_expression questions: is the learner's corrected expression equivalent to the reference?
+
+Checked by sampling, as WeBWorK and Moodle's formula questions do: both
+expressions are evaluated by the safe evaluator, with Python's semantics, on
+the same values of the snippet's variables, and must agree (1e-9 relative,
+so `a * c + b * c` is as good as `(a + b) * c`).
+
+Samples (`SAMPLES` of them, fixed per question): the defaults, every param at
+its min, every param at its max, then values drawn from the declared ranges
+(ints stay ints, floats anywhere in the range). The snippet's assignments before
+the buggy line are evaluated for each sample, so its intermediate names work too.
+
+Refused before grading, costing no attempt: an expression that does not parse,
+a name the snippet does not define, and hard-coded numbers: a bare `246`, or a
+literal equal to a variable's value (it would only be right for these values).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import random
+
+from engine.quiz.answer_key import Key, snippet_bindings
+from engine.quiz.result import GradeResult
+from engine.quiz.units import AnswerFormatError
+from engine.quiz.variants import Variant, defaults, render
+
+SAMPLES = 12  # evaluations per comparison: 3 edge cases + 9 random draws
+_FAILED = object()  # an evaluation that raised (both raising the same way counts as equal)
+
+
+def parse_fix(question, raw: str, variant: Variant) -> str:
+    """The learner's expression, checked for syntax, names and hard-coded numbers."""
+    from engine.sandbox import BUILTIN_NAMES, SnippetError, literals_used, names_used
+
+    text = raw.strip()
+    prefix = f"{question.target} ="
+    if text.startswith(prefix) and not text.startswith(prefix + "="):
+        text = text[len(prefix):].strip()  # the learner typed the whole line
+    try:
+        ast.parse(text, mode="eval")
+        used = names_used(text)
+        literals = literals_used(text)
+    except (SyntaxError, SnippetError) as exc:
+        message = getattr(exc, "msg", None) or str(exc)
+        raise AnswerFormatError(f"'{text}' is not a Python expression ({message})") from None
+    allowed = allowed_names(question, variant)
+    unknown = sorted(used - set(allowed) - set(BUILTIN_NAMES))
+    if unknown:
+        raise AnswerFormatError(f"only the snippet's names may be used ({', '.join(allowed)}); "
+                                f"'{unknown[0]}' is not one of them")
+    if not (used & set(allowed)):
+        raise AnswerFormatError(f"'{text}' is a hard-coded number: it is right only for these exact values. "
+                                f"Write the fix with the snippet's names ({', '.join(allowed)}) so it works for any sizes.")
+    written = set(literals_used(question.reference)) | set(literals_used(buggy_expression(question, variant)))
+    for literal in literals:
+        if literal in written or literal in (0, 1):
+            continue  # numbers of the formula itself (8 bits per byte), not a variable's value
+        for name, value in variant.values.items():
+            if literal == value:
+                raise AnswerFormatError(f"{literal} is hard-coded: it is the value of {name} here. "
+                                        f"Use the name {name} so the fix works when it changes.")
+    return text
+
+
+def allowed_names(question, variant: Variant) -> list[str]:
+    """The snippet's names defined before the buggy line (params first), cached per variant."""
+    cache_key = ("allowed", tuple(variant.values.items()))
+    if cache_key not in question._cache:
+        question._cache[cache_key] = _allowed_names(question, variant)
+    return question._cache[cache_key]
+
+
+def _allowed_names(question, variant: Variant) -> list[str]:
+    source = render(question.snippet, variant.values)
+    names = list(question.params)
+    for stmt in ast.parse(source).body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            name = stmt.targets[0].id
+            if name == question.target:
+                break
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def buggy_expression(question, variant: Variant) -> str:
+    """The right-hand side of the buggy assignment, as the snippet has it (cached per variant)."""
+    cache_key = ("buggy", tuple(variant.values.items()))
+    if cache_key not in question._cache:
+        question._cache[cache_key] = _buggy_expression(question, variant)
+    return question._cache[cache_key]
+
+
+def _buggy_expression(question, variant: Variant) -> str:
+    for stmt in ast.parse(render(question.snippet, variant.values)).body:
+        if isinstance(stmt, ast.Assign) and getattr(stmt.targets[0], "id", None) == question.target:
+            return ast.unparse(stmt.value)
+    raise ValueError(f"the snippet never assigns '{question.target}'")
+
+
+def samples(question) -> list[dict]:
+    """Bindings (params + the snippet's intermediate values) for each sample, cached on the question."""
+    cached = question._cache.get("samples")
+    if cached is None:
+        draws = [defaults(question.params)]
+        draws.append({n: p.min if p.choices is None else min(p.choices) for n, p in question.params.items()})
+        draws.append({n: p.max if p.choices is None else max(p.choices) for n, p in question.params.items()})
+        rng = random.Random(f"samples:{question.id}")
+        draws += [{n: _sample(p, rng) for n, p in question.params.items()} for _ in range(SAMPLES - len(draws))]
+        cached = [snippet_bindings(render(question.snippet, v), v, stop_at=question.target) for v in draws]
+        question._cache["samples"] = cached
+    return cached
+
+
+def _sample(param, rng: random.Random):
+    if param.choices is not None:
+        return rng.choice(param.choices)
+    if param.is_int:
+        return rng.randint(param.min, param.max)
+    return rng.uniform(param.min, param.max)
+
+
+def values_of(expression: str, points: list[dict]) -> list:
+    from engine.sandbox import SnippetError, evaluate
+
+    out = []
+    for names in points:
+        try:
+            out.append(evaluate(expression, dict(names)))
+        except SnippetError as exc:
+            out.append((_FAILED, str(exc).split(":")[0]))
+    return out
+
+
+def same_values(left: list, right: list) -> bool:
+    for a, b in zip(left, right):
+        if isinstance(a, tuple) or isinstance(b, tuple):
+            if a != b:
+                return False
+        elif not (isinstance(a, (int, float)) and isinstance(b, (int, float))):
+            if a != b:
+                return False
+        elif not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
+            return False
+    return True
+
+
+def equivalent(first: str, second: str, question) -> bool:
+    points = samples(question)
+    return same_values(values_of(first, points), values_of(second, points))
+
+
+def grade_fix(question, variant: Variant, key: Key, expression: str):
+    """Correct when equivalent to the reference; otherwise name the mistake it reproduces."""
+    from engine.quiz.mistakes import TransformError, mistake_expression
+
+    points = samples(question)
+    theirs = values_of(expression, points)
+    if same_values(theirs, _reference_values(question, points)):
+        return GradeResult(score=1, correct=True, feedback=f"Correct: `{expression}` fixes it.", answer_key=key.shown)
+    for mistake in question.solution.common_mistakes:
+        try:
+            wrong = mistake_expression(question.reference, mistake)
+        except TransformError:
+            continue
+        if wrong is not None and same_values(theirs, values_of(wrong, points)):
+            return _wrong(key, f"`{expression}` is this common mistake: {render(mistake.text, variant.values)}", mistake.id)
+    if same_values(theirs, values_of(buggy_expression(question, variant), points)):
+        return _wrong(key, "That is the snippet's expression unchanged, bug included.", "unchanged")
+    return _wrong(key, _counterexample(expression, theirs, question, points))
+
+
+def _reference_values(question, points: list[dict]) -> list:
+    cached = question._cache.get("reference_values")
+    if cached is None:
+        cached = question._cache["reference_values"] = values_of(question.reference, points)
+    return cached
+
+
+def _counterexample(expression: str, theirs: list, question, points: list[dict]) -> str:
+    reference = _reference_values(question, points)
+    for names, got, want in zip(points, theirs, reference):
+        if not same_values([got], [want]):
+            shown = ", ".join(f"{n}={names[n]}" for n in question.params)
+            got_text = f"an error ({got[1]})" if isinstance(got, tuple) else got
+            return f"`{expression}` is not equivalent to a fix: with {shown} it gives {got_text}, not {want}."
+    return f"`{expression}` is not equivalent to a fix."
+
+
+def _wrong(key: Key, feedback: str, mistake_id: str | None = None):
+    return GradeResult(score=0, correct=False, feedback=feedback, mistake_id=mistake_id, answer_key=key.shown)

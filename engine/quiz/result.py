@@ -1,0 +1,29 @@
+"""What grading returns: a score, feedback, the named mistake and per-step marks.
+
+Its own module so that every grader (engine/quiz/grading.py for choice, numeric and
+code_output; engine/quiz/equivalence.py for fix_expression; engine/quiz/worked.py for
+worked answers) can build one without importing the others. Pydantic models, so a
+result is saved as JSON by the progress store exactly as the learner saw it.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+# One step of a worked answer, marked.
+class StepMark(BaseModel):
+    step: int  # 1-based line number among the learner's steps
+    line: str
+    correct: bool
+    feedback: str
+
+
+# What a learner gets for one submission; saved as it is by the progress store.
+class GradeResult(BaseModel):
+    score: float = Field(ge=0, le=1)
+    correct: bool
+    feedback: str
+    mistake_id: str | None = None
+    steps: list[StepMark] = Field(default_factory=list)
+    answer_key: str = ""

@@ -1,0 +1,288 @@
+"""The quiz schema: what a `quizzes/*.yaml` file may contain.
+
+Pydantic v2 models with `extra="forbid"` (STYLE.md §5); the loader turns every
+error into `file:line:col: path: message`. A question's `type` picks its model
+(a discriminated union), as PrairieLearn picks an element by tag: content and
+metadata live here, grading lives in engine/quiz/grading.py (STYLE.md §3-4).
+
+Rules that need evaluation (snippets run, answer keys, mistakes distinct from
+the answer, numbers in solution steps) are in engine/quiz/validation.py, which
+the loader calls directly.
+
+    QuizFile ─ questions: [ChoiceQuestion | NumericQuestion | CodeOutputQuestion
+                            | FixExpressionQuestion | WorkedQuestion]
+    every question ─ params {name: Param}  ─ solution (steps, final_answer,
+                                               quick_check, common_mistakes)
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from engine.quiz.units import unit_named
+
+SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
+NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,40}$"  # a Python variable name, as in the snippets
+Number = Union[int, float]
+# Names the safe evaluator gives a meaning to (engine/sandbox/__init__.py), so no param may take them.
+RESERVED = frozenset({"int", "float", "round", "abs", "min", "max", "sum", "len", "str", "print", "range", "math"})
+
+# The built-in mistake transformations (engine/quiz/mistakes.py implements each).
+Transform = Literal[
+    "precedence", "term_left_out", "round_not_truncate", "int_forgotten",
+    "bits_for_bytes", "bytes_for_bits", "gb_for_gib", "gib_for_gb", "wrong_operand",
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _expression(text: str, what: str) -> str:
+    """Refuse an expression that does not parse, naming the column."""
+    try:
+        ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise ValueError(f"{what} '{text}' is not a valid expression ({exc.msg} at column {exc.offset})") from None
+    return text.strip()
+
+
+# A variable of the question: each learner gets a seeded value from its range.
+class Param(Strict):
+    # Value of the default variant (seed 0), e.g. the seed page's own numbers.
+    default: Number
+    # A range min..max in steps of `step` (ints stay ints) ...
+    min: Number | None = None
+    max: Number | None = None
+    step: Number | None = Field(None, gt=0)
+    # ... or a list of values to pick from.
+    choices: list[Number] | None = Field(None, min_length=1, max_length=1000)
+
+    @model_validator(mode="after")
+    def _range_or_choices(self) -> "Param":
+        if self.choices is not None:
+            if self.min is not None or self.max is not None or self.step is not None:
+                raise ValueError("give either `choices` or `min`/`max`/`step`, not both")
+            if self.default not in self.choices:
+                raise ValueError(f"default {self.default} is not one of the choices {self.choices}")
+            return self
+        if self.min is None or self.max is None:
+            raise ValueError("a parameter needs `min` and `max` (or a list of `choices`)")
+        if self.min > self.max:
+            raise ValueError(f"min {self.min} is greater than max {self.max}")
+        if not self.min <= self.default <= self.max:
+            raise ValueError(f"default {self.default} is outside min..max ({self.min}..{self.max})")
+        if self.step is not None and (self.max - self.min) / self.step > 1_000_000:
+            raise ValueError("more than 1,000,000 values between min and max; use a larger step")
+        return self
+
+    @property
+    def is_int(self) -> bool:
+        values = self.choices or [self.default, self.min, self.max, self.step or 1]
+        return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+
+
+# A common mistake: its explanation and, for arithmetic, how to reproduce its wrong answer.
+class Mistake(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    # Shown to the learner: the mistake, named and explained.
+    text: str = Field(min_length=1)
+    # An expression over the params that gives the wrong answer, e.g. "int(model_size * quantization_factor)".
+    formula: str | None = None
+    # Or a built-in transformation of the question's answer expression.
+    transform: Transform | None = None
+    # The variable a transform concerns (term_left_out: the term dropped; wrong_operand: the operand scaled).
+    target: str | None = Field(None, pattern=NAME)
+
+    @field_validator("formula")
+    @classmethod
+    def _parses(cls, formula: str | None) -> str | None:
+        return None if formula is None else _expression(formula, "formula")
+
+    @model_validator(mode="after")
+    def _one_recipe(self) -> "Mistake":
+        if self.formula and self.transform:
+            raise ValueError("give a mistake either a `formula` or a `transform`, not both")
+        if self.target and not self.transform:
+            raise ValueError("`target` only applies to a `transform`")
+        return self
+
+
+# The worked solution shown after submitting, as on the seed page.
+class Solution(Strict):
+    # Markdown; `{name}` and `{expression}` placeholders are filled in for the variant.
+    steps: list[str] = Field(min_length=1)
+    final_answer: str = Field(min_length=1)
+    quick_check: str | None = None
+    common_mistakes: list[Mistake] = Field(default_factory=list)
+
+    @field_validator("common_mistakes")
+    @classmethod
+    def _unique(cls, mistakes: list[Mistake]) -> list[Mistake]:
+        ids = [m.id for m in mistakes]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"mistake ids repeat: {sorted({i for i in ids if ids.count(i) > 1})}")
+        return mistakes
+
+
+# Fields every question has.
+class QuestionBase(Strict):
+    id: str = Field(pattern=SLUG)
+    # The question, in Markdown, with `{placeholders}` like the snippet.
+    prompt: str = Field(min_length=1)
+    params: dict[str, Param] = Field(default_factory=dict, max_length=20)
+    # True: a learner's first variant is the defaults (the seed's own numbers); later ones are seeded.
+    fixed_first_variant: bool = False
+    solution: Solution
+    # Cached per-variant answer keys, filled by engine/quiz/variants.py; not part of the file.
+    _cache: dict = PrivateAttr(default_factory=dict)
+
+    @field_validator("params")
+    @classmethod
+    def _names(cls, params: dict[str, Param]) -> dict[str, Param]:
+        for name in params:
+            if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
+                raise ValueError(f"parameter name '{name}' is not a plain Python variable name")
+            if name in RESERVED:
+                raise ValueError(f"parameter name '{name}' is a builtin the snippets use; pick another name")
+        return params
+
+
+# One option of a choice question.
+class ChoiceOption(Strict):
+    text: str = Field(min_length=1)
+    correct: bool = False
+    # Why this option is right or wrong, shown after submitting.
+    feedback: str = Field(min_length=1)
+    # A pinned option keeps its place when the others are shuffled ("All of the above").
+    pinned: bool = False
+
+
+# Concept or scenario multiple choice; several correct options give partial credit.
+class ChoiceQuestion(QuestionBase):
+    type: Literal["choice"]
+    # True: tick every correct option (checkboxes); False: pick one (radio).
+    multiple: bool = False
+    shuffle: bool = True
+    options: list[ChoiceOption] = Field(min_length=2, max_length=8)
+
+    @model_validator(mode="after")
+    def _correct_count(self) -> "ChoiceQuestion":
+        right = sum(o.correct for o in self.options)
+        if right == 0:
+            raise ValueError("no option is marked `correct: true`")
+        if not self.multiple and right > 1:
+            raise ValueError(f"{right} options are correct; set `multiple: true` or mark one")
+        return self
+
+
+# Tolerances shared by answers that are numbers.
+class NumberKey(QuestionBase):
+    # Unit of the answer key (B, KB, KiB, MB, MiB, GB, GiB, bits, params); learners may answer in another.
+    unit: str | None = None
+    # Absolute and relative tolerance; none means exact (the default, right for whole numbers).
+    abs_tol: float | None = Field(None, ge=0)
+    rel_tol: float | None = Field(None, ge=0, le=0.5)
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, unit: str | None) -> str | None:
+        return None if unit is None else unit_named(unit).name
+
+
+# A number computed from the params, e.g. memory of a model in GiB.
+class NumericQuestion(NumberKey):
+    type: Literal["numeric"]
+    # Expression over the params giving the answer key.
+    answer: str
+
+    @field_validator("answer")
+    @classmethod
+    def _parses(cls, answer: str) -> str:
+        return _expression(answer, "answer")
+
+
+# "What is the printed output?": the key is what the snippet prints.
+class CodeOutputQuestion(QuestionBase):
+    type: Literal["code_output"]
+    # Python run by the safe evaluator, with `{param}` placeholders.
+    snippet: str = Field(min_length=1, max_length=5000)
+    # Optional: what the author expects it to print; validation fails if it differs.
+    expected: str | None = None
+
+
+# "What is the error and how to fix it?": the learner types a corrected expression.
+class FixExpressionQuestion(QuestionBase):
+    type: Literal["fix_expression"]
+    snippet: str = Field(min_length=1, max_length=5000)
+    # The variable whose assignment holds the bug, e.g. qlora_model_size.
+    target: str = Field(pattern=NAME)
+    # A correct expression for it; answers are compared with it by sampling.
+    reference: str
+
+    @field_validator("reference")
+    @classmethod
+    def _parses(cls, reference: str) -> str:
+        return _expression(reference, "reference")
+
+
+# One step of the reference working: `name = expr`, or a bare `expr`.
+class WorkedStep(Strict):
+    name: str | None = Field(None, pattern=NAME)
+    expr: str
+
+    @field_validator("expr")
+    @classmethod
+    def _parses(cls, expr: str) -> str:
+        return _expression(expr, "step")
+
+
+# Show your working: one step per line, each checked, errors carried forward.
+class WorkedQuestion(NumberKey):
+    type: Literal["worked"]
+    snippet: str | None = Field(None, max_length=5000)
+    # The reference working; the last step's value is the answer key.
+    steps: list[WorkedStep] = Field(min_length=1, max_length=12)
+    # Numbers a learner may type besides the params and their own results (e.g. 8 bits per byte).
+    constants: list[Number] = Field(default_factory=list)
+
+
+Question = Annotated[
+    Union[ChoiceQuestion, NumericQuestion, CodeOutputQuestion, FixExpressionQuestion, WorkedQuestion],
+    Field(discriminator="type"),
+]
+QUESTION_TYPES = ("choice", "numeric", "code_output", "fix_expression", "worked")
+
+
+# One quiz file: a page of the app at /quiz-<id>.
+class QuizFile(Strict):
+    id: str = Field(pattern=SLUG)
+    title: str = Field(min_length=1, max_length=120)
+    # The lesson this quiz practises (its id), if any.
+    lesson: str | None = Field(None, pattern=SLUG)
+    description: str | None = None
+    questions: list[Question] = Field(min_length=1, max_length=100)
+
+    @field_validator("questions")
+    @classmethod
+    def _unique_ids(cls, questions: list[Any]) -> list[Any]:
+        ids = [q.id for q in questions]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"question ids repeat: {sorted({i for i in ids if ids.count(i) > 1})}")
+        return questions
+
+    def question(self, question_id: str) -> Any:
+        """The question with this id, or None."""
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+def quiz_json_schema() -> dict:
+    """JSON Schema of a quiz file, for editors (written by `python -m engine schema`)."""
+    schema = QuizFile.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "LoRA Lab quiz"
+    return schema

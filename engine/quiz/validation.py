@@ -1,0 +1,243 @@
+"""Content checks of a quiz that need evaluation (`python -m engine validate` runs them).
+
+For every question, on the default variant (seed 0) and `SEEDS` drawn ones:
+1. names: answer, formulas, steps and references use only the params (and the
+   snippet's or earlier steps' names); prompt and solution placeholders evaluate;
+2. snippets run, and an author's `expected` output equals what they print;
+3. each common mistake can be computed and gives a value different from the
+   right answer (for fix_expression: an expression not equivalent to it), on
+   every sampled variant, and the default variant is not redrawn;
+4. choice options render to distinct texts;
+5. numbers in the solution: every `a = b` written between arithmetic (after the
+   placeholders are filled) must hold, e.g. "int(1010 * 0.25) = 252"; and in a
+   question with params, a step may not hard-code a param's default value
+   (write `{model_size}`), or it would be wrong for every other variant. This
+   applies to computing steps (those with a placeholder); a step without any
+   states a fixed fact, such as a paper's own figures, and is left alone.
+Returns (key path, message) pairs; the loader adds file:line:col.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from engine.quiz.answer_key import collides, variant_for
+from engine.quiz.mistakes import TransformError, mistake_expression
+from engine.quiz.variants import Variant, placeholders, render
+
+SEEDS = 12  # drawn variants checked per question, besides the default one
+_ARITH = r"(?:(?:int|round|abs|min|max)\(|\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?|\*\*|[-+*/%()^]|\s)+"
+_TAIL = re.compile(rf"(?<![\w.]){_ARITH}$")  # not the 16 of "fp16"
+_HEAD = re.compile(rf"^{_ARITH}")
+
+
+def validate_quiz(quiz) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    for index, question in enumerate(quiz.questions):
+        where = f"questions[{index}]"
+        try:
+            problems += [(f"{where}.{path}" if path else where, message) for path, message in _check(question)]
+        except Exception as exc:  # a check that crashes is itself a content error, never a traceback
+            problems.append((where, f"cannot be checked: {type(exc).__name__}: {exc}"))
+    return problems
+
+
+def _check(question):
+    from engine.sandbox import SnippetError
+
+    yield from _names(question)
+    yield from _texts(question)
+    try:
+        _, key = variant_for(question, 0)
+    except (SnippetError, ValueError) as exc:
+        yield _field(question), f"the default variant cannot be computed: {exc}"
+        return
+    seeds = [0] + list(range(1, SEEDS + 1)) if question.params else [0]
+    for seed in seeds:
+        variant = Variant(seed=0, values={}) if seed == 0 else None
+        try:
+            variant, key = variant_for(question, seed)
+        except (SnippetError, ValueError) as exc:
+            yield _field(question), f"variant {seed} ({variant.values if variant else '?'}) fails: {exc}"
+            return
+        problems = list(_per_variant(question, variant, key))
+        if problems:
+            yield from ((p, f"{m} (variant seed {seed}: {_values(variant)})") for p, m in problems)
+            return
+    if question.type != "choice" and collides(question, variant_for(question, 0)[0].values):
+        yield "params", "with the default values a common mistake gives the right answer; change the defaults"
+
+
+def _field(question) -> str:
+    return {"numeric": "answer", "code_output": "snippet", "fix_expression": "reference", "worked": "steps"}.get(question.type, "")
+
+
+def _values(variant: Variant) -> str:
+    return ", ".join(f"{k}={v}" for k, v in variant.values.items()) or "no params"
+
+
+def _names(question):
+    """Expressions may only use the params, builtins and names defined before them."""
+    from engine.sandbox import SnippetError, names_used
+
+    params = set(question.params)
+    checks = []
+    if question.type == "numeric":
+        checks.append(("answer", question.answer, params))
+    if question.type == "worked":
+        known = set(params)
+        for j, step in enumerate(question.steps):
+            checks.append((f"steps[{j}].expr", step.expr, set(known)))
+            known |= {step.name} if step.name else set()
+    if question.type == "fix_expression":
+        from engine.quiz.equivalence import allowed_names
+
+        try:
+            allowed = set(allowed_names(question, variant_for(question, 0)[0]))
+        except (SnippetError, SyntaxError, ValueError) as exc:
+            yield "snippet", f"the snippet cannot be read: {exc}"
+            return
+        checks.append(("reference", question.reference, allowed))
+        params = allowed
+    for j, mistake in enumerate(question.solution.common_mistakes):
+        if mistake.formula:
+            checks.append((f"solution.common_mistakes[{j}].formula", mistake.formula, params))
+    for path, expression, known in checks:
+        try:
+            unknown = sorted(names_used(expression) - known)
+        except SnippetError as exc:
+            yield path, f"'{expression}' is refused by the safe evaluator: {exc}"
+            continue
+        if unknown:
+            yield path, f"'{unknown[0]}' is not defined here (known: {', '.join(sorted(known)) or 'nothing'})"
+
+
+def _texts(question):
+    """Placeholders in prompt and solution must be expressions over the params."""
+    from engine.quiz.variants import defaults, fill_placeholder
+
+    values = defaults(question.params)
+    texts = [("prompt", question.prompt), ("solution.final_answer", question.solution.final_answer)]
+    texts += [(f"solution.steps[{j}]", step) for j, step in enumerate(question.solution.steps)]
+    if question.solution.quick_check:
+        texts.append(("solution.quick_check", question.solution.quick_check))
+    if question.type == "choice":
+        texts += [(f"options[{j}].text", option.text) for j, option in enumerate(question.options)]
+    for path, text in texts:
+        for inner in placeholders(text):
+            if fill_placeholder(inner, values) is None:
+                yield path, f"placeholder '{{{inner}}}' is not an expression over the params (write {{{{ and }}}} for braces)"
+        if question.params and path.startswith("solution") and placeholders(text):
+            yield from _hard_coded(question, path, text)
+
+
+def _hard_coded(question, path: str, text: str):
+    bare = re.sub(r"\{[^{}]*\}", " ", text)  # outside placeholders
+    written = {float(n.replace(",", "")) for n in re.findall(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?![\w.])", bare)}
+    for name, param in question.params.items():
+        varies = param.choices is None and param.min != param.max or param.choices and len(set(param.choices)) > 1
+        if varies and float(param.default) in written and param.default not in (0, 1, 2):
+            yield path, f"the number {param.default} is {name}'s default; write {{{name}}} so the step is right for every variant"
+
+
+def _per_variant(question, variant: Variant, key):
+    if question.type == "choice":
+        texts = [render(o.text, variant.values).strip() for o in question.options]
+        for j, text in enumerate(texts):
+            if text in texts[:j]:
+                yield f"options[{j}].text", f"option '{text}' is the same as option {chr(65 + texts.index(text))}"
+    if question.type == "code_output" and question.expected is not None:
+        expected = render(question.expected, variant.values).strip()
+        if expected != str(key.value).strip() and expected != key.shown.strip():
+            yield "expected", f"the snippet prints '{key.shown}', not the expected '{expected}'"
+    yield from _mistakes(question, key)
+    for path, text in _solution_texts(question):
+        for message in equation_errors(render(text, variant.values)):
+            yield path, message
+
+
+def _mistakes(question, key):
+    from engine.sandbox import SnippetError
+
+    for j, mistake in enumerate(question.solution.common_mistakes):
+        path = f"solution.common_mistakes[{j}]"
+        if question.type == "choice" or not (mistake.formula or mistake.transform):
+            continue
+        try:
+            wrong = mistake_expression(key.expression, mistake) if key.expression else None
+        except TransformError as exc:
+            yield path, str(exc)
+            continue
+        if wrong is None:
+            yield path, "a transform needs an answer expression (the snippet is not a plain sequence of assignments and a print)"
+            continue
+        if question.type == "fix_expression":
+            from engine.quiz.equivalence import equivalent
+
+            if equivalent(wrong, question.reference, question):
+                yield path, f"the mistake's expression `{wrong}` is equivalent to the reference"
+            continue
+        if mistake.id not in key.mistakes:
+            try:
+                from engine.sandbox import evaluate
+
+                evaluate(wrong, dict(key.bindings))
+                yield path, f"the mistake `{wrong}` does not give a number"
+            except SnippetError as exc:
+                yield path, f"the mistake `{wrong}` cannot be computed: {exc}"
+            continue
+        if isinstance(key.value, (int, float)) and math.isclose(key.mistakes[mistake.id], key.value, rel_tol=1e-9):
+            yield path, f"gives the right answer {key.value} too, so it cannot be told apart"
+
+
+def _solution_texts(question):
+    yield from ((f"solution.steps[{j}]", s) for j, s in enumerate(question.solution.steps))
+    yield "solution.final_answer", question.solution.final_answer
+    if question.solution.quick_check:
+        yield "solution.quick_check", question.solution.quick_check
+
+
+def equation_errors(text: str) -> list[str]:
+    """`... 1010 * 0.25 = 252.5 ...`: each `=` between arithmetic must hold (decimals may round)."""
+    from engine.sandbox import SnippetError, evaluate
+
+    errors = []
+    chunks = re.split(r"(?<![=<>!])=(?!=)", text)
+    for left, right in zip(chunks, chunks[1:]):
+        tail, head = _TAIL.search(left), _HEAD.search(right)
+        if not tail or not head:
+            continue
+        a_text, b_text = _balanced(tail.group(0)), _balanced(head.group(0))
+        if not re.search(r"\d", a_text) or not re.search(r"\d", b_text):
+            continue
+        try:
+            a = evaluate(_python(a_text), {})
+            b = evaluate(_python(b_text), {})
+        except SnippetError:
+            continue
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not _agree(a, b, b_text):
+            errors.append(f"the text says {a_text} = {b_text}, but {a_text} is {a}")
+    return errors
+
+
+def _python(text: str) -> str:
+    """Prose arithmetic as Python: '1,010' -> '1010', '2^30' -> '2**30'."""
+    return text.replace(",", "").replace("^", "**")
+
+
+def _balanced(text: str) -> str:
+    """Trim spaces and unmatched outer parentheses: '(int(252.5) ' -> 'int(252.5)'."""
+    text = text.strip().rstrip("+-*/% ").strip()
+    while text.count("(") > text.count(")") and "(" in text:
+        text = text[text.index("(") + 1:].strip() if text.startswith("(") else text[: text.rindex("(")].strip()
+    while text.count(")") > text.count("(") and text.endswith(")"):
+        text = text[:-1].strip()
+    return text
+
+
+def _agree(a: float, b: float, written: str) -> bool:
+    if math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
+        return True
+    places = re.search(r"\.(\d+)\s*$", written)
+    return bool(places) and math.isclose(round(a, len(places.group(1))), b, rel_tol=1e-12)

@@ -1,0 +1,283 @@
+"""worked questions: the learner shows the calculation, one step per line; each step is marked.
+
+A line is `name = expression [= value ...]` or `expression = value [= ...]`, e.g.
+
+    lora_model_size = 1000 + 10 = 1010
+    int(1010 * 0.25) = int(252.5) = 252
+
+Marking one line:
+1. Arithmetic: every `=` in the line must hold (evaluated by the safe
+   evaluator; a decimal typed with fewer places, `= 13.04`, may round the value).
+2. Quantities: each number typed in its working must be a param's value, an
+   earlier result of the learner's, one of the question's `constants`, or a
+   universal one (2, 8, 10, 100, 1000, 1024).
+3. Result, against the reference steps evaluated with the learner's own earlier
+   results (errors carry forward, as in hand marking: a slip in step 1 costs step 1
+   only). A line named like a reference step is that step; the last line is the
+   final step; another line may be the next step, a later one (steps merged), or a
+   part of the next step (finer working). A wrong result is matched against the
+   mistake transformations of that step to say what went wrong.
+Score = steps right / steps marked; correct when every step and the final value are right.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from dataclasses import dataclass
+
+from engine.quiz.answer_key import Key, close
+from engine.quiz.mistakes import TransformError, apply_transform
+from engine.quiz.result import GradeResult, StepMark
+from engine.quiz.units import AnswerFormatError
+from engine.quiz.variants import Variant
+
+MAX_LINES = 20
+# Numbers any working may use: squares, bits per byte, percent, decimal and binary unit steps.
+UNIVERSAL = (2, 8, 10, 100, 1000, 1024)
+_EQUALS = re.compile(r"(?<![=<>!])=(?!=)")
+_UNIT_SUFFIX = re.compile(r"\s*(?:KiB|MiB|GiB|TiB|KB|MB|GB|TB|bytes|byte|bits|bit|params|B)\s*$")
+_STEP_SLIPS = {  # transformations tried on a wrong step, and what to tell the learner
+    "int_forgotten": "int() truncates: int(252.5) is 252, so keep only the whole part.",
+    "round_not_truncate": "int() truncates, it does not round: int(252.5) is 252, not 253.",
+    "precedence": "* and / are done before + and -: put the sum in parentheses first.",
+    "wrong_operand": "the factor applies to the whole sum, not to one term.",
+    "term_left_out": "a term of the sum is missing.",
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    name: str | None  # the name the learner gave the result, if any
+    parts: tuple[str, ...]  # the expressions between the `=` signs
+
+
+def parse_worked(question, raw: str) -> list[Line]:
+    """Split and check the learner's lines; AnswerFormatError names the line that cannot be read."""
+    from engine.sandbox import BUILTIN_NAMES, SnippetError, names_used
+
+    texts = [t.strip() for t in raw.strip().splitlines() if t.strip() and not t.strip().startswith("#")]
+    if len(texts) > MAX_LINES:
+        raise AnswerFormatError(f"{len(texts)} lines; write at most {MAX_LINES} steps")
+    known = set(question.params) | set(BUILTIN_NAMES)
+    lines = []
+    for number, text in enumerate(texts, start=1):
+        parts = [p.strip() for p in _EQUALS.split(text)]
+        if len(parts) < 2 or not all(parts):
+            raise AnswerFormatError(f"line {number} ('{text}'): write each step as `name = expression` "
+                                    "or `expression = value`, e.g. `int(1010 * 0.25) = 252`")
+        name = parts[0] if parts[0].isidentifier() and len(parts) >= 2 else None
+        exprs = [_UNIT_SUFFIX.sub("", p) if i == len(parts) - 1 else p for i, p in enumerate(parts)]
+        exprs = exprs[1:] if name else exprs
+        for expr in exprs:
+            try:
+                ast.parse(expr, mode="eval")
+                unknown = sorted(names_used(expr) - known)
+            except (SyntaxError, SnippetError):
+                raise AnswerFormatError(f"line {number}: '{expr}' is not an expression") from None
+            if unknown:
+                raise AnswerFormatError(f"line {number} uses '{unknown[0]}', which is not a quantity of the "
+                                        f"question ({', '.join(question.params)}) nor a name from an earlier line")
+        if name:
+            known.add(name)
+        lines.append(Line(text=text, name=name, parts=tuple(exprs)))
+    return lines
+
+
+def grade_worked(question, variant: Variant, key: Key, lines: list[Line]):
+    values = dict(variant.values)
+    names = dict(values)  # what the learner's expressions may use: params + their own results
+    ref_names = dict(values)  # what the reference steps see: params + the learner's matched results
+    results: list[float] = []
+    graded = [line for line in lines if not _restates(line, values)]
+    if not graded:
+        return GradeResult(score=0, correct=False, feedback="No working yet: the lines only restate the question's values.",
+                           answer_key=key.shown)
+    marks, value, pointer = [], None, 0  # pointer: the next reference step to match
+    for index, line in enumerate(graded):
+        ok, feedback, value = _check_line(question, line, names, results)
+        if ok:
+            pointer, ok, feedback = _place(question, value, pointer, ref_names, last=index == len(graded) - 1, name=line.name)
+        elif value is not None and pointer < len(question.steps):
+            _carry(question.steps[pointer], value, question.steps[:pointer], ref_names)  # the slip carries forward
+            pointer += 1
+        marks.append(StepMark(step=index + 1, line=line.text, correct=ok, feedback=feedback))
+        if value is not None:
+            results.append(value)
+            if line.name:
+                names[line.name] = value
+    final = value  # the last line's result (None when it could not be worked out)
+    right = sum(m.correct for m in marks)
+    correct = right == len(marks) and final is not None and close(final, key.value, question)
+    first_wrong = next((m for m in marks if not m.correct), None)
+    if correct:
+        feedback = f"Correct: every step checks out, and the result is {key.shown}."
+    elif first_wrong:
+        feedback = f"Step {first_wrong.step} (`{first_wrong.line}`) is wrong: {first_wrong.feedback}"
+    else:
+        feedback = f"Your steps are right, but they stop before the answer: the question asks for {_ask(question)}."
+    score = 1.0 if correct else round(right / max(len(marks), len(question.steps)), 4)
+    return GradeResult(score=score, correct=correct, feedback=feedback, steps=marks, answer_key=key.shown)
+
+
+def _fill_skipped(steps, ref_names: dict) -> None:
+    """Reference results the learner skipped (did it in one line) are taken from the reference."""
+    from engine.sandbox import SnippetError, evaluate
+
+    for step in steps:
+        if step.name and step.name not in ref_names:
+            try:
+                ref_names[step.name] = evaluate(step.expr, dict(ref_names))
+            except SnippetError:
+                return
+
+
+def _ask(question) -> str:
+    final = question.steps[-1]
+    return f"`{final.name}`" if final.name else "the final value"
+
+
+def _restates(line: Line, values: dict) -> bool:
+    """`model_size = 1000`: copying a given value is not a step."""
+    return line.name in values and len(line.parts) == 1 and line.parts[0] == str(values[line.name])
+
+
+def _check_line(question, line: Line, names: dict, results: list) -> tuple[bool, str, float | None]:
+    """Arithmetic and quantities of one line: (ok, feedback if not, the line's value)."""
+    from engine.sandbox import SnippetError, evaluate
+
+    try:
+        got = [evaluate(part, dict(names)) for part in line.parts]
+    except SnippetError as exc:
+        return False, f"it cannot be worked out ({exc}).", None
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in got):
+        return False, "each side must be a number.", None
+    for (left, a), (right, b) in zip(zip(line.parts, got), zip(line.parts[1:], got[1:])):
+        if not _same(a, b, right):
+            slip = _slip(question, left, b, names)
+            return False, f"`{left}` is {a}, not {right}.{slip}", got[-1]
+    stray = _stray_numbers(question, line.parts[0], names, results)
+    if stray is not None:
+        given = ", ".join(f"{n} = {v}" for n, v in names.items() if n in question.params)
+        return False, f"it uses {stray}, which is not one of the question's quantities ({given}) or an earlier result.", got[-1]
+    return True, "", got[-1]
+
+
+def _place(question, value: float, pointer: int, ref_names: dict, *, last: bool, name: str | None) -> tuple[int, bool, str]:
+    """Match a sound line's result with the reference: (new pointer, right?, feedback).
+
+    A line named like a reference step (`after = ...`) is that step. Otherwise the
+    last line must give the final step, and another line may give the next step, a
+    later one (steps done in one go), or a part of the next step (finer working).
+    A line that gives none is wrong, and its value carries forward as that step's result.
+    """
+    steps = question.steps
+    named = [k for k, step in enumerate(steps) if name and step.name == name]
+    if named:
+        last, pointer = False, named[0]
+    candidates = named or ([len(steps) - 1] if last else range(min(pointer, len(steps) - 1), len(steps)))
+    for k in candidates:
+        env = dict(ref_names)
+        _fill_skipped(steps[:k], env)
+        expected = _value(steps[k].expr, env)
+        if expected is not None and close(value, expected, question):
+            _carry(steps[k], value, steps[:k], ref_names)
+            return k + 1, True, "right."
+    if not last and not named and pointer < len(steps):
+        env = dict(ref_names)
+        _fill_skipped(steps[:pointer], env)
+        if any(close(value, part, question) for part in _parts(steps[pointer].expr, env)):
+            return pointer, True, "right (part of the next step)."
+    k = len(steps) - 1 if last else min(pointer, len(steps) - 1)
+    env = dict(ref_names)
+    _fill_skipped(steps[:k], env)
+    expected = _value(steps[k].expr, env)
+    _carry(steps[k], value, steps[:k], ref_names)
+    if expected is None:
+        return k + 1, False, "the expected step cannot be evaluated with your earlier results."
+    return k + 1, False, _what_went_wrong(question, steps[k], value, expected, env)
+
+
+def _carry(step, value: float, before, ref_names: dict) -> None:
+    """Later reference steps use the learner's own result for `step` (errors carry forward)."""
+    _fill_skipped(before, ref_names)
+    if step.name:
+        ref_names[step.name] = value
+
+
+def _value(expression: str, env: dict) -> float | None:
+    from engine.sandbox import SnippetError, evaluate
+
+    try:
+        result = evaluate(expression, dict(env))
+    except SnippetError:
+        return None
+    return result if isinstance(result, (int, float)) and not isinstance(result, bool) else None
+
+
+def _parts(expression: str, env: dict) -> list[float]:
+    """Values of the sub-expressions of a reference step: `(a + b) * c` -> [a + b], for finer working."""
+    nodes = [n for n in ast.walk(ast.parse(expression, mode="eval").body) if isinstance(n, (ast.BinOp, ast.Call))]
+    values = [_value(ast.unparse(n), env) for n in nodes[1:]]  # nodes[0] is the whole step
+    return [v for v in values if v is not None]
+
+
+def _slip(question, expression: str, written: float, names: dict) -> str:
+    """' Looks like: <slip>' when a built-in slip of `expression` gives the number written."""
+    from engine.sandbox import SnippetError, evaluate
+
+    for transform, text in _STEP_SLIPS.items():
+        try:
+            wrong = evaluate(apply_transform(expression, transform), dict(names))
+        except (TransformError, SnippetError, SyntaxError):
+            continue
+        if isinstance(wrong, (int, float)) and close(written, wrong, question):
+            return f" Looks like {text}"
+    return ""
+
+
+def _same(a: float, b: float, written: str) -> bool:
+    """Equal, or `written` is `a` rounded to the decimal places typed (e.g. 13.0385 = 13.04)."""
+    if math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
+        return True
+    match = re.fullmatch(r"\d+\.(\d+)", written.strip())
+    return bool(match) and round(a, len(match.group(1))) == b
+
+
+def _stray_numbers(question, working: str, names: dict, results: list) -> float | None:
+    """The first number typed in the working that comes from nowhere, or None."""
+    from engine.sandbox import literals_used
+
+    sources = [v for v in names.values() if isinstance(v, (int, float))] + results + list(question.constants)
+    sources += list(UNIVERSAL)
+    for step in question.steps:
+        sources += [v for v in literals_used(step.expr) if isinstance(v, (int, float))]
+    for literal in literals_used(working):
+        if isinstance(literal, bool) or not isinstance(literal, (int, float)):
+            continue
+        if not any(math.isclose(literal, s, rel_tol=1e-9) or _rounded(literal, s) for s in sources):
+            return literal
+    return None
+
+
+def _rounded(literal: float, source: float) -> bool:
+    text = repr(literal)
+    places = len(text.split(".")[1]) if "." in text else 0
+    return places > 0 and round(source, places) == literal
+
+
+def _what_went_wrong(question, step, got: float, expected: float, ref_names: dict) -> str:
+    from engine.sandbox import SnippetError, evaluate
+
+    slips = [(m.transform, m.target, m.text) for m in question.solution.common_mistakes if m.transform]
+    slips += [(transform, None, text) for transform, text in _STEP_SLIPS.items()]
+    for transform, target, text in slips:
+        try:
+            wrong = evaluate(apply_transform(step.expr, transform, target), dict(ref_names))
+        except (TransformError, SnippetError):
+            continue
+        if isinstance(wrong, (int, float)) and close(got, wrong, question) and not close(wrong, expected, question):
+            return f"it gives {got}, but should give {expected}: {text}"
+    return f"it gives {got}, but this step should give {expected} (`{step.expr}` with your earlier results)."

@@ -1,0 +1,108 @@
+"""engine/lab/runs.py: settings messages, the comparison as a job group, the adapter zip,
+and the tables the lab page shows."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from engine.lab import runs as lab_runs
+from engine.lab.settings import GlossaryEntry, LabSettings
+
+
+def test_good_settings_parse():
+    settings = lab_runs.parse_settings({"rank": 4, "steps": 500, "model": "x"})
+    assert (settings.rank, settings.steps, settings.model) == (4, 500, "x")
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"rank": 65}, "rank: must be at most 64 (you gave 65)"),
+    ({"rank": 0}, "rank: must be at least 1 (you gave 0)"),
+    ({"steps": 501}, "steps: must be at most 500 (you gave 501)"),
+    ({"learning_rate": 0}, "learning_rate: must be more than 0 (you gave 0)"),
+    ({"target_modules": []}, "target_modules: list should have at least 1 item after validation, not 0 (you gave [])"),
+    ({"model": ""}, "model: string should have at least 1 character (you gave '')"),
+    ({"rnak": 4}, "rnak: extra inputs are not permitted (you gave 4)"),
+])
+def test_each_bad_value_gets_a_message_naming_its_field(values, message):
+    with pytest.raises(lab_runs.SettingsError) as caught:
+        lab_runs.parse_settings(values)
+    assert caught.value.messages == [message]
+
+
+def test_every_bad_field_is_reported_at_once():
+    with pytest.raises(lab_runs.SettingsError) as caught:
+        lab_runs.parse_settings({"rank": 100, "batch_size": 0})
+    assert [m.split(":")[0] for m in caught.value.messages] == ["rank", "batch_size"]
+
+
+class _Recorder:
+    """Records what would be submitted, like JobQueue.submit_group."""
+
+    def submit_group(self, target, kwargs_by_label, *, device=None):
+        self.target, self.kwargs = target, kwargs_by_label
+        return {label: f"id-{label}" for label in kwargs_by_label}
+
+
+def test_a_comparison_is_one_job_per_method_with_the_same_settings(monkeypatch, tmp_path):
+    monkeypatch.delenv("LORA_LAB_JOB_TARGET", raising=False)
+    monkeypatch.setenv("LORA_LAB_RUNS", str(tmp_path))
+    queue, settings = _Recorder(), LabSettings(steps=5)
+    glossary = [GlossaryEntry(term="Zorblax", definition="our ticket tracker")]
+    ids = lab_runs.submit_comparison(queue, settings, glossary, ["full", "lora", "qlora"])
+    assert ids == {"full": "id-full", "lora": "id-lora", "qlora": "id-qlora"}
+    assert queue.target == "engine.lab.finetune:run_lab"
+    assert all(k["settings"] is settings and k["glossary"] == glossary for k in queue.kwargs.values())
+    assert [k["method"] for k in queue.kwargs.values()] == ["full", "lora", "qlora"]
+    dirs = {k["output_dir"] for k in queue.kwargs.values()}
+    assert len(dirs) == 3 and all(d.startswith(str(tmp_path)) for d in dirs)
+
+
+def test_an_unknown_or_missing_method_is_refused():
+    for methods in ([], ["lora", "dora"]):
+        with pytest.raises(lab_runs.SettingsError, match="methods: choose one or more of full, lora, qlora"):
+            lab_runs.submit_comparison(_Recorder(), LabSettings(), [], methods)
+
+
+def test_the_adapter_zip_holds_exactly_the_two_peft_files(tmp_path):
+    (tmp_path / "adapter_config.json").write_text('{"r": 8}')
+    (tmp_path / "adapter_model.safetensors").write_bytes(b"abc")
+    (tmp_path / "optimizer.pt").write_bytes(b"not shipped")
+    archive = zipfile.ZipFile(io.BytesIO(lab_runs.adapter_zip(tmp_path)))
+    assert sorted(archive.namelist()) == ["adapter_config.json", "adapter_model.safetensors"]
+    assert archive.read("adapter_config.json") == b'{"r": 8}'
+
+
+def test_a_missing_adapter_file_is_named(tmp_path):
+    (tmp_path / "adapter_config.json").write_text("{}")
+    with pytest.raises(FileNotFoundError, match="lacks adapter_model.safetensors"):
+        lab_runs.adapter_zip(tmp_path)
+
+
+def test_ledger_total_is_weights_gradients_and_optimizer_without_double_counting():
+    parts = {"weights_bytes": 10, "base_weights_bytes": 6, "trainable_weights_bytes": 4, "quantized_bytes": 3,
+             "gradient_bytes": 4, "optimizer_bytes": 8}
+    assert lab_runs.ledger_total(parts) == 22
+    assert lab_runs.ledger_total({**parts, "total_bytes": 22}) == 22
+
+
+def _result(method, after):
+    return {"answers": [{"term": "Zorblax", "question": "What is Zorblax?", "expected": "a tracker",
+                         "before": "the", "after": after}],
+            "trainable_params": 5, "total_params": 200, "seconds": 1.26, "tokens_per_s": 99.6,
+            "skill_before": 0.0, "skill_after": 1.0, "adapter_bytes": 2_000_000, "base_model_bytes": 8_000_000,
+            "device": "cpu"}
+
+
+def test_answers_show_each_question_once_with_an_after_column_per_method():
+    rows = lab_runs.answer_rows({"lora": _result("lora", "a tracker"), "qlora": _result("qlora", "a track")})
+    assert rows == [{"term": "Zorblax", "question": "What is Zorblax?", "expected": "a tracker", "before": "the",
+                     "after (lora)": "a tracker", "after (qlora)": "a track"}]
+
+
+def test_summary_rows_give_the_trainable_share_in_percent_and_sizes_in_kb_and_mb():
+    [row] = lab_runs.summary_rows({"lora": _result("lora", "x")})
+    assert row["trainable %"] == 2.5 and row["adapter kB"] == 2000.0 and row["base model MB"] == 8.0
+    assert row["tokens/s"] == 100 and row["seconds"] == 1.3

@@ -1,0 +1,81 @@
+"""engine/quiz/worked.py: each step's arithmetic and quantities checked, errors carried forward."""
+
+import pytest
+
+from engine.quiz.grading import AnswerFormatError, grade_answer, parse
+from tests.quiz_helpers import seed_question, shipped
+
+
+def q3w():
+    return seed_question("q3-worked")
+
+
+def test_seed_working_is_correct():
+    result = grade_answer(q3w(), "lora_model_size = 1000 + 10 = 1010\nint(1010 * 0.25) = int(252.5) = 252")
+    assert result.correct and result.score == 1
+    assert [m.correct for m in result.steps] == [True, True]
+
+
+def test_wrong_second_step_is_marked_at_step_2():
+    result = grade_answer(q3w(), "lora_model_size = 1000 + 10 = 1010\nint(1010 * 0.25) = 253")
+    assert [m.correct for m in result.steps] == [True, False]
+    assert result.feedback.startswith("Step 2")
+    assert "252, not 253" in result.feedback and "truncates" in result.feedback
+    assert result.score == 0.5 and not result.correct
+
+
+def test_errors_carry_forward():
+    # Step 1 uses a quantity the question does not have; step 2 is right given step 1's 1020.
+    result = grade_answer(q3w(), "a = 1000 + 20 = 1020\nint(a * 0.25) = 255")
+    assert [m.correct for m in result.steps] == [False, True]
+    assert "20" in result.steps[0].feedback and "quantities" in result.steps[0].feedback
+    assert result.feedback.startswith("Step 1")
+
+
+def test_a_step_whose_result_is_a_slip_is_named():
+    result = grade_answer(q3w(), "lora_model_size = 1000 + 10 = 1010\nlora_model_size * quantization_factor = 252.5")
+    assert [m.correct for m in result.steps] == [True, False]
+    assert "should give 252" in result.steps[1].feedback and "truncates" in result.steps[1].feedback
+
+
+def test_names_and_one_line_working():
+    assert grade_answer(q3w(), "s = model_size + lora_size = 1010\nint(s * quantization_factor) = 252").correct
+    assert grade_answer(q3w(), "int((1000 + 10) * 0.25) = 252 MB").correct
+    assert grade_answer(q3w(), "model_size = 1000\nint((1000 + 10) * 0.25) = 252").correct  # restating is not a step
+
+
+def test_stopping_early_is_not_correct():
+    result = grade_answer(q3w(), "lora_model_size = 1000 + 10 = 1010")
+    assert not result.correct
+
+
+@pytest.mark.parametrize("raw, words", [
+    ("twelve", "line 1"),
+    ("1010\n252", "line 1"),
+    ("x = 1000 +\n", "not an expression"),
+    ("y = lora_model_size * 0.25 = 252", "lora_model_size"),
+])
+def test_unreadable_working_is_a_format_error_naming_the_line(raw, words):
+    with pytest.raises(AnswerFormatError, match=words):
+        parse(q3w(), raw)
+
+
+def test_rounded_decimals_and_tolerance_in_a_float_question():
+    question = shipped("qlora").question("double-quant-worked")
+    good = "before = 32 / 64 = 0.5\nafter = 8/64 + 32/(64*256) = 0.127\nsaved_bits = 0.5 - 0.127 = 0.373\nsaved_gb = 65 * 0.373 / 8 = 3.03"
+    assert grade_answer(question, good).correct
+    skipped = "before = 32 / 64 = 0.5\nafter = 8/64 = 0.125\nsaved_bits = 0.5 - 0.125 = 0.375\nsaved_gb = 65 * 0.375 / 8 = 3.05"
+    result = grade_answer(question, skipped)
+    assert [m.correct for m in result.steps] == [True, False, True, True]  # later steps right given step 2
+
+
+def test_finer_working_than_the_reference_is_fine():
+    result = grade_answer(q3w(), "s = 1000 + 10 = 1010\np = 1010 * 0.25 = 252.5\nint(252.5) = 252")
+    assert result.correct and [m.correct for m in result.steps] == [True, True, True]
+
+
+def test_a_line_named_like_a_reference_step_is_that_step():
+    question = shipped("qlora").question("double-quant-worked")
+    result = grade_answer(question, "before = 32 / 64 = 0.5\nafter = 8/64 = 0.125\nsaved_bits = 0.5 - 0.125 = 0.375\nsaved_gb = 65 * 0.375 / 8 = 3.05")
+    assert [m.correct for m in result.steps] == [True, False, True, True]
+    assert "a term of the sum is missing" in result.steps[1].feedback

@@ -1,0 +1,1 @@
+"""Pieces that several pages share; none of them imports a page."""

@@ -1,0 +1,208 @@
+"""Who the learner is (and whether this session is the instructor), and the hooks that
+save a learner's work to the progress store.
+
+With Streamlit's OIDC login configured (an [auth] section in secrets.toml; Streamlit
+docs, "User authentication", st.login / st.user) the learner is st.user. Otherwise the
+learner types a display name and gets a short learner code to come back with; the
+code is kept in this session only. Every hook does nothing when nobody is signed in,
+and a database problem shows a warning instead of breaking the page. The instructor
+gate compares INSTRUCTOR_PASSWORD with hmac.compare_digest (Python docs, hmac: constant
+time, so the comparison leaks no prefix length).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+if TYPE_CHECKING:
+    from engine.progress.store import Learner, Store
+
+CODE_KEY = "learner_code"  # session state: the code of the signed-in learner (no OIDC)
+UNLOCKED = "instructor_unlocked"  # session state: digest of the password that unlocked this session
+
+
+@st.cache_resource(show_spinner=False)
+def _open(url: str) -> Store:
+    from engine.progress.store import Store
+
+    return Store(url)  # one engine and connection pool per server and database (errors are not cached)
+
+
+def store() -> Store | None:
+    """The progress store, or None after showing why it cannot be opened."""
+    from engine.progress.store import StoreError, database_url  # SQLAlchemy loads only when progress is used
+
+    try:
+        return _open(database_url())
+    except StoreError as exc:
+        st.error(f"Progress cannot be saved right now. {exc}")
+        return None
+
+
+def oidc_configured() -> bool:
+    return "is_logged_in" in st.user  # Streamlit adds the key only when [auth] is configured
+
+
+def current_learner(db: Store) -> Learner | None:
+    if oidc_configured():
+        if not st.user.is_logged_in:
+            return None
+        subject = str(st.user.get("sub") or st.user.get("email"))
+        claimed = str(st.user.get("name") or st.user.get("email") or "")
+        name = "".join(ch for ch in claimed if ch.isprintable()).strip()[:100] or "Learner"
+        return db.learner(name, subject=subject)
+    code = st.session_state.get(CODE_KEY)
+    return db.learner_by_code(code) if code else None
+
+
+def sign_in(db: Store) -> Learner | None:
+    """The signed-in learner; otherwise the sign-in forms, and None."""
+    learner = current_learner(db)
+    if learner is not None or oidc_configured():
+        if learner is None:
+            st.button("Log in to keep your progress", on_click=st.login, type="primary")
+        return learner
+    new, back = st.columns(2)
+    with new.form("identity-new"):
+        st.markdown("**New here?** Pick a display name; you get a code to come back with.")
+        name = st.text_input("Display name", max_chars=100)
+        if st.form_submit_button("Start"):
+            _start(db, name)
+    with back.form("identity-back"):
+        st.markdown("**Back again?** Type your learner code.")
+        code = st.text_input("Learner code", max_chars=20)
+        if st.form_submit_button("Continue"):
+            found = db.learner_by_code(code)
+            if found is None:
+                st.error("No learner has that code. Check it, or start afresh with a display name.")
+            else:
+                _remember(found)
+    return None
+
+
+def _start(db: Store, name: str) -> None:
+    try:
+        learner = db.learner(name)
+    except ValueError as exc:
+        st.error(str(exc))
+        return
+    st.session_state["learner_code_is_new"] = True
+    _remember(learner)
+
+
+def _remember(learner: Learner) -> None:
+    st.session_state[CODE_KEY] = learner.code
+    st.rerun()
+
+
+def show_identity(learner: Learner) -> None:
+    """Who is signed in (the name shown literally), and their code when it is new."""
+    st.text(f"Signed in as {learner.name}")
+    if oidc_configured():
+        st.button("Log out", on_click=st.logout, key="identity-log-out")
+    else:
+        st.caption("Keep your learner code to come back on another day or device; it is your key.")
+        st.code(f"{learner.code[:4]}-{learner.code[4:]}", language=None)
+        if st.button("Sign out", key="identity-sign-out"):
+            st.session_state.pop(CODE_KEY, None)
+            st.rerun()
+
+
+def _signed_in() -> tuple[Store, Learner] | tuple[None, None]:
+    """The store and learner when someone is signed in; cheap (no database) when nobody is."""
+    if not oidc_configured() and not st.session_state.get(CODE_KEY):
+        return None, None
+    from engine.progress.store import StoreError
+
+    db = store()
+    try:
+        learner = current_learner(db) if db else None
+    except StoreError as exc:
+        st.warning(f"Progress is not being saved: {exc}")
+        return None, None
+    return (db, learner) if learner else (None, None)
+
+
+def variant_owner() -> str | None:
+    """A stable key for the signed-in learner, so their question variants survive a new visit;
+    None when nobody is signed in. Looked up once per sign-in, then kept in the session."""
+    if not oidc_configured() and not st.session_state.get(CODE_KEY):
+        return None
+    who = str(st.user.get("sub") or st.user.get("email")) if oidc_configured() else st.session_state[CODE_KEY]
+    cached = st.session_state.get("variant_owner")
+    if cached and cached[0] == who:
+        return cached[1]
+    _, learner = _signed_in()
+    owner = f"learner-{learner.id}" if learner else None
+    st.session_state["variant_owner"] = (who, owner)
+    return owner
+
+
+def save_attempt(quiz_id: str, question_id: str, *, seed: int, raw: str, parsed, result, params=None) -> bool:
+    """Hook for ui/components/question.py: store a graded attempt (a GradeResult) for the signed-in learner."""
+    db, learner = _signed_in()
+    if learner is None:
+        return False
+    try:
+        db.record_attempt(learner.id, quiz_id, question_id, seed=seed, raw=raw, parsed=parsed, score=result.score,
+                          mistake_id=result.mistake_id, feedback=result.feedback, params=params,
+                          correct=result.correct)
+    except (RuntimeError, ValueError) as exc:  # StoreError is a RuntimeError
+        st.warning(f"Your answer was graded but not saved: {exc}")
+        return False
+    return True
+
+
+def lesson_done_button(lesson_id: str) -> None:
+    """Hook for ui/pages/lesson.py: mark this lesson done, or say it is."""
+    db, learner = _signed_in()
+    if learner is None:
+        st.caption("Sign in on the Progress page to keep track of the lessons you finish.")
+        return
+    if lesson_id in db.progress(learner.id).lessons_done:
+        st.success("You finished this lesson.", icon=":material/check_circle:")
+    elif st.button("Mark this lesson as done", key=f"done-{lesson_id}"):
+        db.complete_lesson(learner.id, lesson_id)
+        st.rerun()
+
+
+def save_lab_runs(job_ids: dict[str, str], results: dict[str, dict]) -> None:
+    """Hook for ui/components/lab_progress.py: store each finished run once (by job id) for the learner."""
+    saved = st.session_state.setdefault("saved_lab_jobs", set())
+    fresh = {method: r for method, r in results.items() if job_ids.get(method) not in saved}
+    db, learner = _signed_in() if fresh else (None, None)
+    if learner is None:
+        return
+    from engine.progress.store import lab_measurements
+
+    for method, result in fresh.items():
+        db.record_lab_run(learner.id, method, lab_measurements(result))
+        saved.add(job_ids[method])
+
+
+def instructor_password() -> str:
+    try:
+        secret = st.secrets.get("INSTRUCTOR_PASSWORD")
+    except Exception:  # no secrets.toml at all: Streamlit raises rather than returning None
+        secret = None
+    return str(secret or os.environ.get("INSTRUCTOR_PASSWORD") or "")
+
+
+def instructor_gate(expected: str) -> None:
+    """Stop the page unless this session typed the current password."""
+    digest = hashlib.sha256(expected.encode()).hexdigest()
+    if hmac.compare_digest(st.session_state.get(UNLOCKED, ""), digest):
+        return
+    with st.form("instructor-login"):
+        typed = st.text_input("Instructor password", type="password")
+        if st.form_submit_button("Open the dashboard"):
+            if hmac.compare_digest(typed.encode(), expected.encode()):
+                st.session_state[UNLOCKED] = digest
+                st.rerun()
+            st.error("Wrong password.")
+    st.stop()

@@ -1,0 +1,16 @@
+"""The panel that lists content errors, so a broken file is visible, not fatal."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from engine.content.problems import Problem
+
+
+def render_problems(problems: list[Problem], *, expanded: bool = False) -> None:
+    if not problems:
+        return
+    files = len({p.file for p in problems})
+    with st.expander(f"⚠️ {len(problems)} content error(s) in {files} file(s); the rest of the course still works", expanded=expanded):
+        st.caption("Fix these in the YAML files; `python -m engine validate` prints the same list.")
+        st.code("\n".join(str(p) for p in problems), language=None)

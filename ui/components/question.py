@@ -1,0 +1,123 @@
+"""One practice question: input fitting its type, Submit → feedback; the solution opens on a
+right answer or on "Show solution", never after a wrong one, so a retry still counts.
+
+Used by quiz pages (ui/pages/quiz.py) and inline by lesson `quiz` sections (ui/components/sections.py); both
+draw each question through `render_numbered` (a bordered box headed "Question N").
+Parse errors ("twelve") show a message and cost no attempt (STYLE.md §4). Attempts
+live in `st.session_state`; `record_attempt` is the one place they are stored,
+and it hands them to the progress store too.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import streamlit as st
+
+from engine.quiz.answer_key import variant_for
+from engine.quiz.grading import AnswerFormatError, GradeResult, grade, parse
+from engine.quiz.variants import has_variants, render, variant_seed
+from ui.components.solution import render_feedback, render_solution
+
+_INPUT_HELP = {
+    "numeric": "A number; a unit is optional (e.g. 14 GB, 13.04 GiB, 65536 params).",
+    "code_output": "Exactly what it prints, or Error if it raises.",
+    "fix_expression": "A Python expression using the snippet's names.",
+    "worked": "One step per line: `name = expression = value` or `expression = value`.",
+}
+
+
+def learner_id() -> str:
+    """Whose variants these are: the signed-in learner (the same numbers on every visit),
+    else this browser session."""
+    from ui.components.identity import variant_owner
+
+    return variant_owner() or st.session_state.setdefault("learner_id", uuid.uuid4().hex)
+
+
+def record_attempt(quiz_id: str, question_id: str, seed: int, raw: str, result: GradeResult, *,
+                   parsed=None, params: dict | None = None) -> None:
+    """Store one graded attempt: in this session, and in the progress store when a learner is signed in."""
+    attempts = st.session_state.setdefault("quiz_attempts", {})
+    attempts.setdefault(f"{quiz_id}/{question_id}", []).append({"seed": seed, "answer": raw, **result.model_dump()})
+    from ui.components.identity import save_attempt  # engine/progress/store.py; a no-op when nobody is signed in
+
+    save_attempt(quiz_id, question_id, seed=seed, raw=raw, parsed=parsed, result=result, params=params)
+
+
+def attempts_of(quiz_id: str, question_id: str) -> list[dict]:
+    return st.session_state.get("quiz_attempts", {}).get(f"{quiz_id}/{question_id}", [])
+
+
+def render_numbered(quiz, question, key_prefix: str, number: int) -> None:
+    """Question `number` in its own bordered box, headed "Question N" (quiz pages and lesson sections)."""
+    with st.container(border=True):
+        st.subheader(f"Question {number}")
+        render_question(quiz, question, key_prefix)
+
+
+def render_question(quiz, question, key_prefix: str) -> None:
+    key = f"{key_prefix}-{question.id}"
+    state = st.session_state.setdefault(f"q-state-{key}", {"round": 0, "result": None, "format_error": None, "show": False})
+    seed = variant_seed(learner_id(), f"{quiz.id}/{question.id}", state["round"], fixed_first=question.fixed_first_variant)
+    try:
+        variant, _ = variant_for(question, seed)
+    except Exception as exc:  # content that fails to compute: an error box, never a traceback
+        st.error(f"Question '{question.id}' cannot be shown: {exc}")
+        return
+    st.markdown(render(question.prompt, variant.values))
+    if getattr(question, "snippet", None):
+        st.code(render(question.snippet, variant.values).rstrip(), language="python")
+    with st.form(key=f"form-{key}-{state['round']}"):
+        raw = _answer_input(question, variant, f"{key}-{state['round']}")  # a new variant gets a fresh input
+        submitted = st.form_submit_button("Submit")
+    if submitted:
+        _submit(quiz, question, variant, raw, state)
+    if state["format_error"]:
+        st.warning(f"Can't read that answer: {state['format_error']} (no attempt used)", icon=":material/edit_note:")
+    if state["result"]:
+        render_feedback(GradeResult.model_validate(state["result"]))
+    # A wrong answer leaves the solution closed so that a retry still means something (there is
+    # no attempt limit in quizzes/*.yaml). Callbacks change `state` before the rerun draws the
+    # page, so a click shows at once (docs.streamlit.io, "Button behavior and examples").
+    opened = state["show"] or bool(state["result"] and state["result"]["correct"])
+    if not opened:
+        st.button("Show solution", key=f"show-{key}", icon=":material/visibility:",
+                  on_click=state.update, kwargs={"show": True})
+        return
+    render_solution(question, variant)
+    if has_variants(question):
+        st.button("Try another variant", key=f"again-{key}", icon=":material/refresh:", on_click=_next_round, args=(state,))
+
+
+def _next_round(state: dict) -> None:
+    state.update(round=state["round"] + 1, result=None, format_error=None, show=False)
+
+
+def _answer_input(question, variant, key: str) -> str:
+    if question.type == "choice":
+        labels = [f"{chr(65 + i)}. {render(question.options[j].text, variant.values)}" for i, j in enumerate(variant.order)]
+        if question.multiple:
+            picked = st.multiselect("Tick every correct option", labels, key=f"in-{key}")
+            return " ".join(label[0] for label in picked)
+        picked = st.radio("Your answer", labels, index=None, key=f"in-{key}")
+        return picked[0] if picked else ""
+    if question.type == "worked":
+        return st.text_area("Your working", key=f"in-{key}", help=_INPUT_HELP["worked"], height=120)
+    return st.text_input("Your answer", key=f"in-{key}", help=_INPUT_HELP[question.type])
+
+
+def _submit(quiz, question, variant, raw: str, state: dict) -> None:
+    try:
+        parsed = parse(question, raw, variant)
+    except AnswerFormatError as exc:
+        state["format_error"] = str(exc)
+        return
+    try:
+        result = grade(question, variant, parsed)
+    except ValueError as exc:  # broken content must not take the page down
+        state["format_error"] = f"this question could not be graded ({exc}); please report it"
+        return
+    state.update(format_error=None, result=result.model_dump())
+    record_attempt(quiz.id, question.id, variant.seed, raw, result, parsed=parsed, params=variant.values)
+

@@ -1,0 +1,98 @@
+"""Render one lesson section by its type. Feature sections (figure, quiz, lab) hand
+over to their own UI modules, imported only when a lesson has such a section."""
+
+from __future__ import annotations
+
+import importlib
+
+import streamlit as st
+
+from engine.content import schema
+from engine.content.loader import load_course
+
+# Material icons ship with Streamlit's font, so they draw on every machine (emoji need an emoji font).
+_CALLOUTS = {
+    "tip": (st.success, ":material/lightbulb:"),
+    "warning": (st.warning, ":material/warning:"),
+    "mistake": (st.error, ":material/report:"),
+    "note": (st.info, ":material/sticky_note_2:"),
+}
+
+
+def render_section(section: schema.Section, *, key: str, references: dict) -> None:
+    if section.title:
+        st.subheader(section.title)
+    _RENDERERS[section.type](section, key)
+    if section.cite:
+        st.caption("Source: " + "; ".join(references[c].title if c in references else c for c in section.cite))
+
+
+def _markdown(section: schema.MarkdownSection, key: str) -> None:
+    st.markdown(section.body)
+
+
+def _analogy(section: schema.AnalogySection, key: str) -> None:
+    st.info(section.body, icon=":material/psychology:")
+
+
+def _code_compare(section: schema.CodeCompareSection, key: str) -> None:
+    for column, pane in zip(st.columns(2), (section.left, section.right)):
+        with column:
+            st.markdown(f"**{pane.caption}**")
+            st.code(pane.code.rstrip("\n"), language=pane.language, wrap_lines=True)
+    if section.note:
+        st.caption(section.note)
+
+
+def _key_points(section: schema.KeyPointsSection, key: str) -> None:
+    st.markdown("\n".join(f"- {point}" for point in section.points))
+
+
+def _real_world(section: schema.RealWorldSection, key: str) -> None:
+    with st.container(border=True):
+        st.markdown(":material/apartment: **In practice**")
+        st.markdown(section.body)
+
+
+def _callout(section: schema.CalloutSection, key: str) -> None:
+    show, icon = _CALLOUTS[section.kind]
+    show(section.body, icon=icon)
+
+
+def _figure(section: schema.FigureSection, key: str) -> None:
+    # One module per registered figure name (tests/ui/test_app.py checks every name has one).
+    importlib.import_module(f"ui.widgets.{section.name}").render(section.parsed_params())
+    if section.caption:
+        st.caption(section.caption)
+
+
+def _quiz(section: schema.QuizSection, key: str) -> None:
+    from ui.components.question import render_numbered  # late: only lessons with practice load the quiz UI
+
+    quiz = load_course().quizzes.get(section.quiz)
+    if quiz is None:
+        st.error(f"Quiz '{section.quiz}' is unavailable: its file is missing or has errors (see `python -m engine validate`).")
+        return
+    wanted = set(section.questions) or {item.id for item in quiz.questions}
+    shown = [item for item in quiz.questions if item.id in wanted]
+    for number, item in enumerate(shown, start=1):
+        render_numbered(quiz, item, f"{key}-{item.id}", number)
+
+
+def _lab(section: schema.LabSection, key: str) -> None:
+    from ui.components.lab_panel import render_lab_section  # late: only the lab lesson loads the job queue
+
+    render_lab_section(section)
+
+
+_RENDERERS = {
+    "markdown": _markdown,
+    "analogy": _analogy,
+    "code_compare": _code_compare,
+    "key_points": _key_points,
+    "real_world": _real_world,
+    "callout": _callout,
+    "figure": _figure,
+    "quiz": _quiz,
+    "lab": _lab,
+}
