@@ -1,7 +1,7 @@
 """Problems found in content files, located as file:line:col plus a key path.
 
-`position_of` walks ruamel.yaml round-trip nodes (which remember where each key
-and item starts) along a key path such as `sections[2].params.rank`;
+`position_of` walks the marked data of engine/content/yaml_reader.py (which
+remembers where each key and item starts, with ruamel.yaml's `lc` API) along a key path such as `sections[2].params.rank`;
 `problems_from_validation` turns a pydantic ValidationError into Problems,
 rewording the messages an instructor is most likely to meet.
 """
@@ -25,13 +25,18 @@ class Problem:
     col: int
     path: str  # key path, e.g. "sections[2].type"; "" for the whole file
     message: str
+    # "error": the file or section cannot be served as written; "warning": a house rule
+    # (engine/content/house_rules.py) the content should follow.
+    severity: str = "error"
 
     def __str__(self) -> str:
         where = f"{self.path}: " if self.path else ""
-        return f"{self.file}:{self.line}:{self.col}: {where}{self.message}"
+        kind = "warning: " if self.severity == "warning" else ""
+        return f"{self.file}:{self.line}:{self.col}: {kind}{where}{self.message}"
 
     def as_dict(self) -> dict:
-        return {"file": self.file, "line": self.line, "col": self.col, "path": self.path, "message": self.message}
+        return {"file": self.file, "line": self.line, "col": self.col, "path": self.path,
+                "message": self.message, "severity": self.severity}
 
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
