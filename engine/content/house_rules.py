@@ -9,7 +9,9 @@ Errors (the lesson still serves, but validate fails):
   real-world cases, a code comparison's note, a figure's caption. Not analogies,
   whose numbers are part of a made-up picture ("a ruler with 32 marks");
 - Python shown in a code pane or a ```python block parses;
-- no placeholder text (TODO, TBD, lorem ipsum, "coming soon").
+- no placeholder text (TODO, TBD, lorem ipsum, "coming soon");
+- images (files under lessons/images/, engine/content/markup.py) only in
+  `markdown` and `real_world` sections, the ones drawn as Markdown with images.
 Warnings (validate prints them; `--strict` fails on them):
 - every reference is cited by some section; a reference to an arXiv paper links to
   https://arxiv.org/abs/<number> so the version read is pinned;
@@ -26,6 +28,7 @@ import re
 from typing import Iterator
 
 from engine.content import schema
+from engine.content.markup import images_in
 
 ERROR, WARNING = "error", "warning"
 SECTIONS_MIN, SECTIONS_MAX = 4, 20
@@ -62,6 +65,7 @@ def check_lesson(lesson: schema.Lesson) -> Iterator[tuple[str, str, str]]:
     yield from _numbers_cite(lesson)
     yield from _code_parses(lesson)
     yield from _no_placeholders(lesson)
+    yield from _images_placed(lesson)
     yield from _references(lesson)
     yield from _shape(lesson)
 
@@ -103,6 +107,16 @@ def _no_placeholders(lesson: schema.Lesson):
         found = _PLACEHOLDER.search(prose(section))
         if found:
             yield f"sections[{i}]", f"placeholder text '{found.group(0)}'; write the section or remove it", ERROR
+
+
+def _images_placed(lesson: schema.Lesson):
+    for i, section in enumerate(lesson.sections):
+        if isinstance(section, (schema.MarkdownSection, schema.RealWorldSection)):
+            continue
+        texts = [section.title or "", prose(section)] + ([p.caption for p in (section.left, section.right)]
+                                                          if isinstance(section, schema.CodeCompareSection) else [])
+        if any(images_in(text) for text in texts):
+            yield f"sections[{i}]", f"images are shown in markdown and real_world sections only, not in a {section.type}", ERROR
 
 
 def _references(lesson: schema.Lesson):

@@ -88,16 +88,23 @@ def clean(text: str, *, images: bool) -> tuple[str, list[str]]:
     return _LINK.sub(replace, text), messages
 
 
-def split_images(text: str) -> list[tuple[str, str]]:
-    """Markdown cut at its images: [("text", chunk) or ("image", file) or ("alt", words)], in order."""
-    parts: list[tuple[str, str]] = []
+def images_in(text: str) -> list[str]:
+    """The targets of the Markdown images in a text."""
+    return [match.group(3) for match in _LINK.finditer(text) if match.group(1)]
+
+
+def split_images(text: str) -> list[tuple[str, str, str]]:
+    """Markdown cut at its images, in order: ("text", chunk, ""), ("image", file, alt), or
+    ("missing", target, alt) for an image that is not (or no longer) a shipped file."""
+    parts: list[tuple[str, str, str]] = []
     last = 0
     for match in _LINK.finditer(text):
         if not match.group(1):
             continue
-        parts.append(("text", text[last:match.start()]))
-        file = local_image(match.group(3))
-        parts.append(("image", file) if file else ("alt", match.group(2)))
+        parts.append(("text", text[last:match.start()], ""))
+        bang, alt, target = match.groups()
+        file = local_image(target)
+        parts.append(("image", file, alt) if file else ("missing", target, alt))
         last = match.end()
-    parts.append(("text", text[last:]))
-    return [(kind, value) for kind, value in parts if value.strip() or kind != "text"]
+    parts.append(("text", text[last:], ""))
+    return [part for part in parts if part[0] != "text" or part[1].strip()]

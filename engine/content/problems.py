@@ -94,9 +94,19 @@ def _item_position(node: list, index: int) -> tuple[int, int]:
         return _own_position(node)
 
 
-def _walk_loc(data: Any, loc: tuple) -> tuple[list[str | int], tuple[int, int], Any]:
-    """Follow a pydantic loc through the YAML, skipping union tags (a section's `type`)."""
+# A union member's name in a pydantic loc (`max.int`, `max.float`), not a key in the file.
+_MEMBER = re.compile(r"^(?:int|float|str|bool|none|list|dict|tuple|set|function-[a-z]+|[A-Z]\w*)(?:\[.*\])?$")
+# How a message names the type a union member wanted.
+_MEMBER_WORDS = {"int": "a whole number", "float": "a number", "str": "text", "bool": "true or false", "none": "nothing (null)"}
+
+
+def _walk_loc(data: Any, loc: tuple) -> tuple[list[str | int], tuple[int, int], Any, list[str]]:
+    """Follow a pydantic loc through the YAML, skipping union tags (a section's `type`, `int`/`float`).
+
+    Returns the key path in the file, the position, the node there and the union members skipped.
+    """
     parts: list[str | int] = []
+    members: list[str] = []
     node, position = data, _own_position(data)
     for part in loc:
         if isinstance(node, dict) and part in node:
@@ -107,8 +117,11 @@ def _walk_loc(data: Any, loc: tuple) -> tuple[list[str | int], tuple[int, int], 
             node = node[part]
         elif isinstance(node, dict) and node.get("type") == part:
             continue  # the discriminator's tag, not a key in the file
+        elif isinstance(part, str) and _MEMBER.match(part) and not isinstance(node, dict):
+            members.append(part)  # pydantic's name for one member of a union
+            continue
         parts.append(part)
-    return parts, position, node
+    return parts, position, node, members
 
 
 def field_names(model: type) -> set[str]:
@@ -122,10 +135,17 @@ def field_names(model: type) -> set[str]:
 
 def problems_from_validation(shown: str, data: Any, error: ValidationError, known_keys: Iterable[str] = ()) -> list[Problem]:
     known = sorted(known_keys)
-    problems = []
+    problems: list[Problem] = []
+    unions: dict[str, list[str]] = {}  # key path -> union members that refused the value
     for err in error.errors():
-        parts, (line, col), node = _walk_loc(data, tuple(err["loc"]))
+        parts, (line, col), node, members = _walk_loc(data, tuple(err["loc"]))
         message = _message(err, parts, known)
+        if members:
+            path = join_path(parts)
+            if path in unions:  # one message per value, however many members refused it
+                unions[path].append(members[0])
+                continue
+            unions[path] = [members[0]]
         if err["type"] == "extra_forbidden" and parts:
             parent = _parent(data, parts)
             if isinstance(parent, dict):
@@ -134,7 +154,20 @@ def problems_from_validation(shown: str, data: Any, error: ValidationError, know
             line, col = _key_position(node, "type", value=True)
             parts = parts + ["type"]
         problems.append(Problem(shown, line, col, join_path(parts), message))
-    return problems
+    return [_union_message(p, unions.get(p.path), data) for p in problems]
+
+
+def _union_message(problem: Problem, members: list[str] | None, data: Any) -> Problem:
+    """`expected a whole number or a number, found 'lots'` for a value no member of a union took."""
+    if not members or len(members) < 2 or not all(m in _MEMBER_WORDS for m in members):
+        return problem
+    value = _parent(data, split_path(problem.path) + [None])
+    words = list(dict.fromkeys(_MEMBER_WORDS[m] for m in members))
+    if "a number" in words and "a whole number" in words:  # int | float: any number will do
+        words.remove("a whole number")
+    wanted = " or ".join(words)
+    found = f", found {value!r}" if isinstance(value, (str, int, float, bool)) else ""
+    return Problem(problem.file, problem.line, problem.col, problem.path, f"expected {wanted}{found}", problem.severity)
 
 
 def _parent(data: Any, parts: list) -> Any:

@@ -216,7 +216,8 @@ class Builder:
         return top.parts + ([str(top.key)] if top.key not in (_NO_KEY, _MERGE) else [])
 
     def _path(self) -> str:
-        return join_path(self._parts())
+        parts = self._parts()
+        return join_path(parts) if len(parts) <= 6 else join_path(parts[:4]) + "..."
 
 
 class _Pos:
