@@ -32,8 +32,9 @@ ALLOWED_SCHEMES = ("http", "https")
 CODE_KEYS = frozenset({"code", "snippet", "reference", "formula", "expr", "answer", "expected",
                        "constraints", "checks", "target", "language", "id", "url"})
 
-# [text](target "title") and ![alt](target "title"); the target has no spaces or parentheses.
-_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+# [text](target "title") and ![alt](target "title"); as in CommonMark, the target has no
+# spaces and may hold balanced parentheses (one level: `javascript:alert(1)`).
+_LINK = re.compile(r"(!?)\[([^\]\n]*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))*)>?(?:\s+\"[^\"]*\")?\s*\)")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
 

@@ -37,8 +37,8 @@ _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _INT = re.compile(r"^[-+]?(?:[0-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+)$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9][0-9_]*|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?$")
-_SPECIAL = {".inf": float("inf"), ".Inf": float("inf"), ".INF": float("inf"),
-            ".nan": float("nan"), ".NaN": float("nan"), ".NAN": float("nan")}
+_SPECIAL = {sign + inf: float(sign + "inf") for sign in ("", "+", "-") for inf in (".inf", ".Inf", ".INF")}
+_SPECIAL.update({nan: float("nan") for nan in (".nan", ".NaN", ".NAN")})
 
 
 class Marks:
