@@ -20,7 +20,7 @@ import yaml
 from engine.content.problems import Problem
 from engine.content.yaml_builder import MAX_ALIAS_VALUES, MAX_DEPTH, MAX_VALUES, Builder, MarkedMap, MarkedSeq, ReadError
 
-__all__ = ["MAX_ALIAS_VALUES", "MAX_BYTES", "MAX_DEPTH", "MAX_VALUES", "ReadError", "read_text", "read_yaml"]
+__all__ = ["MAX_ALIAS_VALUES", "MAX_BYTES", "MAX_DEPTH", "MAX_VALUES", "ReadError", "parse", "read_bytes", "read_text", "read_yaml"]
 
 MAX_BYTES = 1_000_000  # one lesson or quiz file; the shipped ones are 5-20 KB
 _Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -29,17 +29,31 @@ _Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def read_yaml(path: Path, shown: str) -> tuple[Any, list[Problem]]:
     """Parse one YAML file into marked data, or return the problem that stops it."""
     try:
-        return read_text(_read_bytes(path)), []
+        return read_text(read_bytes(path)), []
     except ReadError as exc:
-        return None, [Problem(shown, exc.line, exc.col, exc.path, exc.message)]
+        return None, [problem_of(exc, shown)]
 
 
-def _read_bytes(path: Path) -> bytes:
+def parse(raw: bytes, shown: str) -> tuple[Any, list[Problem]]:
+    """Marked data of a file's bytes, or the problem that stops it."""
+    try:
+        return read_text(raw), []
+    except ReadError as exc:
+        return None, [problem_of(exc, shown)]
+
+
+def problem_of(exc: ReadError, shown: str) -> Problem:
+    return Problem(shown, exc.line, exc.col, exc.path, exc.message)
+
+
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes, at most MAX_BYTES of them; raises ReadError."""
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise ReadError(1, 1, f"file is {size:,} bytes; a lesson or quiz file may be at most {MAX_BYTES:,}")
-        return path.read_bytes()[: MAX_BYTES + 1]
+        with path.open("rb") as handle:
+            return handle.read(MAX_BYTES + 1)  # a file that grew since stat() is refused by read_text
     except OSError as exc:
         raise ReadError(1, 1, f"cannot read file: {exc.strerror or exc}") from None
 

@@ -48,14 +48,14 @@ def test_a_deep_quiz_is_its_own_error_and_the_course_serves(tmp_path):
 def test_any_failure_reading_a_file_is_that_files_error(tmp_path, monkeypatch):
     """Whatever breaks (here a RecursionError from deep inside), the file is left out with its reason."""
     good, bad = write(tmp_path, "good.yaml", GOOD), write(tmp_path, "bad.yaml", GOOD.replace("good-lesson", "bad-lesson"))
-    real = loader.read_yaml
+    real = loader.parse
 
-    def explode(path, shown):
-        if path == bad:
+    def explode(raw, shown):
+        if shown.endswith("bad.yaml"):
             raise RecursionError("maximum recursion depth exceeded")
-        return real(path, shown)
+        return real(raw, shown)
 
-    monkeypatch.setattr(loader, "read_yaml", explode)
+    monkeypatch.setattr(loader, "parse", explode)
     course = load_course(lesson_files=[good, bad], quiz_files=[])
     assert [lesson.id for lesson in course.lessons] == ["good-lesson"]
     assert [(p.file.endswith("bad.yaml"), p.line, p.message) for p in course.problems] == [
