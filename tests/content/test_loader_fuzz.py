@@ -1,5 +1,5 @@
 """Fuzz the content loader (issue 14, "also asked"): every file, however made, gives a valid
-course or file:line errors, within a time and memory bound, and never an exception.
+course or file:line errors, within a CPU-time and memory bound, and never an exception.
 
 Inputs: YAML generated with random depth, width and anchors/aliases (some deeper than
 MAX_DEPTH, some alias chains far past MAX_ALIAS_VALUES); random bytes and random text;
@@ -21,7 +21,9 @@ from hypothesis import strategies as st
 
 from engine.content.loader import LESSON_DIR, QUIZ_DIR, load_course, yaml_files
 
-SECONDS = 2.0  # per file, loaded as a lesson and as a quiz; the shipped files take ~10 ms
+# Per file, loaded as a lesson and as a quiz, in CPU seconds (wall time on a shared CI machine
+# is noise); the shipped files take ~10 ms.
+CPU_SECONDS = 2.0
 PEAK_BYTES = 64 * 2**20  # traced Python allocations per file
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -36,7 +38,7 @@ def check_file(raw: bytes) -> None:
     path = _DIR / f"f{next(_NAMES)}.yaml"  # a fresh name: no cache hit from an earlier example
     path.write_bytes(raw)
     tracemalloc.start()
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         for course in (load_course(lesson_files=[path], quiz_files=[]), load_course(lesson_files=[], quiz_files=[path])):
             loaded = course.lessons or course.quizzes
@@ -45,12 +47,12 @@ def check_file(raw: bytes) -> None:
                 assert problem.file.endswith(path.name) and problem.line >= 1 and problem.col >= 1 and problem.message
                 assert "Traceback" not in problem.message
             assert "could not read this file" not in " ".join(p.message for p in course.problems), course.problems
-        elapsed = time.perf_counter() - start
+        elapsed = time.process_time() - start
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
         path.unlink()
-    assert elapsed < SECONDS, f"{elapsed:.2f} s"
+    assert elapsed < CPU_SECONDS, f"{elapsed:.2f} s of CPU"
     assert peak < PEAK_BYTES, f"{peak / 2**20:.1f} MiB"
 
 
