@@ -110,6 +110,9 @@ def _no_placeholders(lesson: schema.Lesson):
 
 
 def _images_placed(lesson: schema.Lesson):
+    for key in ("title", "summary"):
+        if images_in(getattr(lesson, key)):
+            yield key, f"images are shown in markdown and real_world sections only, not in the lesson's {key}", ERROR
     for i, section in enumerate(lesson.sections):
         if isinstance(section, (schema.MarkdownSection, schema.RealWorldSection)):
             continue
