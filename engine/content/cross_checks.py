@@ -14,11 +14,14 @@ an error box in its place.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Iterator
 
 from pydantic import ValidationError
 
 from engine.content.schema import FigureSection, Lesson, QuizSection
+
+log = logging.getLogger(__name__)
 
 
 def course_problems(lessons: list[Lesson], quizzes: dict[str, Any]) -> Iterator[tuple[Lesson, str, str]]:
@@ -29,7 +32,12 @@ def course_problems(lessons: list[Lesson], quizzes: dict[str, Any]) -> Iterator[
         other = first_with_order.setdefault(lesson.order, lesson)
         if other is not lesson:
             yield lesson, "order", f"order {lesson.order} is already used by lesson '{other.id}'; give each lesson its own"
-        for path, message in lesson_problems(lesson, by_id, quizzes):
+        try:
+            found = list(lesson_problems(lesson, by_id, quizzes))
+        except Exception as exc:  # noqa: BLE001 - a check that breaks on one lesson is that lesson's error
+            log.exception("checking lesson %s failed", lesson.id)
+            found = [("", f"could not check this lesson ({type(exc).__name__}: {str(exc)[:200]})")]
+        for path, message in found:
             yield lesson, path, message
 
 

@@ -150,3 +150,15 @@ def test_warnings_print_but_fail_only_with_strict(tmp_path):
     assert plain.returncode == 0 and strict.returncode == 1
     assert f"{path}:10:3: warning: sections: 2 sections; a lesson has 4 to 20" in plain.stdout
     assert "warning(s)" in plain.stdout.splitlines()[-1]
+
+
+def test_a_cross_check_that_breaks_is_that_lessons_error(tmp_path, monkeypatch):
+    from engine.content import cross_checks
+
+    def broken(section, where):
+        raise OSError("preset folder unreadable")
+
+    monkeypatch.setattr(cross_checks, "figure_problems", broken)
+    course = load_course(lesson_files=[write(tmp_path, "fig.yaml", GOOD)], quiz_files=[])
+    assert course.lesson("good-lesson") is not None
+    assert [p.message for p in course.problems] == ["could not check this lesson (OSError: preset folder unreadable)"]
