@@ -39,6 +39,7 @@ from engine.quiz.validation import validate_quiz
 
 LESSON_DIR = ROOT / "lessons"
 QUIZ_DIR = ROOT / "quizzes"
+MAX_PROBLEMS_PER_FILE = 50  # reported per file; the rest are counted in one line
 log = logging.getLogger(__name__)
 
 
@@ -86,8 +87,17 @@ def _load_file(path: Path, kind: str, model: type[BaseModel], check: Callable) -
         log.exception("reading %s failed", shown)
         item, data = None, None
         problems = [Problem(shown, 1, 1, "", f"could not read this file ({type(exc).__name__}: {str(exc)[:200]})")]
+    problems = _capped(problems, shown)
     _CACHE[(kind, str(path))] = (digest, item, data, list(problems))
     return item, data, problems
+
+
+def _capped(problems: list[Problem], shown: str) -> list[Problem]:
+    """At most MAX_PROBLEMS_PER_FILE, so one hostile file cannot flood the problems panel."""
+    if len(problems) <= MAX_PROBLEMS_PER_FILE:
+        return problems
+    rest = len(problems) - MAX_PROBLEMS_PER_FILE
+    return problems[:MAX_PROBLEMS_PER_FILE] + [Problem(shown, 1, 1, "", f"... and {rest:,} more problems in this file")]
 
 
 def _read_file(raw: bytes, shown: str, model: type[BaseModel], check: Callable, *, images: bool):

@@ -118,7 +118,7 @@ class Builder:
         if isinstance(event, yaml.ScalarEvent):
             self._count(1, mark)
             value = _scalar(event)
-            self._anchor(event.anchor, (value, 1), mark)
+            self._anchor(event.anchor, (value, 1))
             self._add(value, 1, mark, merge=event.value == "<<" and event.implicit[0])
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             self._open(event, mark)
@@ -136,7 +136,7 @@ class Builder:
         if self.values > MAX_VALUES:
             raise ReadError(mark.line + 1, mark.column + 1, f"file holds more than {MAX_VALUES:,} values (aliases expanded)")
 
-    def _anchor(self, name: str | None, entry: Any, mark) -> None:
+    def _anchor(self, name: str | None, entry: Any) -> None:
         if name is not None:
             self.anchors[name] = entry
 
@@ -148,14 +148,14 @@ class Builder:
         marks = Marks(mark.line, mark.column)
         data = MarkedMap() if isinstance(event, yaml.MappingStartEvent) else MarkedSeq()
         data.lc = marks
-        self._anchor(event.anchor, _BUILDING, mark)
+        self._anchor(event.anchor, _BUILDING)
         self.stack.append(_Frame(data, marks, self._parts(), event.anchor))
 
     def _close(self) -> None:
         frame = self.stack.pop()
         for value, mark in frame.merges:
             _merge(frame, value, mark)
-        self._anchor(frame.anchor, (frame.data, frame.size), None)
+        self._anchor(frame.anchor, (frame.data, frame.size))
         self._add(frame.data, frame.size, _Pos(frame.marks.line, frame.marks.col), merge=False)
 
     def _alias(self, event, mark) -> None:

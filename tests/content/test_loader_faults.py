@@ -162,3 +162,11 @@ def test_a_cross_check_that_breaks_is_that_lessons_error(tmp_path, monkeypatch):
     course = load_course(lesson_files=[write(tmp_path, "fig.yaml", GOOD)], quiz_files=[])
     assert course.lesson("good-lesson") is not None
     assert [p.message for p in course.problems] == ["could not check this lesson (OSError: preset folder unreadable)"]
+
+
+def test_one_file_cannot_flood_the_problems_panel(tmp_path):
+    body = "[a](javascript:x) " * 5000
+    path = write(tmp_path, "flood.yaml", GOOD.replace("body: Hello.", f"body: '{body}'"))
+    problems = load_course(lesson_files=[path], quiz_files=[]).problems
+    assert len(problems) == loader.MAX_PROBLEMS_PER_FILE + 1
+    assert problems[-1].message == f"... and {5000 - loader.MAX_PROBLEMS_PER_FILE:,} more problems in this file"
