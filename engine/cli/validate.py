@@ -9,6 +9,8 @@ Warnings (house rules a lesson should follow, engine/content/house_rules.py) pri
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from pathlib import Path
 
 HELP = "Validate lessons and quizzes; prints file:line:col: message per problem, exits 1 on any error."
@@ -44,6 +46,14 @@ def _wanted(paths: list[Path], yaml_files) -> list[Path] | str:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _validate(args)
+    except BrokenPipeError:  # `validate | head`: the reader left; stop quietly, as grep does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _validate(args: argparse.Namespace) -> int:
     from engine.content.loader import LESSON_DIR, QUIZ_DIR, load_course, yaml_files
 
     wanted = _wanted(args.paths or [LESSON_DIR, QUIZ_DIR], yaml_files)

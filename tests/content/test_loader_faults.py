@@ -171,3 +171,16 @@ def test_one_file_cannot_flood_the_problems_panel(tmp_path):
     assert len(course.problems + course.warnings) == loader.MAX_PROBLEMS_PER_FILE + 1
     more = int(course.problems[-1].message.split()[2].replace(",", ""))
     assert 5000 - loader.MAX_PROBLEMS_PER_FILE <= more <= 5000  # the refused links, and the house rules' warnings
+
+
+def test_validate_piped_to_head_prints_no_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    for i in range(40):  # 40 files x 51 lines: well over the 64 KiB a pipe buffers
+        write(tmp_path, f"bad{i}.yaml", "".join(f"unknown_key_{k}: 1\n" for k in range(60)))
+    command = f"{sys.executable} -m engine validate {tmp_path} | head -1"
+    result = subprocess.run(command, shell=True, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.stdout.count("\n") == 1 and "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
