@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import difflib
 import re
+import typing
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 
 @dataclass(frozen=True)
@@ -125,11 +126,25 @@ def _walk_loc(data: Any, loc: tuple) -> tuple[list[str | int], tuple[int, int], 
 
 
 def field_names(model: type) -> set[str]:
-    """Every key any nested model of `model` accepts, for "did you mean" hints."""
-    schema = model.model_json_schema()
-    names = set(schema.get("properties", {}))
-    for definition in schema.get("$defs", {}).values():
-        names |= set(definition.get("properties", {}))
+    """Every key any nested model of `model` accepts, for "did you mean" hints.
+
+    Walks the models' fields (and the types inside list[...], X | Y, Annotated[...]),
+    so a field added to any schema model is offered with no other change.
+    """
+    names: set[str] = set()
+    seen: set[type] = set()
+    todo: list[Any] = [model]
+    while todo:
+        kind = todo.pop()
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            if kind in seen:
+                continue
+            seen.add(kind)
+            for name, info in kind.model_fields.items():
+                names.add(info.alias or name)
+                todo.append(info.annotation)
+        else:
+            todo.extend(typing.get_args(kind))
     return names
 
 
