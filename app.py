@@ -12,5 +12,5 @@ from ui.navigation import build_navigation
 
 st.set_page_config(page_title="LoRA Lab", page_icon="🧩", layout="wide")
 
-course = load_course()  # cached per file by mtime: an edited YAML shows on the next rerun
+course = load_course()  # cached per file by content: an edited YAML shows on the next rerun
 st.navigation(build_navigation(course), position="sidebar").run()

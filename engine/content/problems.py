@@ -1,7 +1,7 @@
 """Problems found in content files, located as file:line:col plus a key path.
 
-`position_of` walks ruamel.yaml round-trip nodes (which remember where each key
-and item starts) along a key path such as `sections[2].params.rank`;
+`position_of` walks the marked data of engine/content/yaml_reader.py (which
+remembers where each key and item starts, with ruamel.yaml's `lc` API) along a key path such as `sections[2].params.rank`;
 `problems_from_validation` turns a pydantic ValidationError into Problems,
 rewording the messages an instructor is most likely to meet.
 """
@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import difflib
 import re
+import typing
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 
 @dataclass(frozen=True)
@@ -25,13 +26,18 @@ class Problem:
     col: int
     path: str  # key path, e.g. "sections[2].type"; "" for the whole file
     message: str
+    # "error": the file or section cannot be served as written; "warning": a house rule
+    # (engine/content/house_rules.py) the content should follow.
+    severity: str = "error"
 
     def __str__(self) -> str:
         where = f"{self.path}: " if self.path else ""
-        return f"{self.file}:{self.line}:{self.col}: {where}{self.message}"
+        kind = "warning: " if self.severity == "warning" else ""
+        return f"{self.file}:{self.line}:{self.col}: {kind}{where}{self.message}"
 
     def as_dict(self) -> dict:
-        return {"file": self.file, "line": self.line, "col": self.col, "path": self.path, "message": self.message}
+        return {"file": self.file, "line": self.line, "col": self.col, "path": self.path,
+                "message": self.message, "severity": self.severity}
 
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -89,9 +95,19 @@ def _item_position(node: list, index: int) -> tuple[int, int]:
         return _own_position(node)
 
 
-def _walk_loc(data: Any, loc: tuple) -> tuple[list[str | int], tuple[int, int], Any]:
-    """Follow a pydantic loc through the YAML, skipping union tags (a section's `type`)."""
+# A union member's name in a pydantic loc (`max.int`, `max.float`), not a key in the file.
+_MEMBER = re.compile(r"^(?:int|float|str|bool|none|list|dict|tuple|set|function-[a-z]+|[A-Z]\w*)(?:\[.*\])?$")
+# How a message names the type a union member wanted.
+_MEMBER_WORDS = {"int": "a whole number", "float": "a number", "str": "text", "bool": "true or false", "none": "nothing (null)"}
+
+
+def _walk_loc(data: Any, loc: tuple) -> tuple[list[str | int], tuple[int, int], Any, list[str]]:
+    """Follow a pydantic loc through the YAML, skipping union tags (a section's `type`, `int`/`float`).
+
+    Returns the key path in the file, the position, the node there and the union members skipped.
+    """
     parts: list[str | int] = []
+    members: list[str] = []
     node, position = data, _own_position(data)
     for part in loc:
         if isinstance(node, dict) and part in node:
@@ -102,25 +118,49 @@ def _walk_loc(data: Any, loc: tuple) -> tuple[list[str | int], tuple[int, int], 
             node = node[part]
         elif isinstance(node, dict) and node.get("type") == part:
             continue  # the discriminator's tag, not a key in the file
+        elif isinstance(part, str) and _MEMBER.match(part) and not isinstance(node, dict):
+            members.append(part)  # pydantic's name for one member of a union
+            continue
         parts.append(part)
-    return parts, position, node
+    return parts, position, node, members
 
 
 def field_names(model: type) -> set[str]:
-    """Every key any nested model of `model` accepts, for "did you mean" hints."""
-    schema = model.model_json_schema()
-    names = set(schema.get("properties", {}))
-    for definition in schema.get("$defs", {}).values():
-        names |= set(definition.get("properties", {}))
+    """Every key any nested model of `model` accepts, for "did you mean" hints.
+
+    Walks the models' fields (and the types inside list[...], X | Y, Annotated[...]),
+    so a field added to any schema model is offered with no other change.
+    """
+    names: set[str] = set()
+    seen: set[type] = set()
+    todo: list[Any] = [model]
+    while todo:
+        kind = todo.pop()
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            if kind in seen:
+                continue
+            seen.add(kind)
+            for name, info in kind.model_fields.items():
+                names.add(info.alias or name)
+                todo.append(info.annotation)
+        else:
+            todo.extend(typing.get_args(kind))
     return names
 
 
 def problems_from_validation(shown: str, data: Any, error: ValidationError, known_keys: Iterable[str] = ()) -> list[Problem]:
     known = sorted(known_keys)
-    problems = []
+    problems: list[Problem] = []
+    unions: dict[str, list[str]] = {}  # key path -> union members that refused the value
     for err in error.errors():
-        parts, (line, col), node = _walk_loc(data, tuple(err["loc"]))
+        parts, (line, col), node, members = _walk_loc(data, tuple(err["loc"]))
         message = _message(err, parts, known)
+        if members:
+            path = join_path(parts)
+            if path in unions:  # one message per value, however many members refused it
+                unions[path].append(members[0])
+                continue
+            unions[path] = [members[0]]
         if err["type"] == "extra_forbidden" and parts:
             parent = _parent(data, parts)
             if isinstance(parent, dict):
@@ -129,7 +169,20 @@ def problems_from_validation(shown: str, data: Any, error: ValidationError, know
             line, col = _key_position(node, "type", value=True)
             parts = parts + ["type"]
         problems.append(Problem(shown, line, col, join_path(parts), message))
-    return problems
+    return [_union_message(p, unions.get(p.path), data) for p in problems]
+
+
+def _union_message(problem: Problem, members: list[str] | None, data: Any) -> Problem:
+    """`expected a whole number or a number, found 'lots'` for a value no member of a union took."""
+    if not members or len(members) < 2 or not all(m in _MEMBER_WORDS for m in members):
+        return problem
+    value = _parent(data, split_path(problem.path) + [None])
+    words = list(dict.fromkeys(_MEMBER_WORDS[m] for m in members))
+    if "a number" in words and "a whole number" in words:  # int | float: any number will do
+        words.remove("a whole number")
+    wanted = " or ".join(words)
+    found = f", found {value!r}" if isinstance(value, (str, int, float, bool)) else ""
+    return Problem(problem.file, problem.line, problem.col, problem.path, f"expected {wanted}{found}", problem.severity)
 
 
 def _parent(data: Any, parts: list) -> Any:

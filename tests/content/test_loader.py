@@ -50,7 +50,7 @@ def test_good_file_loads(tmp_path):
 
 
 BAD = {
-    "syntax": ("id: x\ntitle: [unclosed\n", "3:1: YAML syntax error: expected ',' or ']', but got '<stream end>' (while parsing a flow sequence started at line 2, column 8)"),
+    "syntax": ("id: x\ntitle: [unclosed\n", "3:1: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence started at line 2, column 8)"),
     "duplicate key": (GOOD.replace("order: 1\n", "order: 1\norder: 2\n"), "5:1: order: duplicate key 'order' (first defined at line 4)"),
     "tab indentation": (GOOD.replace("  - type: markdown\n", "\t- type: markdown\n"), "10:1: tab used for indentation"),
     "wrong type": (GOOD.replace("order: 1", "order: first"), "4:8: order: input should be a valid integer"),

@@ -1,13 +1,21 @@
 """Render one lesson section by its type. Feature sections (figure, quiz, lab) hand
-over to their own UI modules, imported only when a lesson has such a section."""
+over to their own UI modules, imported only when a lesson has such a section.
+
+Images in a markdown or real_world section are files under lessons/images/
+(engine/content/markup.py; the loader has already replaced any other image by its
+alt text) and are drawn with st.image. A figure whose params its model refuses
+shows the reason in its place, and the rest of the lesson renders.
+"""
 
 from __future__ import annotations
 
 import importlib
 
 import streamlit as st
+from pydantic import ValidationError
 
-from engine.content import schema
+from engine.content import markup, schema
+from engine.content.cross_checks import figure_problems
 from engine.content.loader import load_course
 
 # Material icons ship with Streamlit's font, so they draw on every machine (emoji need an emoji font).
@@ -28,7 +36,18 @@ def render_section(section: schema.Section, *, key: str, references: dict) -> No
 
 
 def _markdown(section: schema.MarkdownSection, key: str) -> None:
-    st.markdown(section.body)
+    show_markdown(section.body)
+
+
+def show_markdown(text: str) -> None:
+    """Markdown with its images (shipped files only) drawn in place."""
+    for kind, value, alt in markup.split_images(text):
+        if kind == "text":
+            st.markdown(value)
+        elif kind == "image":
+            st.image(value, caption=alt or None)
+        else:
+            st.caption(f"(image not available: {alt or value})")
 
 
 def _analogy(section: schema.AnalogySection, key: str) -> None:
@@ -51,7 +70,7 @@ def _key_points(section: schema.KeyPointsSection, key: str) -> None:
 def _real_world(section: schema.RealWorldSection, key: str) -> None:
     with st.container(border=True):
         st.markdown(":material/apartment: **In practice**")
-        st.markdown(section.body)
+        show_markdown(section.body)
 
 
 def _callout(section: schema.CalloutSection, key: str) -> None:
@@ -60,8 +79,16 @@ def _callout(section: schema.CalloutSection, key: str) -> None:
 
 
 def _figure(section: schema.FigureSection, key: str) -> None:
+    try:
+        params = section.parsed_params()
+    except ValidationError:
+        reasons = "; ".join(f"`{path.removeprefix('figure.params.')}` {message.split(': ', 1)[-1]}"
+                            for path, message in figure_problems(section, "figure"))
+        st.error(f"This figure cannot be shown: {reasons}. The rest of the lesson works; "
+                 "`python -m engine validate` lists the problem with its line.", icon=":material/broken_image:")
+        return
     # One module per registered figure name (tests/ui/test_app.py checks every name has one).
-    importlib.import_module(f"ui.widgets.{section.name}").render(section.parsed_params())
+    importlib.import_module(f"ui.widgets.{section.name}").render(params)
     if section.caption:
         st.caption(section.caption)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from engine.content.loader import load_course
@@ -25,13 +27,22 @@ def render(lesson_id: str) -> None:
     render_problems(mine)
     references = {ref.id: ref for ref in lesson.references}
     for index, section in enumerate(lesson.sections):
-        render_section(section, key=f"{lesson.id}-{index}", references=references)
+        _render_guarded(section, f"{lesson.id}-{index}", references)
     if lesson.references:
         st.divider()
         st.markdown("**Sources**")
         st.markdown("\n".join(f"- {_citation(ref)}" for ref in lesson.references))
     lesson_done_button(lesson.id)  # progress store: mark done when signed in
     _next_steps(course, lesson)
+
+
+def _render_guarded(section, key: str, references: dict) -> None:
+    """One section; if it fails, say so in its place and render the rest (details go to the server log)."""
+    try:
+        render_section(section, key=key, references=references)
+    except Exception:  # noqa: BLE001 - a learner never sees a traceback; Streamlit's st.stop/rerun are BaseExceptions
+        logging.getLogger(__name__).exception("section %s failed to render", key)
+        st.error("This part of the lesson could not be shown. The rest of the lesson works.", icon=":material/error:")
 
 
 def _citation(ref) -> str:
