@@ -59,8 +59,25 @@ class LabQuestionFile(Strict):
         return QuizFile(id=self.id, title=self.title, questions=[q.question for q in self.questions])
 
 
+_CACHE: dict[str, tuple[tuple[int, int], LabQuestionFile | None, list[Problem]]] = {}
+
+
 def load_lab_questions(path: Path = LAB_QUESTIONS_FILE) -> tuple[LabQuestionFile | None, list[Problem]]:
-    """The file, or None and its problems (file:line:col), including the quiz checks."""
+    """The file, or None and its problems (file:line:col), including the quiz checks; cached by mtime and size."""
+    try:
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        stamp = (0, 0)
+    cached = _CACHE.get(str(path))
+    if cached and cached[0] == stamp:
+        return cached[1], list(cached[2])
+    parsed, problems = _load(path)
+    _CACHE[str(path)] = (stamp, parsed, list(problems))
+    return parsed, problems
+
+
+def _load(path: Path) -> tuple[LabQuestionFile | None, list[Problem]]:
     shown = shown_path(path)
     data, problems = read_yaml(path, shown)
     if data is None:

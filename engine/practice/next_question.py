@@ -139,3 +139,16 @@ def fresh_seed(item: Item, history: list[Attempt], owner: str) -> int:
     while (seed := variant_seed(owner, item.key, round_)) in seen:
         round_ += 1
     return seed
+
+
+def next_for(store, learner_id: int, course, *, now: datetime | None = None) -> tuple[Pick, Catalogue]:
+    """The pick for a stored learner: their attempts, read from `store`, against `course`."""
+    from datetime import UTC
+
+    from engine.practice.catalogue import build
+    from engine.practice.history import attempts_of
+
+    catalogue = build(course)
+    pick = choose(catalogue, attempts_of(store, learner_id), owner=f"learner-{learner_id}",
+                  now=now or datetime.now(UTC))
+    return pick, catalogue

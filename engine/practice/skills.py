@@ -107,14 +107,16 @@ def load_skills(path: Path = SKILLS_FILE) -> Skills:
     return skills
 
 
-def check_references(quizzes: dict[str, Any], files: dict[str, Path], skills: Skills) -> list[Problem]:
-    """Every skill a question or mistake names must be declared; one Problem per unknown name."""
+def check_references(quizzes: dict[str, Any], files: dict[str, Path], skills: Skills, *,
+                     inner: str = "") -> list[Problem]:
+    """Every skill a question or mistake names must be declared; one Problem per unknown name.
+    `inner`: where a question sits inside `questions[i]` (".question" in lab-run.yaml)."""
     if not skills.by_id:  # skills.yaml itself is broken: its own problems say why
         return []
     known = ", ".join(sorted(skills.by_id))
     found: list[Problem] = []
     for quiz_id, quiz in quizzes.items():
-        named = list(_named(quiz))
+        named = list(_named(quiz, inner))
         bad = [(path, skill) for path, skill in named if skill not in skills.by_id]
         if not bad:
             continue
@@ -127,14 +129,15 @@ def check_references(quizzes: dict[str, Any], files: dict[str, Path], skills: Sk
     return found
 
 
-def _named(quiz):
+def _named(quiz, inner: str):
     """(key path, skill id) for every skill named in a quiz."""
     for i, question in enumerate(quiz.questions):
+        where = f"questions[{i}]{inner}"
         for j, skill in enumerate(question.skills):
-            yield f"questions[{i}].skills[{j}]", skill
+            yield f"{where}.skills[{j}]", skill
         for k, mistake in enumerate(question.solution.common_mistakes):
             for j, skill in enumerate(mistake.skills):
-                yield f"questions[{i}].solution.common_mistakes[{k}].skills[{j}]", skill
+                yield f"{where}.solution.common_mistakes[{k}].skills[{j}]", skill
 
 
 def plain(node: Any) -> Any:
