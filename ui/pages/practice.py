@@ -17,7 +17,7 @@ PICK = "practice-pick"  # session state: the question on screen, as Pick.as_dict
 def render() -> None:
     from engine.progress.store import StoreError
 
-    st.title("🎯 Practice my weak spots")
+    st.title("Practice my weak spots")
     st.markdown("Questions chosen for you from the skills you have not mastered yet, the mistakes you "
                 "made most, and the questions due for spaced review.")
     db = identity.store()
@@ -39,7 +39,7 @@ def _page(db, learner) -> None:
     course = load_course()
     pick, catalogue = next_for(db, learner.id, course)
     shown = st.session_state.get(PICK)
-    if shown is None or shown.get("learner") != learner.id:
+    if not (shown and shown["learner"] == learner.id and _answered(shown)):  # else keep its feedback on screen
         shown = st.session_state[PICK] = {"learner": learner.id, **pick.as_dict()}
     if shown["question"] is None:
         st.success(f"Nothing to practise right now. {shown['reason']}", icon=":material/celebration:")
@@ -54,9 +54,13 @@ def _page(db, learner) -> None:
     st.caption("Trains: " + ", ".join(catalogue.skills.title(s) for s in shown["skills"]) + f" · from {quiz.title}")
     with st.container(border=True):
         render_question(quiz, question, f"practice-{shown['seed']}", seed=shown["seed"])
-    state = st.session_state.get(f"q-state-practice-{shown['seed']}-{question.id}") or {}
-    if state.get("result"):
+    if _answered(shown):
         st.button("Next question", type="primary", icon=":material/arrow_forward:", key="practice-next",
                   on_click=st.session_state.pop, args=(PICK, None))
     with st.expander("Your mastery by skill"):
         learner_summary.mastery_table(catalogue, db, learner.id)
+
+
+def _answered(shown: dict) -> bool:
+    """Whether the question on screen was answered here (ui/components/question.py's state)."""
+    return bool((st.session_state.get(f"q-state-practice-{shown['seed']}-{shown['question']}") or {}).get("result"))
