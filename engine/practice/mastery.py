@@ -93,6 +93,7 @@ class Mastery:
     mistake_skills: dict[str, tuple[str, ...]] = field(default_factory=dict)  # mistake id -> skills revealed
     timeline: list[tuple[datetime, str, float]] | None = None  # (when, skill, P(L) after)
     params: BKT = BKT()
+    scored: set[tuple[str, int]] = field(default_factory=set)  # variants (question key, seed) already counted
 
     def of(self, skill: str) -> float:
         return self.p.get(skill, self.params.p_init)
@@ -105,10 +106,10 @@ class Mastery:
 
 
 def trace(attempts: list[Attempt], items: dict[str, Item], skills, *, timeline: bool = False,
-          params: BKT = BKT()) -> Mastery:
-    """Mastery after `attempts` (oldest first); attempts at questions not in `items` are skipped."""
-    state = Mastery(timeline=[] if timeline else None, params=params)
-    scored: set[tuple[str, int]] = set()
+          params: BKT = BKT(), state: Mastery | None = None) -> Mastery:
+    """Mastery after `attempts` (oldest first), continuing from `state` if given; attempts at
+    questions not in `items` are skipped."""
+    state = state or Mastery(timeline=[] if timeline else None, params=params)
     for attempt in attempts:
         item = items.get(f"{attempt.quiz_id}/{attempt.question_id}")
         if item is None:
@@ -117,9 +118,9 @@ def trace(attempts: list[Attempt], items: dict[str, Item], skills, *, timeline: 
             state.mistakes[attempt.mistake_id] += 1
             state.mistake_skills[attempt.mistake_id] = skills.of_mistake(item.question, attempt.mistake_id)
         variant = (item.key, attempt.seed)
-        if variant in scored:
+        if variant in state.scored:
             continue
-        scored.add(variant)
+        state.scored.add(variant)
         if attempt.correct:
             for skill in item.skills:
                 state.observe(skill, True, item.guess, attempt.at)

@@ -62,9 +62,11 @@ def phrase(mistake_id: str) -> str:
 
 
 def choose(catalogue: Catalogue, history: list[Attempt], *, owner: str, now: datetime,
-           threshold: float = MASTERED) -> Pick:
-    """The next question for the learner whose attempts (oldest first) are `history`."""
-    mastery = trace(history, catalogue.items, catalogue.skills)
+           threshold: float = MASTERED, mastery: Mastery | None = None, deck: dict | None = None) -> Pick:
+    """The next question for the learner whose attempts (oldest first) are `history`;
+    `mastery` and `deck` (SM-2 cards), when given, are those of `history`, already built."""
+    mastery = mastery or trace(history, catalogue.items, catalogue.skills)
+    deck = cards(history) if deck is None else deck
     last = history[-1] if history else None
     title = catalogue.skills.title
     if last and not last.correct and last.mistake_id:
@@ -77,7 +79,7 @@ def choose(catalogue: Catalogue, history: list[Attempt], *, owner: str, now: dat
             return _pick(catalogue, history, owner, skill, "mistake", reason, mastery, last.mistake_id)
     practice = {item.key: item for item in catalogue.practice}
     # a question just answered is never due: SM-2's shortest interval is a day
-    ready = [(key, card) for key, card in due(cards(history), now) if key in practice]
+    ready = [(key, card) for key, card in due(deck, now) if key in practice]
     if ready:
         key, card = ready[0]
         item = practice[key]
@@ -86,10 +88,10 @@ def choose(catalogue: Catalogue, history: list[Attempt], *, owner: str, now: dat
                   f"after {card.interval_days:g} day(s) so that it sticks.")
         return Pick(item, fresh_seed(item, history, owner), "review", reason, item.skills[0],
                     mastery.of(item.skills[0]))
-    return _weakest(catalogue, history, owner, mastery, threshold, now)
+    return _weakest(catalogue, history, owner, mastery, threshold, now, deck)
 
 
-def _weakest(catalogue, history, owner, mastery: Mastery, threshold: float, now: datetime) -> Pick:
+def _weakest(catalogue, history, owner, mastery: Mastery, threshold: float, now: datetime, deck: dict) -> Pick:
     skills = list(dict.fromkeys(s for item in catalogue.practice for s in item.skills))
     made: dict[str, list[tuple[int, str]]] = {}
     for mistake_id, n in mastery.mistakes.items():
@@ -97,7 +99,7 @@ def _weakest(catalogue, history, owner, mastery: Mastery, threshold: float, now:
             made.setdefault(skill, []).append((n, mistake_id))
     open_ = [s for s in skills if mastery.of(s) < threshold]
     if not open_:
-        upcoming = min((c.due for k, c in cards(history).items()), default=None)
+        upcoming = min((c.due for c in deck.values()), default=None)
         when = f" The next review is due {upcoming:%Y-%m-%d %H:%M} UTC." if upcoming and upcoming > now else ""
         return Pick(None, 0, "done", f"Every skill is above {threshold:.0%} mastery.{when}")
     weight = {s: (1 - mastery.of(s)) * (1 + sum(n for n, _ in made.get(s, []))) for s in open_}
@@ -146,9 +148,10 @@ def next_for(store, learner_id: int, course, *, now: datetime | None = None) -> 
     from datetime import UTC
 
     from engine.practice.catalogue import build
-    from engine.practice.history import attempts_of
+    from engine.practice.history import tracked
 
     catalogue = build(course)
-    pick = choose(catalogue, attempts_of(store, learner_id), owner=f"learner-{learner_id}",
-                  now=now or datetime.now(UTC))
+    state = tracked(store, learner_id, catalogue)
+    pick = choose(catalogue, state.attempts, owner=f"learner-{learner_id}", now=now or datetime.now(UTC),
+                  mastery=state.mastery, deck=state.deck.cards())
     return pick, catalogue

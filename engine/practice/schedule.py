@@ -7,6 +7,8 @@ Technology; the algorithm as published at https://super-memory.com/english/ol/sm
     2. q < 3: start again, interval 1 day (the easiness factor is kept);
     3. q ≥ 3: intervals I(1) = 1 day, I(2) = 6 days, I(n) = I(n-1) · EF;
     4. EF' = EF + (0.1 - (5 - q)(0.08 + (5 - q) 0.02)), never below 1.3; EF starts at 2.5.
+    Intervals are capped at 36,500 days (Anki's default maximum interval), since I(n)
+    grows geometrically and would overflow a date after some 80 perfect reviews.
 
 A review is one UTC day's attempts at a question (a retry minutes later is the same
 review). Quality from what the engine saw that day:
@@ -23,6 +25,7 @@ from datetime import datetime, timedelta
 from engine.practice.mastery import Attempt
 
 EF_START, EF_MIN = 2.5, 1.3
+MAX_INTERVAL_DAYS = 36_500.0  # cap, as Anki's "maximum interval" default: I(n) grows geometrically
 
 
 @dataclass(frozen=True)
@@ -53,27 +56,39 @@ def review(card: Card | None, q: int, at: datetime) -> Card:
         reps, interval = 0, 1.0
     else:
         reps += 1
-        interval = 1.0 if reps == 1 else 6.0 if reps == 2 else interval * ef
+        interval = 1.0 if reps == 1 else 6.0 if reps == 2 else min(MAX_INTERVAL_DAYS, interval * ef)
     ef = max(EF_MIN, ef + (0.1 - (5 - q) * (0.08 + (5 - q) * 0.02)))
     return Card(reps, interval, ef, at, at + timedelta(days=interval))
 
 
+class Deck:
+    """SM-2 cards built one attempt at a time (oldest first), so a learner's deck can be
+    kept and extended with their new attempts instead of rebuilt."""
+
+    def __init__(self) -> None:
+        self._before: dict[str, Card | None] = {}  # question key -> card before its latest review day
+        self._day: dict[str, list[Attempt]] = {}  # question key -> attempts of that latest day
+
+    def add(self, attempt: Attempt) -> None:
+        key = f"{attempt.quiz_id}/{attempt.question_id}"
+        day = self._day.get(key)
+        if day and day[0].at.date() == attempt.at.date():
+            day.append(attempt)
+            return
+        if day:
+            self._before[key] = review(self._before.get(key), quality(day), day[-1].at)
+        self._day[key] = [attempt]
+
+    def cards(self) -> dict[str, Card]:
+        return {key: review(self._before.get(key), quality(day), day[-1].at) for key, day in self._day.items()}
+
+
 def cards(attempts: list[Attempt]) -> dict[str, Card]:
     """question key ("quiz/question") -> its SM-2 card, from attempts oldest first."""
-    days: dict[str, list[list[Attempt]]] = {}
+    deck = Deck()
     for attempt in attempts:
-        reviews = days.setdefault(f"{attempt.quiz_id}/{attempt.question_id}", [])
-        if reviews and reviews[-1][0].at.date() == attempt.at.date():
-            reviews[-1].append(attempt)
-        else:
-            reviews.append([attempt])
-    found = {}
-    for key, reviews in days.items():
-        card = None
-        for day in reviews:
-            card = review(card, quality(day), day[-1].at)
-        found[key] = card
-    return found
+        deck.add(attempt)
+    return deck.cards()
 
 
 def due(cards_by_key: dict[str, Card], now: datetime) -> list[tuple[str, Card]]:

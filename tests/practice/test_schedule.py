@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from engine.practice.schedule import EF_MIN, cards, due, quality, review
+from engine.practice.schedule import EF_MIN, MAX_INTERVAL_DAYS, cards, due, quality, review
 from tests.practice.conftest import NOW, attempt
 
 KEY = "seed/q3-printed-output"
@@ -37,3 +37,10 @@ def test_a_day_of_attempts_is_one_review_and_due_questions_come_most_overdue_fir
     assert found[KEY].repetitions == 1 and found[KEY].interval_days == 1.0
     assert [key for key, _ in due(found, NOW)] == [KEY, "seed/q1-lora-purpose"]
     assert due(found, NOW - timedelta(days=20)) == []
+
+
+def test_the_interval_is_capped_so_a_long_run_of_perfect_reviews_never_overflows():
+    card = None
+    for day in range(300):
+        card = review(card, 5, NOW + timedelta(days=day))
+    assert card.interval_days == MAX_INTERVAL_DAYS
