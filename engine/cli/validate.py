@@ -25,7 +25,7 @@ def _is_quiz(path: Path) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     from engine.content.loader import LESSON_DIR, QUIZ_DIR, load_course, yaml_files
-    from engine.practice.checks import PRACTICE_DIR, practice_problems  # skills.yaml, lab-run.yaml, skill references
+    from engine.practice.checks import PRACTICE_DIR, practice_problems  # skills.yaml, lab-run.yaml, skills
 
     paths = args.paths or [LESSON_DIR, QUIZ_DIR, PRACTICE_DIR]
     wanted: list[Path] = []

@@ -41,7 +41,7 @@ class LabQuestion(Strict):
     question: Question
 
     @model_validator(mode="after")
-    def _bound_params_exist(self) -> "LabQuestion":
+    def _bound_params_exist(self) -> LabQuestion:
         missing = sorted(set(self.bind) - set(self.question.params))
         if missing:
             raise ValueError(f"bind names {missing}, which are not params of question '{self.question.id}'")

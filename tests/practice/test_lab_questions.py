@@ -21,7 +21,7 @@ def test_a_question_carries_the_runs_numbers_and_is_graded_and_diagnosed():
     lab, _ = load_lab_questions()
     method, question = for_run(lab.questions[0], RUN)
     assert method == "qlora"
-    variant, key = variant_for(question, 987654321)  # any seed: the figures are pinned
+    variant, _ = variant_for(question, 987654321)  # any seed: the figures are pinned
     assert "278,528 of the model's 3,426,560" in render(question.prompt, variant.values)
     assert grade(question, variant, parse(question, "8.13", variant)).correct  # 100 * 278528 / 3426560 = 8.128
     wrong = grade(question, variant, parse(question, "0.08", variant))
@@ -31,7 +31,7 @@ def test_a_question_carries_the_runs_numbers_and_is_graded_and_diagnosed():
 def test_adapter_bytes_in_mib_and_a_run_without_the_figure_is_skipped():
     lab, _ = load_lab_questions()
     entry = next(e for e in lab.questions if "adapter" in e.bind)
-    method, question = for_run(entry, RUN)
+    _, question = for_run(entry, RUN)
     variant, _ = variant_for(question, 3)
     assert grade(question, variant, parse(question, "1.07 MiB", variant)).correct  # 1121288 / 2**20 = 1.0693
     wrong = grade(question, variant, parse(question, "1.12", variant))
