@@ -40,7 +40,7 @@ class Pick:
 
     item: Item | None
     seed: int
-    kind: str  # "mistake", "review", "weakest", "new" or "done"
+    kind: str  # "mistake", "review", "weakest", "new", "done", or "empty" (no question names a skill)
     reason: str
     skill: str | None = None
     mastery: float | None = None
@@ -65,6 +65,9 @@ def choose(catalogue: Catalogue, history: list[Attempt], *, owner: str, now: dat
            threshold: float = MASTERED, mastery: Mastery | None = None, deck: dict | None = None) -> Pick:
     """The next question for the learner whose attempts (oldest first) are `history`;
     `mastery` and `deck` (SM-2 cards), when given, are those of `history`, already built."""
+    if not catalogue.practice:  # no skills file, or no question names a declared skill
+        return Pick(None, 0, "empty", "No practice question names a declared skill; "
+                    "`python -m engine validate` says what is wrong with practice/skills.yaml.")
     mastery = mastery or trace(history, catalogue.items, catalogue.skills)
     deck = cards(history) if deck is None else deck
     last = history[-1] if history else None

@@ -58,3 +58,15 @@ def test_the_variant_is_fresh(catalogue):
     history = [attempt(1, GB, True, seed=taken)]
     seed = fresh_seed(item, history, "learner-1")
     assert seed != taken and seed == variant_seed("learner-1", GB, 1001)
+
+
+def test_a_broken_skills_file_leaves_nothing_to_practise_and_says_why(tmp_path):
+    from engine.content.loader import load_course
+    from engine.practice.catalogue import build
+    from engine.practice.skills import load_skills
+
+    broken = tmp_path / "skills.yaml"
+    broken.write_text("skills: [\n")
+    empty = build(load_course(), load_skills(broken))
+    chosen = pick(empty, [attempt(1, GB, False, "bits-for-bytes")])
+    assert chosen.item is None and chosen.kind == "empty" and "python -m engine validate" in chosen.reason

@@ -67,3 +67,19 @@ def test_progress_plots_mastery_over_time(db):
     at = page("progress", session={"learner_code": ana.code})
     charts = [c for c in at.get("plotly_chart")]
     assert any("P(known)" in c.proto.spec for c in charts)
+
+
+def test_an_answer_keeps_its_feedback_until_next_question_brings_a_new_pick(db):
+    ana = db.learner("Ana")
+    at = page("practice", session={"learner_code": ana.code})
+    assert "not practised" in at.info[0].value  # a new learner: the course's first skill
+    first_reason, first_trains = at.info[0].value, at.caption[0].value
+    assert "What LoRA trains, and why" in first_reason
+    at.radio[0].set_value(at.radio[0].options[1])  # q1-lora-purpose, option B (shuffle off): right
+    at.button[0].click().run()  # Submit
+    assert "Right" in at.success[0].value  # the feedback stays: the pick is kept until "Next question"
+    assert (at.info[0].value, at.caption[0].value) == (first_reason, first_trains)
+    next(b for b in at.button if b.label == "Next question").click().run()
+    assert not at.exception and not at.success
+    assert at.info[0].value != first_reason and "What LoRA trains, and why" not in at.info[0].value
+    assert db.progress(ana.id).quizzes[0].questions_correct == 1

@@ -42,6 +42,9 @@ def _page(db, learner) -> None:
     if not (shown and shown["learner"] == learner.id and _answered(shown)):  # else keep its feedback on screen
         shown = st.session_state[PICK] = {"learner": learner.id, **pick.as_dict()}
     if shown["question"] is None:
+        if shown["kind"] == "empty":
+            st.error(shown["reason"])
+            return
         st.success(f"Nothing to practise right now. {shown['reason']}", icon=":material/celebration:")
         learner_summary.mastery_table(catalogue, db, learner.id)
         return
