@@ -46,8 +46,8 @@ def attempts_of(store: Store, learner_id: int, *, after: int = 0) -> list[Attemp
 
 def _utc(moment: datetime | str) -> datetime:
     """A stored time as an aware UTC datetime; SQLite keeps naive text, and every time the store writes is UTC."""
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
+    if isinstance(moment, str):  # SQLite: "2026-11-29 17:32:33.084512", written in UTC
+        return datetime.fromisoformat(moment + "+00:00" if len(moment) <= 26 else moment)  # 26: no offset
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 MASTERED = 0.95  # P(L) at which a skill counts as mastered (Corbett & Anderson's criterion)
 TYPED_GUESS = 0.05  # G for a typed answer
@@ -45,9 +46,9 @@ class BKT:
     p_slip: float = 0.1
 
 
-@dataclass(frozen=True)
-class Attempt:
-    """One graded attempt, as much of it as mastery and scheduling need."""
+class Attempt(NamedTuple):
+    """One graded attempt, as much of it as mastery and scheduling need (a tuple: thousands
+    are built per learner, and a frozen dataclass is several times slower to construct)."""
 
     id: int
     quiz_id: str
@@ -94,6 +95,7 @@ class Mastery:
     timeline: list[tuple[datetime, str, float]] | None = None  # (when, skill, P(L) after)
     params: BKT = BKT()
     scored: set[tuple[str, int]] = field(default_factory=set)  # variants (question key, seed) already counted
+    revealed: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # (question, mistake) -> skills
 
     def of(self, skill: str) -> float:
         return self.p.get(skill, self.params.p_init)
@@ -116,7 +118,10 @@ def trace(attempts: list[Attempt], items: dict[str, Item], skills, *, timeline: 
             continue
         if attempt.mistake_id:
             state.mistakes[attempt.mistake_id] += 1
-            state.mistake_skills[attempt.mistake_id] = skills.of_mistake(item.question, attempt.mistake_id)
+            pair = (item.key, attempt.mistake_id)
+            if pair not in state.revealed:
+                state.revealed[pair] = skills.of_mistake(item.question, attempt.mistake_id)
+            state.mistake_skills[attempt.mistake_id] = state.revealed[pair]
         variant = (item.key, attempt.seed)
         if variant in state.scored:
             continue
