@@ -9,6 +9,7 @@
     history.py        a learner's attempts, read from the progress store
     next_question.py  the next question and the reason it was chosen
     summary.py        what Home and Progress show: lesson states, mastery by skill and over time
+    checks.py         what `python -m engine validate` adds: the practice files and skill references
 
     attempts (progress store) ─▶ history ─▶ mastery.trace ─┬─▶ next_question.choose ─▶ Pick
     quizzes + skills.yaml ─▶ catalogue ────────────────────┤

@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.components import identity
+from ui.components.links import link_to
 
 STATE_ICONS = {"not started": "⚪", "in progress": "🟡", "done": "✅"}
 
@@ -61,6 +62,7 @@ def home_mastery(course) -> None:
 
     st.subheader("Your mastery by skill")
     mastery_table(build(course), db, learner.id)
+    link_to("practice", "Practice my weak spots →")
 
 
 def mastery_chart(course, db, learner_id: int) -> None:
