@@ -83,3 +83,18 @@ def test_an_answer_keeps_its_feedback_until_next_question_brings_a_new_pick(db):
     assert not at.exception and not at.success
     assert at.info[0].value != first_reason and "What LoRA trains, and why" not in at.info[0].value
     assert db.progress(ana.id).quizzes[0].questions_correct == 1
+
+
+def test_home_keeps_serving_when_attempts_cannot_be_read(db, monkeypatch):
+    from engine.practice import history
+    from engine.progress.store import StoreError
+
+    ana = learner_with_attempts(db)
+
+    def broken(*args, **kwargs):
+        raise StoreError("Progress database test: could not read attempts: disk I/O error")
+
+    monkeypatch.setattr(history, "attempts_of", broken)
+    at = page("home", session={"learner_code": ana.code})
+    assert any("disk I/O error" in w.value for w in at.warning)
+    assert any("Course map" in s.value for s in at.subheader)

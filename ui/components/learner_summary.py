@@ -33,8 +33,13 @@ def lesson_states(course) -> dict[str, str]:
         return {}
     from engine.practice.history import attempts_of
     from engine.practice.summary import lesson_states as states
+    from engine.progress.store import StoreError
 
-    return states(course, db.progress(learner.id), attempts_of(db, learner.id))
+    try:
+        return states(course, db.progress(learner.id), attempts_of(db, learner.id))
+    except StoreError as exc:  # Home keeps serving the course map
+        st.warning(f"Your progress cannot be read right now. {exc}")
+        return {}
 
 
 def state_label(state: str) -> str:
@@ -59,9 +64,13 @@ def home_mastery(course) -> None:
     if learner is None:
         return
     from engine.practice.catalogue import build
+    from engine.progress.store import StoreError
 
     st.subheader("Your mastery by skill")
-    mastery_table(build(course), db, learner.id)
+    try:
+        mastery_table(build(course), db, learner.id)
+    except StoreError as exc:
+        st.warning(f"Your mastery cannot be read right now. {exc}")
     link_to("practice", "Practice my weak spots →")
 
 
