@@ -8,6 +8,7 @@ One package per concept (STYLE.md §1), one module per idea inside it:
     lab/       the live lab: settings, fine-tuning, skill, corpus, pretraining, jobs, workers
     content/   lessons: schema, figure registry, the YAML loader and its problems
     progress/  the progress store: tables, values, store, class report
+    practice/  skills, mastery (BKT), spaced review (SM-2), the next question, lab-run questions
     cli/       `python -m engine COMMAND`, one module per command
 
 The packages form layers. An arrow is "may import"; nothing else is allowed, and
@@ -18,6 +19,7 @@ or closes a loop between modules:
        ├──▶ lab.settings
        └──▶ maths ◀── lab
     progress            (stands alone)
+    practice ──▶ quiz, progress, content
     cli ──▶ any package
 
 `LAYERS` below is that table, read by the test. Heavy libraries (torch,
@@ -39,5 +41,6 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "quiz": ("sandbox",),
     "lab": ("maths",),
     "content": ("quiz", "lab.settings", "maths"),
-    "cli": ("sandbox", "maths", "progress", "quiz", "lab", "content"),
+    "practice": ("quiz", "progress", "content"),
+    "cli": ("sandbox", "maths", "progress", "quiz", "lab", "content", "practice"),
 }

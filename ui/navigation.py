@@ -25,6 +25,10 @@ def extra_pages(course: Course) -> dict[str, list[st.Page]]:
     sections: dict[str, list[st.Page]] = {"Practice": [], "Tools": []}
     from ui.pages.quiz import quiz_pages  # one page per quiz file, at /quiz-<quiz-id>
 
+    from ui.pages import practice
+
+    sections["Practice"].append(st.Page(practice.render, title="Practice my weak spots", icon=":material/target:",
+                                        url_path="practice"))
     sections["Practice"] += quiz_pages(course)
     sections["Tools"].append(st.Page(lab.render, title="Lab: fine-tune live", icon=":material/science:", url_path="lab"))
     sections["Tools"].append(st.Page(memory.render, title="Memory calculator", icon=":material/memory:", url_path="memory"))

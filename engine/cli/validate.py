@@ -55,20 +55,22 @@ def run(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from engine.content.loader import LESSON_DIR, QUIZ_DIR, load_course, yaml_files
+    from engine.practice.checks import PRACTICE_DIR, practice_problems  # skills.yaml, lab-run.yaml, skills
 
-    wanted = _wanted(args.paths or [LESSON_DIR, QUIZ_DIR], yaml_files)
+    wanted = _wanted(args.paths or [LESSON_DIR, QUIZ_DIR, PRACTICE_DIR], yaml_files)
     if isinstance(wanted, str):
         print(wanted)
         return 1
-    quizzes = [p for p in wanted if _is_quiz(p)]
-    lessons = [p for p in wanted if p not in quizzes]
+    practice = [p for p in wanted if p.parent.name == "practice"]  # skills.yaml, lab-run.yaml
+    quizzes = [p for p in wanted if _is_quiz(p) and p not in practice]
+    lessons = [p for p in wanted if p not in quizzes and p not in practice]
     # Other shipped files stay loaded so that cross-references resolve; only the asked-for files are reported.
     course = load_course(
         lesson_files=_union(yaml_files(LESSON_DIR), lessons),
         quiz_files=_union(yaml_files(QUIZ_DIR), quizzes),
     )
     asked = {p.resolve() for p in wanted}
-    errors = [p for p in course.problems if Path(p.file).resolve() in asked]
+    errors = [p for p in course.problems + practice_problems(course) if Path(p.file).resolve() in asked]
     warnings = [p for p in course.warnings if Path(p.file).resolve() in asked]
     for problem in sorted(errors + warnings, key=lambda p: (p.file, p.line, p.col)):
         print(problem)
@@ -78,6 +80,7 @@ def _validate(args: argparse.Namespace) -> int:
         return 1
     n_questions = sum(len(q.questions) for q in course.quizzes.values() if course.quiz_files[q.id].resolve() in asked)
     print(f"OK: {len(lessons)} lesson file(s) and {len(quizzes)} quiz file(s) ({n_questions} questions) are valid"
+          + (f"; {len(practice)} practice file(s) too" if practice else "")
           + (f"; {summary}" if summary else ""))
     return 1 if warnings and args.strict else 0
 

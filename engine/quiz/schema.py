@@ -97,6 +97,8 @@ class Mistake(Strict):
     transform: Transform | None = None
     # The variable a transform concerns (term_left_out: the term dropped; wrong_operand: the operand scaled).
     target: str | None = Field(None, pattern=NAME)
+    # Skills this mistake reveals (ids from practice/skills.yaml); none: the skills.yaml default for its id.
+    skills: list[str] = Field(default_factory=list, max_length=8)
 
     @field_validator("formula")
     @classmethod
@@ -137,6 +139,8 @@ class QuestionBase(Strict):
     params: dict[str, Param] = Field(default_factory=dict, max_length=20)
     # True: a learner's first variant is the defaults (the seed's own numbers); later ones are seeded.
     fixed_first_variant: bool = False
+    # Skills this question trains (ids from practice/skills.yaml), for mastery and practice.
+    skills: list[str] = Field(default_factory=list, max_length=8)
     solution: Solution
     # Cached per-variant answer keys, filled by engine/quiz/variants.py; not part of the file.
     _cache: dict = PrivateAttr(default_factory=dict)

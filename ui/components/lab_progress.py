@@ -8,7 +8,7 @@ import streamlit as st
 
 from engine.lab.job import JobInfo
 from engine.lab.jobs import JobQueue
-from ui.components import identity, lab_results
+from ui.components import identity, lab_questions, lab_results
 
 POLL_SECONDS = 1.0
 # run_lab's progress phases (engine/lab/finetune.py), in words.
@@ -40,6 +40,7 @@ def _panel(queue: JobQueue, job_ids: dict[str, str], key: str, was_active: bool)
     if not was_active and done:
         identity.save_lab_runs(job_ids, done)  # the progress store keeps each finished run once
         lab_results.show(done, key=key)
+        lab_questions.show(done, key=key)  # questions with this run's own numbers
 
 
 def _job_row(queue: JobQueue, method: str, info: JobInfo | None, key: str) -> None:

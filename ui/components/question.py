@@ -56,10 +56,12 @@ def render_numbered(quiz, question, key_prefix: str, number: int) -> None:
         render_question(quiz, question, key_prefix)
 
 
-def render_question(quiz, question, key_prefix: str) -> None:
+def render_question(quiz, question, key_prefix: str, *, seed: int | None = None) -> None:
+    """One question; `seed` pins its variant (practice picks a fresh one), else the learner's round's."""
     key = f"{key_prefix}-{question.id}"
     state = st.session_state.setdefault(f"q-state-{key}", {"round": 0, "result": None, "format_error": None, "show": False})
-    seed = variant_seed(learner_id(), f"{quiz.id}/{question.id}", state["round"], fixed_first=question.fixed_first_variant)
+    if seed is None:
+        seed = variant_seed(learner_id(), f"{quiz.id}/{question.id}", state["round"], fixed_first=question.fixed_first_variant)
     try:
         variant, _ = variant_for(question, seed)
     except Exception as exc:  # content that fails to compute: an error box, never a traceback

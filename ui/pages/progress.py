@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from engine.content.loader import load_course
-from ui.components import identity
+from ui.components import identity, learner_summary
 from ui.components.links import link_to
 
 
@@ -57,6 +57,7 @@ def _page(db) -> None:
         st.dataframe([{"mistake": m, "times": n, "what it means": fb} for m, n, fb in mine.mistakes], hide_index=True)
     else:
         st.caption("No named mistakes so far.")
+    learner_summary.mastery_chart(course, db, learner.id)  # BKT mastery by skill, over time
     _lab_runs(mine.lab_runs)
 
 
