@@ -36,7 +36,7 @@ from __future__ import annotations
 import ast
 import functools
 
-from engine.sandbox.expressions import _python_error
+from engine.sandbox.expressions import _contain, _python_error
 
 # The MAX_* limits are re-exported: tests and callers read them here.
 from engine.sandbox.limits import (
@@ -118,6 +118,17 @@ def _variables(names: dict | None) -> dict:
     return names if names is not None else {}
 
 
+def _note_contained(st: _State) -> None:
+    """Mark the lists inside the starting variables' lists, as list literals do (see statements._regrown)."""
+    stack, seen = [v for v in st.env.values() if type(v) is list or type(v) is tuple], set()
+    while stack:
+        seq = stack.pop()
+        if id(seq) not in seen:
+            seen.add(id(seq))
+            _contain(st, seq)
+            stack.extend(x for x in seq if type(x) is list or type(x) is tuple)
+
+
 # ---- public API ----------------------------------------------------------------------
 def check_syntax(source: str) -> None:
     """Parse and allow-list check a program without running it; SnippetError (line, col) if refused."""
@@ -128,6 +139,7 @@ def run_snippet(source: str, *, names: dict | None = None) -> str:
     """Run a program and return what it printed. `names` are starting variables (not modified)."""
     body = _compile_program(source) if type(source) is str else _parse(source, "exec")
     st = _State(dict(_variables(names)))
+    _note_contained(st)
     try:
         _run(st, body)
     except SnippetError as e:
