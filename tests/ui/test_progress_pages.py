@@ -15,6 +15,7 @@ from streamlit.util import calc_hash
 from engine.content.loader import load_course
 from engine.progress.store import Store, StoreError
 from tests.conftest import ROOT
+from ui.components.identity import CODE_KEY
 
 HOSTILE = "<b>Ana</b>'); DROP TABLE learners;--"
 
@@ -264,3 +265,55 @@ def test_a_signed_in_learner_keeps_their_variants_across_visits(db):
     question = "seed/q3-printed-output"
     assert variant_seed(owners[0], question, 1) == variant_seed(owners[1], question, 1)
     assert variant_seed(owners[0], question, 1) != variant_seed(visitor, question, 1)
+
+
+# ---- issue 14 item 7: guesses are limited; a blank password is no password ------------
+@pytest.fixture
+def fresh_limits(monkeypatch):
+    from ui.components import identity
+
+    for name in ("LORA_LAB_GUESSES_PER_SESSION", "LORA_LAB_GUESSES_PER_ADDRESS"):
+        monkeypatch.delenv(name, raising=False)
+    identity._guess_limit.clear()  # the limits are server-wide (st.cache_resource): start each test afresh
+    yield
+    identity._guess_limit.clear()
+
+
+def _guess(at: AppTest, text: str, field: int = 0, button: int = 0) -> list[str]:
+    at.text_input[field].input(text)
+    at.button[button].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return [e.value for e in at.error]
+
+
+def test_wrong_passwords_lock_the_session_out_even_for_the_right_one(db, fresh_limits):
+    at = page("instructor", secrets={"INSTRUCTOR_PASSWORD": "s3cret"})
+    for _ in range(4):
+        assert _guess(at, "guess") == ["Wrong password."]
+    errors = _guess(at, "guess")  # the fifth wrong guess
+    assert errors[0] == "Wrong password." and errors[1].startswith("Too many attempts; try again in 60 s")
+    assert _guess(at, "s3cret") == ["Too many attempts; try again in 60 s."] and not at.metric
+
+
+def test_wrong_learner_codes_are_limited_per_address_across_sessions(db, fresh_limits, monkeypatch):
+    import uuid
+
+    from ui.components import identity
+
+    monkeypatch.setenv("LORA_LAB_GUESSES_PER_ADDRESS", "3")
+    monkeypatch.setattr(identity, "_guesser", lambda: (uuid.uuid4().hex, "10.0.0.9"))  # a new session each time
+    at = page("progress")
+    assert _guess(at, "NOPE1234", 1, 1)[0].startswith("No learner has that code")
+    _guess(at, "NOPE1235", 1, 1)
+    assert _guess(at, "NOPE1236", 1, 1)[-1] == "Too many attempts; try again in 60 s."
+    ana = db.learner("Ana")
+    assert _guess(at, ana.code, 1, 1) == ["Too many attempts; try again in 60 s."]
+    assert CODE_KEY not in at.session_state
+
+
+@pytest.mark.parametrize("blank", ["   ", "\t\n"])
+def test_a_whitespace_only_password_leaves_the_dashboard_disabled(db, blank, monkeypatch):
+    at = page("instructor", secrets={"INSTRUCTOR_PASSWORD": blank})
+    assert "disabled" in at.info[0].value and not at.text_input
+    monkeypatch.setenv("INSTRUCTOR_PASSWORD", blank)
+    assert "disabled" in page("instructor").info[0].value
