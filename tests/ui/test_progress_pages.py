@@ -317,3 +317,20 @@ def test_a_whitespace_only_password_leaves_the_dashboard_disabled(db, blank, mon
     assert "disabled" in at.info[0].value and not at.text_input
     monkeypatch.setenv("INSTRUCTOR_PASSWORD", blank)
     assert "disabled" in page("instructor").info[0].value
+
+
+def test_a_right_answer_after_show_solution_is_recorded_as_seen(db):
+    """Issue 14: the dashboard's "correct at first try" leaves out answers copied from the solution."""
+    from engine.progress.report import class_report
+
+    ana = db.learner("Ana")
+    key = "quiz-seed-q3-printed-output"
+    at = page("quiz-seed", session={"learner_code": ana.code})
+    at.button(key=f"show-{key}").click().run()
+    at.text_input(key=f"in-{key}-0").input("252")
+    at.button(key=f"FormSubmitter:form-{key}-0-Submit").click().run()
+    assert not at.exception and at.session_state["quiz_attempts"]["seed/q3-printed-output"][0]["solution_seen"]
+    [stat] = class_report(db).questions
+    assert (stat.first_try_correct, stat.solution_first, stat.correct) == (0.0, 1.0, 1.0)
+    at = page("instructor", secrets={"INSTRUCTOR_PASSWORD": "pw"}, session={"instructor_unlocked": _digest("pw")})
+    assert frames(at)[0].iloc[0][["correct at first try", "saw the solution first"]].tolist() == ["0%", "100%"]

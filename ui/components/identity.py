@@ -178,7 +178,8 @@ def variant_owner() -> str | None:
     return owner
 
 
-def save_attempt(quiz_id: str, question_id: str, *, seed: int, raw: str, parsed, result, params=None) -> bool:
+def save_attempt(quiz_id: str, question_id: str, *, seed: int, raw: str, parsed, result, params=None,
+                 solution_seen: bool = False) -> bool:
     """Hook for ui/components/question.py: store a graded attempt (a GradeResult) for the signed-in learner."""
     db, learner = _signed_in()
     if learner is None:
@@ -186,7 +187,7 @@ def save_attempt(quiz_id: str, question_id: str, *, seed: int, raw: str, parsed,
     try:
         db.record_attempt(learner.id, quiz_id, question_id, seed=seed, raw=raw, parsed=parsed, score=result.score,
                           mistake_id=result.mistake_id, feedback=result.feedback, params=params,
-                          correct=result.correct)
+                          correct=result.correct, solution_seen=solution_seen)
     except (RuntimeError, ValueError) as exc:  # StoreError is a RuntimeError
         st.warning(f"Your answer was graded but not saved: {exc}")
         return False
