@@ -109,8 +109,12 @@ class Store:
         path = make_url(self.url).database
         if path and path != ":memory:":
             path = Path(path)
-            path.parent.mkdir(parents=True, exist_ok=True)  # a missing data folder is created
-            _check_sqlite_file(path)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)  # a missing data folder is created
+                _check_sqlite_file(path)
+            except OSError as exc:  # LORA_LAB_DATA names a file, progress.db is a folder, no permission...
+                raise StoreError(f"Progress database {path}: could not open: {_os_reason(exc)}. Check LORA_LAB_DATA "
+                                 f"(a folder the server can write) or DATABASE_URL.") from exc
         engine = create_engine(self.url, connect_args={"timeout": 30})  # busy timeout, seconds
 
         @event.listens_for(engine, "connect")
@@ -277,8 +281,19 @@ def next_lesson(progress: Progress, lesson_ids: list[str]) -> str | None:
     return next((lesson for lesson in lesson_ids if lesson not in done), None)
 
 
+def _os_reason(exc: OSError) -> str:
+    """"a folder is in the way" rather than a raw IsADirectoryError; strerror, not the repr."""
+    if isinstance(exc, IsADirectoryError):
+        return f"{exc.filename or 'the database path'} is a folder, not a file"
+    if isinstance(exc, (NotADirectoryError, FileExistsError)):
+        return f"{exc.filename or 'a parent of the database path'} is a file, not a folder"
+    return f"{exc.strerror or type(exc).__name__} ({exc.filename})" if exc.filename else str(exc)
+
+
 def _check_sqlite_file(path: Path) -> None:
     """Refuse, without touching it, a file that is not a SQLite database."""
+    if path.is_dir():
+        raise IsADirectoryError(21, "Is a directory", str(path))
     if not path.exists() or path.stat().st_size == 0:
         return
     with path.open("rb") as handle:

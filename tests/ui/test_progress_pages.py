@@ -334,3 +334,11 @@ def test_a_right_answer_after_show_solution_is_recorded_as_seen(db):
     assert (stat.first_try_correct, stat.solution_first, stat.correct) == (0.0, 1.0, 1.0)
     at = page("instructor", secrets={"INSTRUCTOR_PASSWORD": "pw"}, session={"instructor_unlocked": _digest("pw")})
     assert frames(at)[0].iloc[0][["correct at first try", "saw the solution first"]].tolist() == ["0%", "100%"]
+
+
+def test_a_data_folder_that_is_a_file_is_a_message_not_a_traceback(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    (tmp_path / "data").write_text("a file, not a folder")
+    monkeypatch.setenv("LORA_LAB_DATA", str(tmp_path / "data"))
+    at = page("progress")
+    assert at.error[0].value.startswith("Progress cannot be saved right now.") and "is a file, not a folder" in at.error[0].value
