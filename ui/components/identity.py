@@ -232,6 +232,13 @@ def instructor_password() -> str:
     return ""
 
 
+def is_instructor() -> bool:
+    """True when this session typed the current instructor password (none set: nobody is)."""
+    expected = instructor_password()
+    digest = hashlib.sha256(expected.encode()).hexdigest()
+    return bool(expected) and hmac.compare_digest(st.session_state.get(UNLOCKED, ""), digest)
+
+
 def instructor_gate(expected: str) -> None:
     """Stop the page unless this session typed the current password."""
     digest = hashlib.sha256(expected.encode()).hexdigest()
