@@ -27,6 +27,7 @@ literals_used, check_syntax, BUILTIN_NAMES, the MAX_* limits), parsing and the
 compile cache. The rest is split by concept:
 
     limits.py       limits, per-run state, value guards, operator tables, builtins, math
+    sizes.py        sizes of nested lists (shared ones counted per place) without building them
     expressions.py  compiler, expressions: e_X methods -> closure(state) -> value
     statements.py   compiler, statements: s_X methods, the runner `_run`, break/continue
 """
