@@ -17,67 +17,71 @@ element, with no sharing (Objects/listobject.c).
 
 from __future__ import annotations
 
-import math
-
-_LOG10_2 = math.log10(2)
-
 
 class _Limit(Exception):
     """A guard refused an operation at run time; the statement runner adds the line."""
 
 
-def _weight_leaf(x) -> int:
-    """What an item weighs beyond its 1: 1 per 16 characters of a str, per 64 bits of an int."""
-    t = type(x)
-    if t is str:
-        return len(x) >> 4
-    if t is int:
-        return x.bit_length() >> 6
-    return 0
+def _own(node, render: bool) -> tuple[int, list]:
+    """(what a list/tuple adds itself, its inner lists/tuples), in one pass over its items.
+
+    Weight: 1 for the container, 1 per item, plus 1 per 16 characters of a str item and per 64
+    bits of an int item (at least 1/24 of its repr). Render: 3 per item (", " and at least one
+    character) plus the quotes and the characters beyond the first of a str item.
+    """
+    total = len(node) * 3 if render else 1 + len(node)
+    kids = []
+    for x in node:
+        t = type(x)
+        if t is str:
+            total += len(x) + 1 if render else len(x) >> 4
+        elif t is int and not render:
+            total += x.bit_length() >> 6
+        elif t is list or t is tuple:
+            kids.append(x)
+    return total, kids
 
 
-def _render_leaf(x) -> int:
-    """A lower bound on len(repr(x)) of an item inside a list: quotes, digits, sign."""
-    t = type(x)
-    if t is str:
-        return len(x) + 2  # the quotes; escapes only make it longer
-    if t is int:
-        return max(1, int((x.bit_length() - 1) * _LOG10_2) + 1) + (x < 0)  # decimal digits, sign
-    if t is bool or x is None:
-        return 4  # True, None; False is 5
-    return 3  # a float is at least '0.0', 'inf', 'nan'; a complex at least '0j' plus parentheses
+def _too_big(render: bool, limit: int) -> _Limit:
+    if render:
+        return _Limit(f"printing this list/tuple would give more than {limit:,} characters")
+    return _Limit(f"a list/tuple is larger than {limit:,} items")
 
 
-def _walk(seq, leaf, base, per_item, *, limit: int, max_depth: int, what: str) -> int:
-    """Sum over the tree of seq: base + per_item * len for each list/tuple, leaf(x) for other items.
+def _walk(seq, render: bool, limit: int, max_depth: int) -> int:
+    """The total over the tree of seq (see _own): each inner list counted once per place it appears.
 
     Iterative post-order walk; `done` memoises a finished list's (total, height) by id, so a list
-    shared by many parents is walked once and counted once per parent.
+    shared by many parents is walked once, however many times it is counted.
     """
+    own = _own(seq, render)
+    if not own[1]:  # the common case: no inner lists
+        if own[0] > limit:
+            raise _too_big(render, limit)
+        return own[0]
     done: dict[int, tuple[int, int]] = {}
-    open_ids: set[int] = set()  # lists whose walk has started and not finished: their descendants
-    stack = [(seq, False)]
+    open_ids = {id(seq)}  # lists whose walk has started and not finished: their descendants
+    stack = [(seq, own)] + [(k, None) for k in own[1]]  # (list, None): still to open
     while stack:
-        node, finished = stack.pop()
+        node, info = stack.pop()
         key = id(node)
-        if not finished:
+        if info is None:
             if key in done:
                 continue
             if key in open_ids:
                 raise _Limit("a list contains itself, so it is infinitely deep")
             open_ids.add(key)
-            stack.append((node, True))
-            stack.extend((x, False) for x in node if type(x) is list or type(x) is tuple)
+            info = _own(node, render)
+            stack.append((node, info))
+            stack.extend((k, None) for k in info[1] if id(k) not in done)
             continue
-        total, height = base + per_item * len(node), 1
-        for x in node:
-            if type(x) is list or type(x) is tuple:
-                sub, sub_height = done[id(x)]
-                total, height = total + sub, max(height, sub_height + 1)
-            else:
-                total += leaf(x)
-            if total > limit:
-                raise _Limit(what)
+        total, height = info[0], 1
+        for k in info[1]:
+            sub, sub_height = done[id(k)]
+            total += sub
+            height = max(height, sub_height + 1)
+        if total > limit:
+            raise _too_big(render, limit)
         if height > max_depth:
             raise _Limit(f"lists/tuples are nested more than {max_depth} deep")
         open_ids.discard(key)
@@ -86,12 +90,10 @@ def _walk(seq, leaf, base, per_item, *, limit: int, max_depth: int, what: str) -
 
 
 def tree_weight(seq, *, limit: int, max_depth: int) -> int:
-    """Weighted size of a list/tuple: 1 per container and per item, plus _weight_leaf: ≥ 1/24 of its repr."""
-    return _walk(seq, _weight_leaf, 1, 1, limit=limit, max_depth=max_depth,
-                 what=f"a list/tuple is larger than {limit:,} items")
+    """Weighted size of a list/tuple and everything in it (see _own): what MAX_LEN bounds."""
+    return _walk(seq, False, limit, max_depth)
 
 
 def render_len(seq, *, limit: int, max_depth: int) -> int:
-    """A lower bound on len(str(seq)): 2 brackets and a ', ' between items, plus each item's repr."""
-    return _walk(seq, _render_leaf, 0, 2, limit=limit, max_depth=max_depth,
-                 what=f"printing this list/tuple would give more than {limit:,} characters")
+    """A lower bound on len(str(seq)): a ', ' and at least a character per item, a str's text and quotes."""
+    return _walk(seq, True, limit, max_depth)
