@@ -62,14 +62,17 @@ def is_allowed(name: str, patterns: list[str] | None = None) -> bool:
         return True
     if _looks_local(name):
         real = _real(name)
-        # a glob is made absolute the same way; realpath would resolve its "*" away, so normpath
-        return any(fnmatch.fnmatchcase(real, os.path.normpath(_real_prefix(p))) for p in patterns)
+        return any(fnmatch.fnmatchcase(real, _real_prefix(p)) for p in patterns)
     return any(fnmatch.fnmatchcase(name, p) for p in patterns if not _looks_local_pattern(p))
 
 
 def _real_prefix(pattern: str) -> str:
+    """The glob made absolute, its folders before the first wildcard resolved as a model path is
+    (so "/tmp/x/*" still matches when /tmp is a symlink)."""
     p = Path(pattern).expanduser()
-    return str(p if p.is_absolute() else ROOT / p)
+    parts = (p if p.is_absolute() else ROOT / p).parts
+    fixed = next((i for i, part in enumerate(parts) if any(c in part for c in "*?[")), len(parts))
+    return os.path.join(os.path.realpath(os.path.join(*parts[:fixed])), *parts[fixed:])
 
 
 def _looks_local_pattern(pattern: str) -> bool:

@@ -76,3 +76,11 @@ def test_a_cached_hub_model_loads_from_its_snapshot_folder(monkeypatch, tmp_path
 def test_a_bad_id_is_named():
     with pytest.raises(ModelUnavailable, match="neither a model folder nor a Hugging Face id"):
         locate_hub_model("bad id!")
+
+
+def test_a_glob_through_a_symlinked_folder_matches_the_real_path(monkeypatch, tmp_path):
+    (tmp_path / "real" / "tiny").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    monkeypatch.setenv("LORA_LAB_ALLOWED_MODELS", f"{tmp_path / 'link'}/*")
+    assert is_allowed(str(tmp_path / "link" / "tiny")) and is_allowed(str(tmp_path / "real" / "tiny"))
+    assert not is_allowed(str(tmp_path / "link" / ".." / "elsewhere"))
