@@ -342,3 +342,25 @@ def test_a_data_folder_that_is_a_file_is_a_message_not_a_traceback(tmp_path, mon
     monkeypatch.setenv("LORA_LAB_DATA", str(tmp_path / "data"))
     at = page("progress")
     assert at.error[0].value.startswith("Progress cannot be saved right now.") and "is a file, not a folder" in at.error[0].value
+
+
+def test_behind_a_local_proxy_the_forwarded_address_is_the_client(monkeypatch):
+    from ui.components import identity
+
+    class Context:
+        ip_address = None  # Streamlit: a connection from this machine, such as a local reverse proxy
+        headers = {"X-Forwarded-For": "6.6.6.6, 10.1.2.3"}  # the client wrote the first; the proxy added the last
+
+    monkeypatch.setattr(identity.st, "context", Context())
+    monkeypatch.setattr(identity.st, "session_state", {})
+    assert identity._guesser()[1] == "10.1.2.3"
+    Context.ip_address = "203.0.113.9"  # straight from the network: the header is not trusted
+    assert identity._guesser()[1] == "203.0.113.9"
+    Context.ip_address, Context.headers = None, {}
+    assert identity._guesser()[1] is None
+
+
+def test_a_blank_learner_code_is_a_message_not_a_guess(db, fresh_limits):
+    at = page("progress")
+    for _ in range(8):
+        assert _guess(at, "   ", 1, 1) == ["Type your learner code first."]

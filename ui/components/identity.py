@@ -80,14 +80,24 @@ def sign_in(db: Store) -> Learner | None:
     with back.form("identity-back"):
         st.markdown("**Back again?** Type your learner code.")
         code = st.text_input("Learner code", max_chars=20)
-        if st.form_submit_button("Continue") and code.strip() and not _locked_out("learner code"):
-            found = db.learner_by_code(code)
-            if found is None:
-                st.error("No learner has that code. Check it, or start afresh with a display name.")
-                _wrong_guess("learner code")
-            else:
-                _remember(found)
+        if st.form_submit_button("Continue"):
+            _come_back(db, code)
     return None
+
+
+def _come_back(db: Store, code: str) -> None:
+    """Sign in with a learner code; a wrong one counts against this session's and address's guesses."""
+    if not code.strip():
+        st.error("Type your learner code first.")
+        return
+    if _locked_out("learner code"):
+        return
+    found = db.learner_by_code(code)
+    if found is None:
+        st.error("No learner has that code. Check it, or start afresh with a display name.")
+        _wrong_guess("learner code")
+    else:
+        _remember(found)
 
 
 @st.cache_resource(show_spinner=False)
@@ -97,9 +107,19 @@ def _guess_limit(kind: str) -> GuessLimit:
 
 
 def _guesser() -> tuple[str, str | None]:
-    """(this session's id, the client's address or None when Streamlit does not know it)."""
+    """(this session's id, the client's address, or None when it is not known).
+
+    Streamlit gives no address for a connection from this machine (st.context.ip_address docs);
+    that is also how a reverse proxy on the same machine connects, so there the last
+    X-Forwarded-For entry, the one the proxy added, is the client. It is not trusted from
+    anywhere else, where any client could write it.
+    """
     session = st.session_state.setdefault("guess_session", uuid.uuid4().hex)
-    return session, st.context.ip_address
+    address = st.context.ip_address
+    if address is None:
+        forwarded = (st.context.headers or {}).get("X-Forwarded-For", "")
+        address = forwarded.split(",")[-1].strip() or None
+    return session, address
 
 
 def _locked_out(kind: str) -> bool:
