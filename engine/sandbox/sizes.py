@@ -10,8 +10,8 @@ shared list once per place it appears, but compute each distinct list's share on
     tree_weight(seq)  the weighted item count that MAX_LEN bounds (what comparisons and copies cost)
     render_len(seq)   a lower bound on len(str(seq)), to refuse str()/print/f-strings before building
 
-Both stop as soon as the total passes `limit`, and refuse a list that contains itself or is
-nested past `max_depth`. Reference: CPython's list_repr and list_richcompare walk every
+Both refuse (a `_Limit`) as soon as a list's total passes `limit`, and a list that contains
+itself or is nested past `max_depth`. Reference: CPython's list_repr and list_richcompare walk every
 element, with no sharing (Objects/listobject.c).
 """
 
