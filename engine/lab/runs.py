@@ -63,10 +63,13 @@ def runs_dir() -> Path:
 
 
 def private_runs_dir() -> Path:
-    """runs_dir(), created if missing, readable only by the server's user (mode 0700)."""
+    """runs_dir(), created if missing; readable only by the server's user (mode 0700) when it is
+    the default folder or was created here. A folder the operator named and made is left as it is
+    (LORA_LAB_RUNS=/tmp must not close /tmp)."""
     path = runs_dir()
+    ours = not os.environ.get("LORA_LAB_RUNS") or not path.exists()
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if path.stat().st_mode & 0o077:
+    if ours and path.stat().st_mode & 0o077:
         path.chmod(0o700)
     return path
 

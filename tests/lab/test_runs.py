@@ -129,6 +129,18 @@ def test_runs_go_to_a_private_folder_in_the_data_folder(monkeypatch, tmp_path):
     assert folder.stat().st_mode & 0o777 == 0o700  # not world-listable, unlike /tmp/lora-lab-runs
 
 
+def test_a_runs_folder_the_operator_made_keeps_its_mode(monkeypatch, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    monkeypatch.setenv("LORA_LAB_RUNS", str(shared))
+    lab_runs.submit_comparison(_Recorder(), LabSettings(), [], ["lora"])
+    assert shared.stat().st_mode & 0o777 == 0o755
+    monkeypatch.setenv("LORA_LAB_RUNS", str(tmp_path / "new"))  # one created here is private
+    lab_runs.submit_comparison(_Recorder(), LabSettings(), [], ["lora"])
+    assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700
+
+
 def test_a_runs_folder_that_is_a_file_gets_a_message(monkeypatch, tmp_path):
     (tmp_path / "data").write_text("not a folder")
     monkeypatch.delenv("LORA_LAB_RUNS", raising=False)
