@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 import traceback
 import uuid
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
 
@@ -28,7 +29,7 @@ def guarded(what: str, action: Callable[[], T]) -> T | None:
     `what` names it in the log only; the learner reads the same plain message for every failure."""
     try:
         return action()
-    except Exception as exc:  # noqa: BLE001 (the last line of defence: every error is logged)
+    except Exception as exc:  # the last line of defence: every error is logged
         reference = uuid.uuid4().hex[:8]
         log.exception("%s failed (reference %s)", what, reference)
         st.error(f"Something went wrong on this page. It has been logged (reference {reference}); the rest of "

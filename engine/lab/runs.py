@@ -14,6 +14,7 @@ one the operator allows (`LORA_LAB_ALLOWED_MODELS`, engine/lab/models.py).
 from __future__ import annotations
 
 import io
+import math
 import os
 import re
 import shutil
@@ -80,7 +81,7 @@ def max_age_days() -> float:
         days = float(raw) if raw else DEFAULT_MAX_AGE_DAYS
     except ValueError:
         raise SettingsError([f"{MAX_AGE_ENV}: must be a number of days (the server has {raw!r})"]) from None
-    if days != days or days < 0:  # NaN or negative
+    if math.isnan(days) or days < 0:
         raise SettingsError([f"{MAX_AGE_ENV}: must be 0 (keep runs) or more days (the server has {raw!r})"])
     return days
 
