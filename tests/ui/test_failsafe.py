@@ -38,6 +38,9 @@ def _everything_shown(at: AppTest) -> str:
     return " ".join(str(getattr(e, "value", "")) + str(getattr(e, "label", "")) for k in kinds for e in at.get(k))
 
 
+pytestmark = pytest.mark.page_error_expected  # tests/conftest.py fails any other test in which a page failed
+
+
 @pytest.fixture
 def broken_memory_page(monkeypatch):
     monkeypatch.delenv("INSTRUCTOR_PASSWORD", raising=False)
@@ -70,6 +73,23 @@ def test_an_instructor_gets_the_traceback_in_an_expander(broken_memory_page):
 def test_the_other_pages_keep_working(broken_memory_page):
     at = _open("home")
     assert not at.exception and not at.error
+
+
+def test_a_page_failure_fails_any_test_not_expecting_it(pytester):
+    """tests/conftest.py: with the safety net, `not at.exception` alone would miss a broken page."""
+    pytester.makeconftest((ROOT / "tests" / "conftest.py").read_text(encoding="utf-8"))
+    pytester.makepyfile(test_x="""
+        import logging
+
+        def test_a_page_fails():
+            try:
+                raise KeyError("boom")
+            except KeyError:
+                logging.getLogger("lora_lab").exception("the page /x failed (reference 1)")
+    """)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*a page failed (ui/failsafe.py logged it)*", "*KeyError: 'boom'*"])
 
 
 def test_streamlit_shows_no_error_details_outside_pages():
