@@ -1,16 +1,22 @@
 """LoRA Lab: the Streamlit entry point, and only the frame.
 
 Page config, then the navigation built from the course (lessons in order in the
-sidebar, each deep-linkable at /<lesson-id>), then the selected page runs.
+sidebar, each deep-linkable at /<lesson-id>), then the selected page runs inside the
+safety net of ui/failsafe.py.
 All logic lives in engine/; pages live in ui/.
 """
 
 import streamlit as st
 
 from engine.content.loader import load_course
+from ui.failsafe import guarded
 from ui.navigation import build_navigation
 
 st.set_page_config(page_title="LoRA Lab", page_icon="🧩", layout="wide")
 
-course = load_course()  # cached per file by content: an edited YAML shows on the next rerun
-st.navigation(build_navigation(course), position="sidebar").run()
+# load_course is cached per file by content: an edited YAML shows on the next rerun. An unexpected
+# error in the course or a page is logged and shown as a message, never a traceback (ui/failsafe.py).
+pages = guarded("the course", lambda: build_navigation(load_course()))
+if pages:
+    page = st.navigation(pages, position="sidebar")
+    guarded(f"the page /{page.url_path}", page.run)

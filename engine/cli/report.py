@@ -39,10 +39,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _print(report, source: str) -> None:
     print(f"{report.learners} learners, {report.attempts} attempts ({source})")
-    print("\nPer question: attempts, learners, correct at first try, correct overall")
+    print("\nPer question: attempts, learners, correct at first try (solution unseen), correct overall, "
+          "first try after opening the solution")
     for q in report.questions:
         print(f"  {q.quiz_id}/{q.question_id}: {q.attempts} attempts, {q.learners} learners, "
-              f"{q.first_try_correct:.0%} first try, {q.correct:.0%} overall")
+              f"{q.first_try_correct:.0%} first try, {q.correct:.0%} overall, {q.solution_first:.0%} saw the solution first")
         for wrong in report.wrong_answers.get((q.quiz_id, q.question_id), [])[:3]:
             print(f"      wrong x{wrong.count}: {wrong.example!r} -> {wrong.mistake_id or '(not a named mistake)'}")
     print("\nNamed mistakes across the class: times (learners)")

@@ -7,7 +7,8 @@
     measure.py   peak memory and the exact byte ledger of a run
     code.py      the same run as a plain script for the learner to copy
     worker.py    the worker process a job runs in; jobs.py the queue that starts them
-    runs.py      what the pages submit (a comparison of methods) and read back
+    runs.py      what the pages submit (a comparison of methods) and read back; the runs folder
+    models.py    which models the Lab accepts; a hub id from the cache, or failing fast offline
 
     page ─▶ runs.submit ─▶ jobs.JobQueue ─spawn─▶ worker ─▶ finetune.run_lab
                                  ◀── progress, losses, result over a pipe ──┘

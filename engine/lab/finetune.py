@@ -48,7 +48,9 @@ def resolve_model(name: str) -> str:
         return str(path)
     if name.startswith(("/", ".", "~")) or name.count("/") > 1 or name.startswith("models/"):
         raise FileNotFoundError(f"model folder not found: {name} (looked in {path if path.is_absolute() else ROOT / path})")
-    return name  # a hub id such as "HuggingFaceTB/SmolLM2-135M"
+    from engine.lab.models import locate_hub_model  # the cache first; fails in seconds with no network
+
+    return locate_hub_model(name)  # a hub id such as "HuggingFaceTB/SmolLM2-135M", or its cached folder
 
 
 def preload(method: str) -> None:

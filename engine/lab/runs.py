@@ -4,21 +4,30 @@ group of jobs, and what the page shows of their results (tables, the adapter zip
 The job function is `engine.lab.finetune:run_lab` (imported by name in the worker, never
 here). `LORA_LAB_JOB_TARGET=module:function` swaps in another with the same signature,
 e.g. a fast fake for UI tests; `LORA_LAB_MODEL` sets the default model path or hub id;
-`LORA_LAB_RUNS` is where runs write their adapters (default: the system temp dir).
+`LORA_LAB_RUNS` is where runs write their adapters: by default `runs/` in the data folder
+(`LORA_LAB_DATA`, as engine/progress/store.py), made private (mode 0700) so other users of
+the machine cannot list or read learners' runs. Runs older than `LORA_LAB_RUNS_MAX_AGE_DAYS`
+(default 7; 0 keeps them forever) are deleted when a new one is submitted. The model must be
+one the operator allows (`LORA_LAB_ALLOWED_MODELS`, engine/lab/models.py).
 """
 
 from __future__ import annotations
 
 import io
+import math
 import os
-import tempfile
+import re
+import shutil
+import time
 import uuid
 import zipfile
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from engine import ROOT
 from engine.lab.jobs import JobQueue
+from engine.lab.models import ModelUnavailable, check_allowed
 from engine.lab.settings import GlossaryEntry, LabSettings
 
 METHODS: tuple[str, ...] = ("full", "lora", "qlora")
@@ -43,8 +52,58 @@ def default_model(fallback: str) -> str:
     return os.environ.get("LORA_LAB_MODEL", "").strip() or fallback
 
 
+MAX_AGE_ENV = "LORA_LAB_RUNS_MAX_AGE_DAYS"
+DEFAULT_MAX_AGE_DAYS = 7.0
+_RUN_NAME = re.compile(r"[0-9a-f]{12}-(full|lora|qlora)")  # what submit_comparison names a run's folder
+
+
 def runs_dir() -> Path:
-    return Path(os.environ.get("LORA_LAB_RUNS") or Path(tempfile.gettempdir()) / "lora-lab-runs")
+    """Where runs write adapters: LORA_LAB_RUNS, else <LORA_LAB_DATA or <project>/data>/runs."""
+    data = Path(os.environ.get("LORA_LAB_DATA") or ROOT / "data")  # as engine.progress.store.data_dir
+    return Path(os.environ.get("LORA_LAB_RUNS") or data / "runs")
+
+
+def private_runs_dir() -> Path:
+    """runs_dir(), created if missing; readable only by the server's user (mode 0700) when it is
+    the default folder or was created here. A folder the operator named and made is left as it is
+    (LORA_LAB_RUNS=/tmp must not close /tmp)."""
+    path = runs_dir()
+    ours = not os.environ.get("LORA_LAB_RUNS") or not path.exists()
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if ours and path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
+def max_age_days() -> float:
+    raw = os.environ.get(MAX_AGE_ENV, "").strip()
+    try:
+        days = float(raw) if raw else DEFAULT_MAX_AGE_DAYS
+    except ValueError:
+        raise SettingsError([f"{MAX_AGE_ENV}: must be a number of days (the server has {raw!r})"]) from None
+    if math.isnan(days) or days < 0:
+        raise SettingsError([f"{MAX_AGE_ENV}: must be 0 (keep runs) or more days (the server has {raw!r})"])
+    return days
+
+
+def prune_runs(folder: Path, *, max_age_s: float, now: float | None = None) -> list[str]:
+    """Delete the run folders in `folder` last changed more than max_age_s seconds ago; return their names.
+
+    Only folders named as submit_comparison names them are touched, so a LORA_LAB_RUNS that
+    points at a shared folder loses nothing else.
+    """
+    if max_age_s <= 0 or not folder.is_dir():
+        return []
+    cutoff, removed = (time.time() if now is None else now) - max_age_s, []
+    for child in folder.iterdir():
+        try:
+            if _RUN_NAME.fullmatch(child.name) and child.is_dir() and not child.is_symlink() \
+                    and child.stat().st_mtime < cutoff:
+                shutil.rmtree(child)
+                removed.append(child.name)
+        except OSError:  # gone already, or not ours to delete: the next prune tries again
+            continue
+    return removed
 
 
 def parse_settings(values: dict) -> LabSettings:
@@ -71,9 +130,18 @@ def submit_comparison(queue: JobQueue, settings: LabSettings, glossary: list[Glo
     unknown = [m for m in methods if m not in METHODS]
     if not methods or unknown:
         raise SettingsError([f"methods: choose one or more of {', '.join(METHODS)} (you gave {methods!r})"])
+    try:
+        check_allowed(settings.model)
+    except ModelUnavailable as exc:
+        raise SettingsError([f"model: {exc}"]) from None
+    try:
+        folder = private_runs_dir()
+    except OSError as exc:  # LORA_LAB_DATA or LORA_LAB_RUNS names a file, or a folder we cannot write
+        raise SettingsError([f"runs folder: the server cannot write to {runs_dir()} ({exc.strerror or exc})"]) from None
+    prune_runs(folder, max_age_s=max_age_days() * 86_400)
     run = uuid.uuid4().hex[:12]
     kwargs = {m: {"settings": settings, "glossary": list(glossary), "method": m,
-                  "output_dir": str(runs_dir() / f"{run}-{m}")} for m in methods}
+                  "output_dir": str(folder / f"{run}-{m}")} for m in methods}
     return queue.submit_group(job_target(), kwargs)
 
 

@@ -4,6 +4,7 @@
     values.py  learner codes, names, identifiers, capped text, canonical JSON
     store.py   Store: SQLite (WAL) or PostgreSQL; one committed transaction per write
     report.py  class analytics for the instructor dashboard and `python -m engine report`
+    throttle.py  limits on wrong guesses (instructor password, learner codes) per session and address
 
     grading result ─▶ Store.record_attempt ─▶ attempts ─▶ report.class_report
 

@@ -1,7 +1,8 @@
 """Class analytics for the instructor: what the class gets wrong, not only who scored what.
 
 Per question (Moodle's "response analysis" and PrairieLearn's question statistics):
-attempts, learners, share correct at the first try, the most common wrong answers
+attempts, learners, share correct at the first try (not counting a first try made after
+opening the solution, which is counted apart), the most common wrong answers
 with the mistake each was diagnosed as, and results by parameter value (asked for
 in PrairieLearn#1849). Across the class: named mistakes and lesson completions.
 Every aggregate runs in SQL (GROUP BY, ROW_NUMBER() OVER), so the report's cost grows
@@ -23,7 +24,7 @@ from engine.progress.store import Store
 from engine.progress.tables import attempts, learners, lessons_completed
 
 CSV_COLUMNS = ["attempt_id", "time", "learner_id", "learner_name", "quiz_id", "question_id", "seed", "raw", "parsed",
-               "score", "correct", "mistake_id", "feedback", "params"]
+               "score", "correct", "mistake_id", "feedback", "params", "solution_seen"]
 FORMULA_STARTS = ("=", "+", "@", "\t", "\r")  # cells a spreadsheet would run as a formula (OWASP "CSV Injection")
 
 
@@ -33,8 +34,9 @@ class QuestionStat:
     question_id: str
     attempts: int
     learners: int
-    first_try_correct: float  # share of learners right at their first attempt, 0..1
+    first_try_correct: float  # share of learners right at their first attempt, solution unseen, 0..1
     correct: float  # share of all attempts that were right, 0..1
+    solution_first: float = 0.0  # share of learners who opened the solution before their first attempt, 0..1
 
 
 @dataclass(frozen=True)
@@ -92,11 +94,14 @@ def _question_stats(conn) -> list[QuestionStat]:
     per = (select(a.quiz_id, a.question_id, func.min(a.id).label("first_id"), func.count().label("n"),
                   _right().label("right")).group_by(a.quiz_id, a.question_id, a.learner_id).subquery())
     first = attempts.alias("first")
+    unaided = case((first.c.correct & ~first.c.solution_seen, 1), else_=0)  # right without the solution open
     rows = conn.execute(select(per.c.quiz_id, per.c.question_id, func.sum(per.c.n), func.count(),
-                               func.sum(per.c.right), func.sum(case((first.c.correct, 1), else_=0)))
+                               func.sum(per.c.right), func.sum(unaided),
+                               func.sum(case((first.c.solution_seen, 1), else_=0)))
                         .join(first, first.c.id == per.c.first_id).group_by(per.c.quiz_id, per.c.question_id))
-    return sorted((QuestionStat(q, x, int(n), people, int(first_right or 0) / people, int(right or 0) / int(n))
-                   for q, x, n, people, right, first_right in rows), key=lambda s: (s.quiz_id, s.question_id))
+    return sorted((QuestionStat(q, x, int(n), people, int(first_right or 0) / people, int(right or 0) / int(n),
+                                int(seen or 0) / people)
+                   for q, x, n, people, right, first_right, seen in rows), key=lambda s: (s.quiz_id, s.question_id))
 
 
 def _wrong_answers(conn, top: int) -> dict[tuple[str, str], list[WrongAnswer]]:
@@ -150,7 +155,7 @@ def write_attempts_csv(store: Store, handle: TextIO) -> int:
     writer.writerow(CSV_COLUMNS)
     a = attempts.c
     query = (select(a.id, a.created_at, a.learner_id, learners.c.name, a.quiz_id, a.question_id, a.seed, a.raw,
-                    a.parsed, a.score, a.correct, a.mistake_id, a.feedback, a.params)
+                    a.parsed, a.score, a.correct, a.mistake_id, a.feedback, a.params, a.solution_seen)
              .join(learners, learners.c.id == a.learner_id).order_by(a.id))
     count = 0
     with store._tx("export attempts") as conn:

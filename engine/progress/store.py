@@ -109,8 +109,12 @@ class Store:
         path = make_url(self.url).database
         if path and path != ":memory:":
             path = Path(path)
-            path.parent.mkdir(parents=True, exist_ok=True)  # a missing data folder is created
-            _check_sqlite_file(path)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)  # a missing data folder is created
+                _check_sqlite_file(path)
+            except OSError as exc:  # LORA_LAB_DATA names a file, progress.db is a folder, no permission...
+                raise StoreError(f"Progress database {path}: could not open: {_os_reason(exc)}. Check LORA_LAB_DATA "
+                                 f"(a folder the server can write) or DATABASE_URL.") from exc
         engine = create_engine(self.url, connect_args={"timeout": 30})  # busy timeout, seconds
 
         @event.listens_for(engine, "connect")
@@ -197,8 +201,9 @@ class Store:
     # -- writes ----------------------------------------------------------------------
     def record_attempt(self, learner_id: int, quiz_id: str, question_id: str, *, seed: int, raw: str, parsed,
                        score: float, mistake_id: str | None, feedback: str, params: dict | None = None,
-                       correct: bool | None = None) -> int:
-        """Store one graded attempt in its own transaction; returns its id."""
+                       correct: bool | None = None, solution_seen: bool = False) -> int:
+        """Store one graded attempt in its own transaction; returns its id. `solution_seen`: the
+        learner had opened the solution of this variant before submitting."""
         if not (isinstance(score, (int, float)) and math.isfinite(score) and 0 <= score <= 1):
             raise ValueError(f"attempt score must be a number from 0 to 1, got {score!r}")
         if not (isinstance(seed, int) and 0 <= seed < 2**63):
@@ -207,7 +212,8 @@ class Store:
                    question_id=ident("question id", question_id), seed=seed, raw=str(raw)[:TEXT_MAX],
                    parsed=capped_json(parsed), score=float(score), feedback=str(feedback)[:TEXT_MAX],
                    mistake_id=ident("mistake id", mistake_id) if mistake_id else None, params=to_json(params or {}),
-                   correct=bool(score >= 1 if correct is None else correct), created_at=_now())
+                   correct=bool(score >= 1 if correct is None else correct), solution_seen=bool(solution_seen),
+                   created_at=_now())
         return self._insert(attempts, row, "record an attempt")
 
     def record_lab_run(self, learner_id: int, method: str, measurements: dict) -> int:
@@ -275,8 +281,19 @@ def next_lesson(progress: Progress, lesson_ids: list[str]) -> str | None:
     return next((lesson for lesson in lesson_ids if lesson not in done), None)
 
 
+def _os_reason(exc: OSError) -> str:
+    """"a folder is in the way" rather than a raw IsADirectoryError; strerror, not the repr."""
+    if isinstance(exc, IsADirectoryError):
+        return f"{exc.filename or 'the database path'} is a folder, not a file"
+    if isinstance(exc, (NotADirectoryError, FileExistsError)):
+        return f"{exc.filename or 'a parent of the database path'} is a file, not a folder"
+    return f"{exc.strerror or type(exc).__name__} ({exc.filename})" if exc.filename else str(exc)
+
+
 def _check_sqlite_file(path: Path) -> None:
     """Refuse, without touching it, a file that is not a SQLite database."""
+    if path.is_dir():
+        raise IsADirectoryError(21, "Is a directory", str(path))
     if not path.exists() or path.stat().st_size == 0:
         return
     with path.open("rb") as handle:

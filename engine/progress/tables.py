@@ -68,6 +68,8 @@ attempts = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("params", Text, nullable=False, server_default="{}"),  # v2: JSON of the variant's values
     Column("correct", Boolean, nullable=False, server_default=text("false")),  # v2
+    # solution_seen: the learner had opened this variant's solution before submitting (issue 14)
+    Column("solution_seen", Boolean, nullable=False, server_default=text("false")),
 )
 
 lab_runs = Table(
@@ -156,7 +158,14 @@ def _v4_report_indexes(conn: Connection) -> None:
         conn.execute(text(f"CREATE INDEX {name} ON attempts ({columns})"))
 
 
+def _solution_seen_on_attempts(conn: Connection) -> None:
+    """Attempts record whether the solution was open before the answer was submitted, so a
+    right answer copied from it is not counted as right at the first try (issue 14).
+    Earlier rows get false: nothing recorded a view before."""
+    conn.execute(text("ALTER TABLE attempts ADD COLUMN solution_seen BOOLEAN NOT NULL DEFAULT false"))
+
+
 # Ordered: MIGRATIONS[i] brings the schema from version i to version i + 1.
 MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_params_and_correct, _v3_indexes,
-                                                  _v4_report_indexes]
+                                                  _v4_report_indexes, _solution_seen_on_attempts]
 LATEST = len(MIGRATIONS)

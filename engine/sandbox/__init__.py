@@ -27,6 +27,7 @@ literals_used, check_syntax, BUILTIN_NAMES, the MAX_* limits), parsing and the
 compile cache. The rest is split by concept:
 
     limits.py       limits, per-run state, value guards, operator tables, builtins, math
+    sizes.py        sizes of nested lists (shared ones counted per place) without building them
     expressions.py  compiler, expressions: e_X methods -> closure(state) -> value
     statements.py   compiler, statements: s_X methods, the runner `_run`, break/continue
 """
@@ -36,7 +37,7 @@ from __future__ import annotations
 import ast
 import functools
 
-from engine.sandbox.expressions import _python_error
+from engine.sandbox.expressions import _contain, _python_error
 
 # The MAX_* limits are re-exported: tests and callers read them here.
 from engine.sandbox.limits import (
@@ -118,6 +119,17 @@ def _variables(names: dict | None) -> dict:
     return names if names is not None else {}
 
 
+def _note_contained(st: _State) -> None:
+    """Mark the lists inside the starting variables' lists, as list literals do (see statements._regrown)."""
+    stack, seen = [v for v in st.env.values() if type(v) is list or type(v) is tuple], set()
+    while stack:
+        seq = stack.pop()
+        if id(seq) not in seen:
+            seen.add(id(seq))
+            _contain(st, seq)
+            stack.extend(x for x in seq if type(x) is list or type(x) is tuple)
+
+
 # ---- public API ----------------------------------------------------------------------
 def check_syntax(source: str) -> None:
     """Parse and allow-list check a program without running it; SnippetError (line, col) if refused."""
@@ -128,6 +140,7 @@ def run_snippet(source: str, *, names: dict | None = None) -> str:
     """Run a program and return what it printed. `names` are starting variables (not modified)."""
     body = _compile_program(source) if type(source) is str else _parse(source, "exec")
     st = _State(dict(_variables(names)))
+    _note_contained(st)
     try:
         _run(st, body)
     except SnippetError as e:

@@ -30,6 +30,7 @@ from engine.sandbox.limits import (
     _checked,
     _format,
     _Limit,
+    _renderable,
     _tick,
 )
 
@@ -65,6 +66,13 @@ def _python_error(e: Exception, lineno: int) -> SnippetError:
     name, detail = type(e).__name__, str(e)[:300]
     text = f"{name}: {detail}" if detail else name
     return SnippetError(f"line {lineno}: {text}", lineno=lineno, python_error=name)
+
+
+def _contain(st, seq) -> None:
+    """Note the lists that seq (a new list/tuple) holds: growing one in place grows seq too (see _regrown)."""
+    for x in seq:
+        if type(x) is list:
+            st.contained[id(x)] = x  # the list is kept alive, so its id is not reused
 
 
 # ---- compiler: AST expression node -> closure(state) -> value ------------------------
@@ -160,7 +168,13 @@ class _ExpressionCompiler:
 
     def e_List(self, node, kind=list):
         items = [self.expr(e) for e in node.elts]
-        return lambda st: _built(st, _checked(kind([get(st) for get in items])))
+
+        def build(st):
+            seq = _built(st, _checked(kind([get(st) for get in items])))
+            _contain(st, seq)
+            return seq
+
+        return build
 
     def e_Tuple(self, node):
         return self.e_List(node, tuple)
@@ -193,6 +207,7 @@ class _ExpressionCompiler:
         def formatted(st):  # CPython order: value, then spec, then conversion and format()
             v = value(st)
             s = spec(st) if spec else ""
+            _renderable(v)  # before str/repr/format build the text: a shared inner list repeats in it
             return _format(convert(v) if convert else v, s)
 
         return formatted

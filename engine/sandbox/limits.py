@@ -24,6 +24,8 @@ import operator
 import re
 from time import thread_time
 
+from engine.sandbox.sizes import _Limit, render_len, tree_weight
+
 # ---- limits --------------------------------------------------------------------------
 MAX_SOURCE_CHARS = 20_000  # characters of source; quiz snippets are a few hundred
 MAX_DEPTH = 100  # AST nesting levels; compiling and running recurse once per level
@@ -49,18 +51,15 @@ class SnippetError(ValueError):
         self.lineno, self.col, self.python_error, self.output = lineno, col, python_error, ""
 
 
-class _Limit(Exception):
-    """A guard refused an operation at run time; the statement runner adds the line."""
-
-
 class _State:
     """Everything a run changes: variables, counters, printed text."""
 
-    __slots__ = ("env", "steps", "built", "deadline", "out", "out_len", "implicit_math", "sizes")
+    __slots__ = ("env", "steps", "built", "deadline", "out", "out_len", "implicit_math", "sizes", "contained")
 
     def __init__(self, env: dict, implicit_math: bool = False):
         self.env, self.steps, self.built, self.out, self.out_len = env, 0, 0, [], 0
         self.sizes = {}  # id(list) -> (list, _size) for lists grown in place by += and *=
+        self.contained = {}  # id(list) -> list, for lists put inside another list/tuple (see _contain)
         self.deadline = thread_time() + MAX_SECONDS
         self.implicit_math = implicit_math  # evaluate() sees `math` without an import
 
@@ -95,30 +94,18 @@ _VALUE_TYPES = _NUMBERS | _SEQS | {type(None)}
 
 
 def _size(seq) -> int:
-    """Weighted size of a list/tuple, nested ones included, so that str() of it stays bounded.
+    """Weighted size of a list/tuple as a tree (a list held twice counts twice), so str() of it stays bounded.
 
     Each container and item counts 1, plus 1 per 16 characters of a str and per 64 bits of
-    an int: at most about 1/24 of its repr length. Iterative, so nesting cannot recurse.
+    an int: at most about 1/24 of its repr length. See engine/sandbox/sizes.py.
     """
-    total, stack = 0, [(seq, 1)]
-    while stack:
-        items, depth = stack.pop()
-        if depth > MAX_NESTING:
-            raise _Limit(f"lists/tuples are nested more than {MAX_NESTING} deep")
-        total += 1 + len(items)
-        if total > MAX_LEN:
-            raise _Limit(f"a list/tuple is larger than {MAX_LEN:,} items")
-        for x in items:
-            t = type(x)
-            if t is list or t is tuple:
-                stack.append((x, depth + 1))
-            elif t is str:
-                total += len(x) >> 4
-            elif t is int:
-                total += x.bit_length() >> 6
-        if total > MAX_LEN:
-            raise _Limit(f"a list/tuple is larger than {MAX_LEN:,} items")
-    return total
+    return tree_weight(seq, limit=MAX_LEN, max_depth=MAX_NESTING)
+
+
+def _renderable(value) -> None:
+    """Refuse, before str()/repr()/print/an f-string builds it, a list/tuple whose text would pass MAX_LEN."""
+    if type(value) is list or type(value) is tuple:
+        render_len(value, limit=MAX_LEN, max_depth=MAX_NESTING)
 
 
 def _checked(r):
@@ -216,6 +203,7 @@ def _print(st: _State, *args, sep=" ", end="\n") -> None:
             raise TypeError(f"{what} must be None or a string, not {type(s).__name__}")
     parts = []
     for i, a in enumerate(args):  # check as we go: print(a, a, a, ...) of a long list stops early
+        _renderable(a)
         parts.append(str(a))
         st.out_len += len(parts[-1]) + (len(sep) if i else 0)
         if st.out_len > MAX_LEN:
@@ -243,6 +231,12 @@ def _native(f):
     return lambda st, *args, **kwargs: _checked(f(*args, **kwargs))
 
 
+def _str(st: _State, *args, **kwargs):
+    if args:
+        _renderable(args[0])
+    return _checked(str(*args, **kwargs))
+
+
 def _log2_binomial(n, k) -> float:
     return (math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)) / math.log(2)
 
@@ -266,7 +260,7 @@ def _math_guarded(f, too_big):
 # name -> (implementation taking the state first, keyword arguments allowed)
 _BUILTINS = {
     "print": (_print, {"sep", "end"}), "round": (_round, {"ndigits"}), "sum": (_sum, {"start"}),
-    "int": (_native(int), {"base"}), "float": (_native(float), set()), "str": (_native(str), set()),
+    "int": (_native(int), {"base"}), "float": (_native(float), set()), "str": (_str, set()),
     "abs": (_native(abs), set()), "len": (_native(len), set()),
     "min": (_native(min), {"default"}), "max": (_native(max), {"default"}),
 }

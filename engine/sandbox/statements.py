@@ -226,6 +226,26 @@ def _grow(st: _State, items: list, kind, other) -> None:
     (_O.iadd if kind is ast.Add else _O.imul)(items, other)  # TypeError for other types, as in Python
     st.sizes[id(items)] = (items, size)
     _count(st, max(len(items) - length, 0))
+    _regrown(st, items)
+
+
+def _regrown(st: _State, items: list) -> None:
+    """After `items` grew in place: if another list/tuple holds it, check every variable's size again.
+
+    `l1 = [l0, l0]` ... `l9 = [l8, l8]` then `l0 *= 20000` grows l9 by 2**9 copies of l0's growth
+    without building anything; without this check, str(l9) would then build a huge string.
+    """
+    if st.contained.get(id(items)) is not items:
+        return
+    own = st.sizes.get(id(items))
+    st.sizes.clear()  # the cached sizes of the lists that hold items are stale now
+    st.sizes[id(items)] = own
+    try:
+        for value in list(st.env.values()):
+            if type(value) is list or type(value) is tuple:
+                _size(value)
+    except _Limit as e:
+        raise _Limit(f"{e}: growing a list in place also grows every list/tuple that holds it") from None
 
 
 def _unpack(stores, st, v) -> None:

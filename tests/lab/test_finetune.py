@@ -143,6 +143,7 @@ def test_unknown_method_and_missing_model_are_clear_errors():
 
 def test_model_resolution_env_var_relative_paths_and_hub_ids(monkeypatch, tmp_path):
     monkeypatch.delenv("LORA_LAB_MODEL", raising=False)
+    monkeypatch.setattr("engine.lab.models.hub_reachable", lambda timeout=0: True)  # not cached: tried online
     assert resolve_model("models/lora-lab-tiny") == str(SHIPPED)
     assert resolve_model("HuggingFaceTB/SmolLM2-135M") == "HuggingFaceTB/SmolLM2-135M"
     monkeypatch.setenv("LORA_LAB_MODEL", str(tmp_path))

@@ -106,3 +106,72 @@ def test_summary_rows_give_the_trainable_share_in_percent_and_sizes_in_kb_and_mb
     [row] = lab_runs.summary_rows({"lora": _result("lora", "x")})
     assert row["trainable %"] == 2.5 and row["adapter kB"] == 2000.0 and row["base model MB"] == 8.0
     assert row["tokens/s"] == 100 and row["seconds"] == 1.3
+
+
+# ---- issue 14: allowed models, private runs folder, retention -------------------------
+def test_a_model_the_operator_does_not_allow_is_refused_before_queueing(monkeypatch, tmp_path):
+    monkeypatch.delenv("LORA_LAB_ALLOWED_MODELS", raising=False)
+    monkeypatch.delenv("LORA_LAB_MODEL", raising=False)
+    monkeypatch.setenv("LORA_LAB_RUNS", str(tmp_path))
+    queue = _Recorder()
+    with pytest.raises(lab_runs.SettingsError, match=r"model: the Lab on this server accepts only models/\*"):
+        lab_runs.submit_comparison(queue, LabSettings(model="HuggingFaceTB/SmolLM2-135M"), [], ["lora"])
+    assert not hasattr(queue, "kwargs")  # nothing was queued
+
+
+def test_runs_go_to_a_private_folder_in_the_data_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("LORA_LAB_RUNS", raising=False)
+    monkeypatch.setenv("LORA_LAB_DATA", str(tmp_path / "data"))
+    queue = _Recorder()
+    lab_runs.submit_comparison(queue, LabSettings(), [], ["lora"])
+    folder = tmp_path / "data" / "runs"
+    assert queue.kwargs["lora"]["output_dir"].startswith(str(folder))
+    assert folder.stat().st_mode & 0o777 == 0o700  # not world-listable, unlike /tmp/lora-lab-runs
+
+
+def test_a_runs_folder_the_operator_made_keeps_its_mode(monkeypatch, tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    monkeypatch.setenv("LORA_LAB_RUNS", str(shared))
+    lab_runs.submit_comparison(_Recorder(), LabSettings(), [], ["lora"])
+    assert shared.stat().st_mode & 0o777 == 0o755
+    monkeypatch.setenv("LORA_LAB_RUNS", str(tmp_path / "new"))  # one created here is private
+    lab_runs.submit_comparison(_Recorder(), LabSettings(), [], ["lora"])
+    assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700
+
+
+def test_a_runs_folder_that_is_a_file_gets_a_message(monkeypatch, tmp_path):
+    (tmp_path / "data").write_text("not a folder")
+    monkeypatch.delenv("LORA_LAB_RUNS", raising=False)
+    monkeypatch.setenv("LORA_LAB_DATA", str(tmp_path / "data"))
+    with pytest.raises(lab_runs.SettingsError, match="runs folder: the server cannot write to"):
+        lab_runs.submit_comparison(_Recorder(), LabSettings(), [], ["lora"])
+
+
+def test_old_runs_are_deleted_and_nothing_else(tmp_path):
+    import os
+
+    old, new, other = tmp_path / "0123456789ab-lora", tmp_path / "fedcba987654-qlora", tmp_path / "notes"
+    for folder in (old, new, other):
+        folder.mkdir()
+        (folder / "adapter_model.safetensors").write_bytes(b"x")
+    week = 7 * 86_400
+    for folder in (old, other):
+        os.utime(folder, (time_now := 1_000_000_000.0, time_now))
+    removed = lab_runs.prune_runs(tmp_path, max_age_s=week, now=time_now + week + 1)
+    assert removed == [old.name] and not old.exists() and new.exists() and other.exists()
+    assert lab_runs.prune_runs(tmp_path, max_age_s=0, now=time_now + 10 * week) == []  # 0 keeps them
+
+
+@pytest.mark.parametrize("raw, days", [("", 7.0), ("0.5", 0.5), ("0", 0.0)])
+def test_the_retention_setting(monkeypatch, raw, days):
+    monkeypatch.setenv("LORA_LAB_RUNS_MAX_AGE_DAYS", raw)
+    assert lab_runs.max_age_days() == days
+
+
+@pytest.mark.parametrize("raw", ["a week", "-1", "nan"])
+def test_a_bad_retention_setting_is_named(monkeypatch, raw):
+    monkeypatch.setenv("LORA_LAB_RUNS_MAX_AGE_DAYS", raw)
+    with pytest.raises(lab_runs.SettingsError, match="LORA_LAB_RUNS_MAX_AGE_DAYS"):
+        lab_runs.max_age_days()

@@ -84,6 +84,7 @@ def test_cli_report_prints_and_writes_csv(classroom, tmp_path, capsys):
     assert main(["report", "--database", classroom.url, "--csv", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "3 learners, 7 attempts" in printed and "bits_for_bytes: 2 (2)" in printed
+    assert "mem/adapter-size: 6 attempts, 3 learners, 33% first try, 50% overall, 0% saw the solution first" in printed
     assert "wrote 7 attempts" in printed and len(out.read_text(encoding="utf-8").splitlines()) == 8
 
 
@@ -98,3 +99,22 @@ def test_cli_report_on_a_corrupt_file_says_why(tmp_path, capsys):
     bad.write_bytes(b"not sqlite")
     assert main(["report", "--database", f"sqlite:///{bad}"]) == 2
     assert "is not a SQLite database" in capsys.readouterr().err and bad.read_bytes() == b"not sqlite"
+
+
+def test_a_first_try_after_opening_the_solution_is_counted_apart(store_url):  # noqa: F811
+    """Issue 14: viewing the solution, then submitting, is not "correct at the first try"."""
+    store = Store(store_url)
+    try:
+        ana, ben = store.learner("Ana"), store.learner("Ben")
+        for who, seen in ((ana, True), (ben, False)):
+            store.record_attempt(who.id, "mem", "q", seed=0, raw="2", parsed=2, score=1.0, mistake_id=None,
+                                 feedback="fb", solution_seen=seen)
+        store.record_attempt(ben.id, "mem", "q", seed=0, raw="2", parsed=2, score=1.0, mistake_id=None,
+                             feedback="fb", solution_seen=True)  # a later attempt: not the first try
+        [stat] = class_report(store).questions
+        assert stat.first_try_correct == pytest.approx(1 / 2)  # Ben only; Ana copied the solution
+        assert stat.solution_first == pytest.approx(1 / 2)
+        rows = list(csv.DictReader(io.StringIO(attempts_csv(store))))
+        assert [r["solution_seen"] for r in rows] == ["True", "False", "True"]
+    finally:
+        store.close()

@@ -276,3 +276,24 @@ def test_database_url_selection(monkeypatch, tmp_path):
 def models_now():
     from engine.progress.store import _now
     return _now()
+
+
+@pytest.mark.parametrize("layout", ["folder where the database should be", "file where the folder should be",
+                                    "file above the folder"])
+def test_a_bad_data_folder_is_a_store_error_naming_the_path(tmp_path, monkeypatch, layout):
+    """Issue 14: not a raw IsADirectoryError / NotADirectoryError, but the usual "cannot be saved" message."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    data = tmp_path / "data"
+    if layout == "folder where the database should be":
+        (data / "progress.db").mkdir(parents=True)
+        expected = "progress.db is a folder, not a file"
+    elif layout == "file where the folder should be":
+        data.write_text("a file")
+        expected = "is a file, not a folder"
+    else:
+        data.write_text("a file")
+        data = data / "deeper"
+        expected = "is a file, not a folder"
+    monkeypatch.setenv("LORA_LAB_DATA", str(data))
+    with pytest.raises(StoreError, match=f"Progress database .*could not open: .*{expected}.*LORA_LAB_DATA"):
+        Store()

@@ -99,3 +99,51 @@ def test_output_limit_is_enforced():
     with pytest.raises(SnippetError, match="printed more than"):
         run_snippet(f"for i in range({MAX_LEN // 1000 + 5}):\n    print('x' * 1000)")
 
+
+
+# ---- aliasing: a list held many times by other lists (issue 14, item 4) --------------
+def _doubling(levels: int) -> str:
+    """l0 = [1]; l1 = [l0, l0]; ...: l{levels} holds l0 2**levels times but is levels + 1 lists."""
+    return "l0 = [1]\n" + "".join(f"l{i} = [l{i - 1}, l{i - 1}]\n" for i in range(1, levels + 1))
+
+
+ALIASING = {  # each would build a string of tens of MB before the size check, without the bound
+    "grow the shared list, then str": _doubling(10) + "l0 *= 20000\ns = str(l10)",
+    "grow it with +=": _doubling(10) + "l0 += [123456789] * 20000\nprint(len(str(l10)))",
+    "grow it through a loop variable": _doubling(10) + "for x in l1:\n    x *= 20000\n    break\ns = str(l10)",
+    "grow it, then compare": _doubling(12) + "m0 = [1]\n" + "".join(
+        f"m{i} = [m{i - 1}, m{i - 1}]\n" for i in range(1, 13)) + "l0 *= 20000\nm0 *= 20000\nx = l12 == m12",
+    "print a deep sharing": _doubling(15) + "print(l15)",
+    "f-string of a deep sharing": _doubling(15) + "s = f'{l15}'",
+    "repr in an f-string": _doubling(15) + "s = f'{l15!r}'",
+    "a list that holds itself": "a = [1]\nb = [a]\na += b\nprint(a)",
+}
+
+
+@pytest.mark.parametrize("name", list(ALIASING))
+def test_aliasing_is_refused_before_building(name):
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        with pytest.raises(SnippetError, match=r"^line \d+: .*(larger than|would give more than|itself)"):
+            run_snippet(ALIASING[name])
+        peak = tracemalloc.get_traced_memory()[1]  # bytes
+    finally:
+        tracemalloc.stop()
+    assert time.perf_counter() - start < 1.0
+    assert peak < 20 * 2**20  # 20 MiB; unchecked, str() of the grown l10 alone is about 60 MB
+
+
+def test_growing_a_held_list_names_the_cause():
+    with pytest.raises(SnippetError, match="line 12: .*grows every list/tuple that holds it"):
+        run_snippet(_doubling(10) + "l0 *= 20000")
+
+
+@pytest.mark.parametrize("source, printed", [
+    (_doubling(3) + "print(l3)", "[[[[1], [1]], [[1], [1]]], [[[1], [1]], [[1], [1]]]]\n"),
+    ("a = [1]\nb = [a, a]\na += [2]\nprint(b, len(b[0]))", "[[1, 2], [1, 2]] 2\n"),  # Python's aliasing, kept
+    ("a = [0]\nb = (a, 'x')\na *= 3\nprint(f'{b!r}')", "([0, 0, 0], 'x')\n"),
+    ("a = [1]\nfor i in range(500):\n    a += [i]\nb = [a, a]\nprint(len(str(b)))", f"{2 * len(str([1] + list(range(500)))) + 4}\n"),
+])
+def test_shared_lists_still_behave_as_in_python(source, printed):
+    assert run_snippet(source) == printed

@@ -83,6 +83,7 @@ def _sections(path: Path) -> list[dict]:
 def fake_target(monkeypatch, tmp_path):
     monkeypatch.setenv("LORA_LAB_JOB_TARGET", FAKE)
     monkeypatch.setenv("LORA_LAB_RUNS", str(tmp_path))
+    monkeypatch.setenv("LORA_LAB_ALLOWED_MODELS", "*")  # the fake models ("wait-for-cancel") are not folders
 
 
 def _start(at, *, methods=("full", "lora", "qlora"), model=None, **numbers):
@@ -127,6 +128,15 @@ def test_the_lab_page_opens_at_slash_lab_with_the_lesson_defaults(monkeypatch):
 def test_the_model_field_defaults_to_the_environment(monkeypatch):
     monkeypatch.setenv("LORA_LAB_MODEL", "someone/tiny-llama")
     assert open_page("lab").text_input(key="lab-page-model").value == "someone/tiny-llama"
+
+
+def test_a_model_the_operator_does_not_allow_is_refused_with_a_message(fake_target, monkeypatch):
+    monkeypatch.delenv("LORA_LAB_ALLOWED_MODELS")
+    at = _start(open_page("lab"), model="someone/huge-model")
+    assert not at.exception
+    [error] = at.error
+    assert "model: the Lab on this server accepts only models/*" in error.value
+    assert "lab-page-jobs" not in at.session_state
 
 
 def test_out_of_bounds_settings_get_a_message_naming_each_field(fake_target):
@@ -295,6 +305,7 @@ def test_a_real_lora_run_of_two_steps_through_the_page(monkeypatch, tmp_path):
     model = make_tiny_llama(tmp_path / "tiny", [f"What is {g.term}? {g.definition}." for g in glossary] * 4)
     monkeypatch.delenv("LORA_LAB_JOB_TARGET", raising=False)  # the real engine.lab.finetune:run_lab
     monkeypatch.setenv("LORA_LAB_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setenv("LORA_LAB_ALLOWED_MODELS", f"{tmp_path}/*")
     at = _start(open_page("lab", timeout=120), methods=("lora",), model=str(model), steps=2, rank=4)
     job_id = at.session_state["lab-page-jobs"]["lora"]
     _run_until(at, _results_shown, timeout=300)

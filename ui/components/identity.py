@@ -7,7 +7,8 @@ learner types a display name and gets a short learner code to come back with; th
 code is kept in this session only. Every hook does nothing when nobody is signed in,
 and a database problem shows a warning instead of breaking the page. The instructor
 gate compares INSTRUCTOR_PASSWORD with hmac.compare_digest (Python docs, hmac: constant
-time, so the comparison leaks no prefix length).
+time, so the comparison leaks no prefix length). Wrong passwords and wrong learner codes
+are limited per session and per client address (engine/progress/throttle.py).
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import uuid
 from typing import TYPE_CHECKING
 
 import streamlit as st
+
+from engine.progress.throttle import GuessLimit, message
 
 if TYPE_CHECKING:
     from engine.progress.store import Learner, Store
@@ -77,12 +81,63 @@ def sign_in(db: Store) -> Learner | None:
         st.markdown("**Back again?** Type your learner code.")
         code = st.text_input("Learner code", max_chars=20)
         if st.form_submit_button("Continue"):
-            found = db.learner_by_code(code)
-            if found is None:
-                st.error("No learner has that code. Check it, or start afresh with a display name.")
-            else:
-                _remember(found)
+            _come_back(db, code)
     return None
+
+
+def _come_back(db: Store, code: str) -> None:
+    """Sign in with a learner code; a wrong one counts against this session's and address's guesses."""
+    if not code.strip():
+        st.error("Type your learner code first.")
+        return
+    if _locked_out("learner code"):
+        return
+    found = db.learner_by_code(code)
+    if found is None:
+        st.error("No learner has that code. Check it, or start afresh with a display name.")
+        _wrong_guess("learner code")
+    else:
+        _remember(found)
+
+
+@st.cache_resource(show_spinner=False)
+def _guess_limit(kind: str) -> GuessLimit:
+    """One limit per kind of secret ("learner code", "instructor password"), shared by every session."""
+    return GuessLimit.from_env()
+
+
+def _guesser() -> tuple[str, str | None]:
+    """(this session's id, the client's address, or None when it is not known).
+
+    Streamlit gives no address for a connection from this machine (st.context.ip_address docs);
+    that is also how a reverse proxy on the same machine connects, so there the last
+    X-Forwarded-For entry, the one the proxy added, is the client. It is not trusted from
+    anywhere else, where any client could write it.
+    """
+    session = st.session_state.setdefault("guess_session", uuid.uuid4().hex)
+    address = st.context.ip_address
+    if address is None:
+        forwarded = (st.context.headers or {}).get("X-Forwarded-For", "")
+        address = forwarded.split(",")[-1].strip() or None
+    return session, address
+
+
+def _locked_out(kind: str) -> bool:
+    """True, after saying how long to wait, while this session or address has guessed wrong too often."""
+    try:
+        wait = _guess_limit(kind).wait(*_guesser())
+    except ValueError as exc:  # a bad LORA_LAB_GUESSES_* setting: refuse rather than not limit
+        st.error(f"Signing in is disabled on this server: {exc}.")
+        return True
+    if wait:
+        st.error(message(wait))
+    return bool(wait)
+
+
+def _wrong_guess(kind: str) -> None:
+    wait = _guess_limit(kind).failed(*_guesser())
+    if wait:
+        st.error(message(wait))
 
 
 def _start(db: Store, name: str) -> None:
@@ -143,7 +198,8 @@ def variant_owner() -> str | None:
     return owner
 
 
-def save_attempt(quiz_id: str, question_id: str, *, seed: int, raw: str, parsed, result, params=None) -> bool:
+def save_attempt(quiz_id: str, question_id: str, *, seed: int, raw: str, parsed, result, params=None,
+                 solution_seen: bool = False) -> bool:
     """Hook for ui/components/question.py: store a graded attempt (a GradeResult) for the signed-in learner."""
     db, learner = _signed_in()
     if learner is None:
@@ -151,7 +207,7 @@ def save_attempt(quiz_id: str, question_id: str, *, seed: int, raw: str, parsed,
     try:
         db.record_attempt(learner.id, quiz_id, question_id, seed=seed, raw=raw, parsed=parsed, score=result.score,
                           mistake_id=result.mistake_id, feedback=result.feedback, params=params,
-                          correct=result.correct)
+                          correct=result.correct, solution_seen=solution_seen)
     except (RuntimeError, ValueError) as exc:  # StoreError is a RuntimeError
         st.warning(f"Your answer was graded but not saved: {exc}")
         return False
@@ -190,7 +246,17 @@ def instructor_password() -> str:
         secret = st.secrets.get("INSTRUCTOR_PASSWORD")
     except Exception:  # no secrets.toml at all: Streamlit raises rather than returning None
         secret = None
-    return str(secret or os.environ.get("INSTRUCTOR_PASSWORD") or "")
+    for value in (secret, os.environ.get("INSTRUCTOR_PASSWORD")):
+        if value is not None and str(value).strip():  # whitespace only counts as unset
+            return str(value)
+    return ""
+
+
+def is_instructor() -> bool:
+    """True when this session typed the current instructor password (none set: nobody is)."""
+    expected = instructor_password()
+    digest = hashlib.sha256(expected.encode()).hexdigest()
+    return bool(expected) and hmac.compare_digest(st.session_state.get(UNLOCKED, ""), digest)
 
 
 def instructor_gate(expected: str) -> None:
@@ -200,9 +266,10 @@ def instructor_gate(expected: str) -> None:
         return
     with st.form("instructor-login"):
         typed = st.text_input("Instructor password", type="password")
-        if st.form_submit_button("Open the dashboard"):
+        if st.form_submit_button("Open the dashboard") and not _locked_out("instructor password"):
             if hmac.compare_digest(typed.encode(), expected.encode()):
                 st.session_state[UNLOCKED] = digest
                 st.rerun()
             st.error("Wrong password.")
+            _wrong_guess("instructor password")
     st.stop()

@@ -36,13 +36,16 @@ def learner_id() -> str:
 
 
 def record_attempt(quiz_id: str, question_id: str, seed: int, raw: str, result: GradeResult, *,
-                   parsed=None, params: dict | None = None) -> None:
-    """Store one graded attempt: in this session, and in the progress store when a learner is signed in."""
+                   parsed=None, params: dict | None = None, solution_seen: bool = False) -> None:
+    """Store one graded attempt: in this session, and in the progress store when a learner is signed in.
+    `solution_seen`: this variant's solution was open before the answer was submitted."""
     attempts = st.session_state.setdefault("quiz_attempts", {})
-    attempts.setdefault(f"{quiz_id}/{question_id}", []).append({"seed": seed, "answer": raw, **result.model_dump()})
+    attempts.setdefault(f"{quiz_id}/{question_id}", []).append(
+        {"seed": seed, "answer": raw, "solution_seen": solution_seen, **result.model_dump()})
     from ui.components.identity import save_attempt  # engine/progress/store.py; a no-op when nobody is signed in
 
-    save_attempt(quiz_id, question_id, seed=seed, raw=raw, parsed=parsed, result=result, params=params)
+    save_attempt(quiz_id, question_id, seed=seed, raw=raw, parsed=parsed, result=result, params=params,
+                 solution_seen=solution_seen)
 
 
 def attempts_of(quiz_id: str, question_id: str) -> list[dict]:
@@ -121,5 +124,6 @@ def _submit(quiz, question, variant, raw: str, state: dict) -> None:
         state["format_error"] = f"this question could not be graded ({exc}); please report it"
         return
     state.update(format_error=None, result=result.model_dump())
-    record_attempt(quiz.id, question.id, variant.seed, raw, result, parsed=parsed, params=variant.values)
+    record_attempt(quiz.id, question.id, variant.seed, raw, result, parsed=parsed, params=variant.values,
+                   solution_seen=state["show"])  # "Show solution" was clicked for this variant
 

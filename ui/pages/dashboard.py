@@ -37,7 +37,8 @@ def render() -> None:
     right.metric("Attempts", report.attempts)
     st.subheader("Per question")
     st.dataframe([{"quiz": q.quiz_id, "question": q.question_id, "attempts": q.attempts, "learners": q.learners,
-                   "correct at first try": f"{q.first_try_correct:.0%}", "correct overall": f"{q.correct:.0%}"}
+                   "correct at first try": f"{q.first_try_correct:.0%}", "correct overall": f"{q.correct:.0%}",
+                   "saw the solution first": f"{q.solution_first:.0%}"}
                   for q in report.questions], hide_index=True)
     keys = [(q.quiz_id, q.question_id) for q in report.questions]
     picked = st.selectbox("Look closer at", keys, format_func="/".join, index=0 if keys else None)
