@@ -137,7 +137,7 @@ def _result(question, key: Key, marks: list[StepMark], final, rounded: bool) -> 
     else:
         feedback = f"Your steps are right, but they stop before the answer: the question asks for {_ask(question)}."
     named = None if correct else result_mistake(question, key, final)
-    if named:
+    if named and named[1] != mistake_id:  # the listed mistake behind the result, when the step did not name it
         feedback, mistake_id = f"{feedback} {named[0]}", named[1]
     score = 1.0 if correct else round(right / max(len(marks), len(question.steps)), 4)
     return GradeResult(score=score, correct=correct, feedback=feedback, steps=marks, mistake_id=mistake_id,

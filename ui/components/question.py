@@ -16,7 +16,7 @@ import streamlit as st
 
 from engine.quiz.answer_key import variant_for
 from engine.quiz.grading import AnswerFormatError, GradeResult, grade, parse
-from engine.quiz.variants import has_variants, render, variant_seed
+from engine.quiz.variants import has_variants, render, render_snippet, variant_seed
 from ui.components.solution import render_feedback, render_solution
 
 _INPUT_HELP = {
@@ -67,7 +67,7 @@ def render_question(quiz, question, key_prefix: str) -> None:
         return
     st.markdown(render(question.prompt, variant.values))
     if getattr(question, "snippet", None):
-        st.code(render(question.snippet, variant.values).rstrip(), language="python")
+        st.code(render_snippet(question.snippet, variant.values).rstrip(), language="python")
     with st.form(key=f"form-{key}-{state['round']}"):
         raw = _answer_input(question, variant, f"{key}-{state['round']}")  # a new variant gets a fresh input
         submitted = st.form_submit_button("Submit")
