@@ -184,8 +184,10 @@ def _counterexample(expression: str, theirs: list, question, points: list[dict])
     for names, got, want in zip(points, theirs, reference):
         if not same_values([got], [want]):
             shown = ", ".join(f"{n}={names[n]}" for n in question.params)
-            got_text = f"an error ({got[1]})" if isinstance(got, tuple) else got
-            return f"`{expression}` is not equivalent to a fix: with {shown} it gives {got_text}, not {want}."
+            from engine.quiz.worked_mistakes import shown as number
+
+            got_text = f"an error ({got[1]})" if isinstance(got, tuple) else number(got)
+            return f"`{expression}` is not equivalent to a fix: with {shown} it gives {got_text}, not {number(want)}."
     return f"`{expression}` is not equivalent to a fix."
 
 
