@@ -52,7 +52,7 @@ def grade_output(question, key: Key, answer, values: dict) -> GradeResult:
     else:
         typed = str(answer)
         if normalize(typed) == normalize(key.shown):
-            return _right(key, f"Correct: it prints {key.shown}.")
+            return _right(key, f"Correct: {key.shown}.")
     number = _number(typed)
     if number is not None and isinstance(key.value, (int, float)) and number == key.value:
         return _wrong(key, f"The value is right, but Python prints it as {key.shown}, not {typed}: "
