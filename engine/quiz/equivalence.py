@@ -22,7 +22,7 @@ import random
 
 from engine.quiz.answer_key import Key, snippet_bindings
 from engine.quiz.result import GradeResult
-from engine.quiz.units import AnswerFormatError
+from engine.quiz.units import AnswerFormatError, clip
 from engine.quiz.matching import isclose
 from engine.quiz.variants import Variant, defaults, render, render_snippet
 
@@ -44,14 +44,14 @@ def parse_fix(question, raw: str, variant: Variant) -> str:
         literals = literals_used(text)
     except (SyntaxError, SnippetError) as exc:
         message = getattr(exc, "msg", None) or str(exc)
-        raise AnswerFormatError(f"'{text}' is not a Python expression ({message})") from None
+        raise AnswerFormatError(f"'{clip(text)}' is not a Python expression ({message})") from None
     allowed = allowed_names(question, variant)
     unknown = sorted(used - set(allowed) - set(BUILTIN_NAMES))
     if unknown:
         raise AnswerFormatError(f"only the snippet's names may be used ({', '.join(allowed)}); "
                                 f"'{unknown[0]}' is not one of them")
     if not (used & set(allowed)):
-        raise AnswerFormatError(f"'{text}' is a hard-coded number: it is right only for these exact values. "
+        raise AnswerFormatError(f"'{clip(text)}' is a hard-coded number: it is right only for these exact values. "
                                 f"Write the fix with the snippet's names ({', '.join(allowed)}) so it works for any sizes.")
     written = set(literals_used(question.reference)) | set(literals_used(buggy_expression(question, variant)))
     for literal in literals:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from engine.quiz.answer_key import Key, close
 from engine.quiz.matching import isclose
 from engine.quiz.result import GradeResult, StepMark
-from engine.quiz.units import AnswerFormatError
+from engine.quiz.units import AnswerFormatError, clip
 from engine.quiz.variants import Variant
 from engine.quiz.worked_mistakes import line_slip, result_mistake, shown, step_mistake
 
@@ -63,7 +63,7 @@ def parse_worked(question, raw: str) -> list[Line]:
     for number, text in enumerate(texts, start=1):
         parts = [p.strip() for p in _EQUALS.split(text)]
         if len(parts) < 2 or not all(parts):
-            raise AnswerFormatError(f"line {number} ('{text}'): write each step as `name = expression` "
+            raise AnswerFormatError(f"line {number} ('{clip(text)}'): write each step as `name = expression` "
                                     "or `expression = value`, e.g. `int(1010 * 0.25) = 252`")
         name = parts[0] if parts[0].isidentifier() and len(parts) >= 2 else None
         exprs = [_UNIT_SUFFIX.sub("", p) if i == len(parts) - 1 else p for i, p in enumerate(parts)]
@@ -73,7 +73,7 @@ def parse_worked(question, raw: str) -> list[Line]:
                 ast.parse(expr, mode="eval")
                 unknown = sorted(names_used(expr) - known)
             except (SyntaxError, SnippetError):
-                raise AnswerFormatError(f"line {number}: '{expr}' is not an expression") from None
+                raise AnswerFormatError(f"line {number}: '{clip(expr)}' is not an expression") from None
             if unknown:
                 raise AnswerFormatError(f"line {number} uses '{unknown[0]}', which is not a quantity of the "
                                         f"question ({', '.join(question.params)}) nor a name from an earlier line")
