@@ -54,6 +54,10 @@ def preview_text(question, seed: int) -> str:
             mark = "*" if option.correct else " "
             lines.append(f" {mark} {chr(65 + position)}. {render(option.text, variant.values)}")
     lines.append(f"answer key: {key.shown}")
+    if question.checks:
+        from engine.quiz.constraints import check_lines
+
+        lines += [f"  check: {line}" for line in check_lines(question, variant, key)]
     for mistake_id, value in key.mistakes.items():
         lines.append(f"  mistake {mistake_id}: {value}")
     return "\n".join(lines) + "\n"

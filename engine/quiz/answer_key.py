@@ -24,7 +24,7 @@ import ast
 from dataclasses import dataclass, field
 
 from engine.quiz.constraints import draw
-from engine.quiz.matching import isclose
+from engine.quiz.matching import isclose, number_text  # noqa: F401 - number_text is used here and re-exported
 from engine.quiz.mistakes import TransformError, mistake_expression
 from engine.quiz.variants import Variant, option_order, render_snippet
 
@@ -123,15 +123,6 @@ def compute_key(question, variant: Variant) -> Key:
     value = evaluate(expression, dict(values))
     shown = f"{number_text(value)} {question.unit}" if question.unit else number_text(value)
     return _numeric_key(question, value, expression, values, shown=shown)
-
-
-def number_text(value) -> str:
-    """10000.0 -> '10000'; 13.038516044616699 -> '13.0385' (the key as a learner would type it)."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    if isinstance(value, float):
-        return f"{value:.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
-    return str(value)
 
 
 def printed(source: str) -> str:

@@ -82,10 +82,18 @@ def within_tolerance(a, b, question) -> bool:
     return isclose(a, b, rel_tol=max(rel, 1e-9), abs_tol=absolute)
 
 
+def number_text(value) -> str:
+    """10000.0 -> '10000'; 13.038516044616699 -> '13.0385' (the key as a learner would type it)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, float):
+        return f"{value:.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    return str(value)
+
+
+
 def key_precision(key: float) -> float:
     """Half a unit of the key's last shown digit (126 -> 0.5; 13.0385 -> 0.00005), at most 0.5% of the key."""
-    from engine.quiz.answer_key import number_text
-
     text = number_text(key).replace(",", "")
     places = len(text.split(".")[1]) if "." in text and "e" not in text else 0
     return min(0.5 * 10 ** -places, abs(key) * KEY_PRECISION_CAP)

@@ -24,7 +24,7 @@ import math
 import re
 
 from engine.quiz.answer_key import ERROR, compute_key, number_text
-from engine.quiz.constraints import MIN_ACCEPTANCE, failed_checks, unmet
+from engine.quiz.constraints import MIN_ACCEPTANCE, check_env, failed_checks, unmet
 from engine.quiz.matching import isclose
 from engine.quiz.variants import Variant, defaults, draw_values, fill_placeholder, param_values, placeholders, render_snippet
 
@@ -54,7 +54,7 @@ def check_variants(question):
             if kind not in seen:
                 seen.add(kind)
                 yield path, f"{message} (variant {_describe(values)})"
-        if len(seen) >= 4:
+        if len(seen) >= 5:
             return
 
 
@@ -92,6 +92,12 @@ def _one(question, values: dict):
                        "add a constraint that excludes such variants")
     for message in failed_checks(question, key):
         yield "checks", "check", message
+    env = check_env(question, key)
+    for j, check in enumerate(question.checks):
+        for inner in placeholders(check.text or ""):
+            if fill_placeholder(inner, env) is None:
+                yield (f"checks[{j}].text", "check-text", f"placeholder '{{{inner}}}' is not an expression over "
+                       f"the params, `answer` and the snippet's or steps' names")
     giveaway = _gives_away(question, values, key)
     if giveaway:
         yield giveaway[0], "giveaway", f"the text shows the answer {giveaway[1]!r} before it is asked for"

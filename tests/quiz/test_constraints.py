@@ -88,3 +88,16 @@ def test_unknown_key_constraint_suggests_constraints(tmp_path):
     path.write_text(SAVING.replace("CONSTRAINTS", 'constraint: ["lora < full"]'), encoding="utf-8")
     problems = [str(p) for p in load_course(lesson_files=[], quiz_files=[path]).problems]
     assert any("unknown key 'constraint' (did you mean 'constraints'?)" in p for p in problems), problems
+
+
+def test_a_check_text_with_an_unknown_placeholder_is_reported():
+    problems = validate_quiz(_saving().model_copy(update={"questions": [_saving().questions[0].model_copy(
+        update={"checks": [_saving().questions[0].checks[0].model_copy(update={"text": "saving {nope:.1f}"})]})]}))
+    assert any(path == "questions[0].checks[0].text" and "{nope:.1f}" in msg for path, msg in problems)
+
+
+def test_preview_shows_the_checks(capsys):
+    from engine.__main__ import main
+
+    assert main(["preview", "quizzes/why-lora-qlora.yaml", "--question", "fix-saving-percent"]) == 0
+    assert "check: A saving is a percent between 0 and 100: 70.8% [OK]" in capsys.readouterr().out
