@@ -19,8 +19,9 @@ Marking one line:
    mistake transformations of that step to say what went wrong
    (engine/quiz/worked_mistakes.py, which also names a listed mistake behind a wrong result).
 4. Rounding carries forward like errors: a line may use an earlier result rounded
-   (6.71 for 6.714); its step is then checked against the reference evaluated with
-   that rounded value, and a final value reached that way is right.
+   (6.71 for 6.714; never a param's value); its step is then checked against the
+   reference evaluated with that rounded value, and a final value reached that way is
+   right when it is within ROUNDING_DRIFT (1%) of the key.
 Score = steps right / steps marked; correct when every step and the final value are right.
 """
 
@@ -38,6 +39,7 @@ from engine.quiz.variants import Variant
 from engine.quiz.worked_mistakes import line_slip, result_mistake, shown, step_mistake
 
 MAX_LINES = 20
+ROUNDING_DRIFT = 0.01  # relative: how far rounded earlier results may move a right final value
 # Numbers any working may use: squares, bits per byte, percent, decimal and binary unit steps.
 UNIVERSAL = (2, 8, 10, 100, 1000, 1024)
 _EQUALS = re.compile(r"(?<![=<>!])=(?!=)")
@@ -109,7 +111,7 @@ def grade_worked(question, variant: Variant, key: Key, lines: list[Line]):
         mark = _check_line(question, line, names, results)
         value = mark.value
         if mark.ok:
-            alt = _rounded_uses(line, ref_names)
+            alt = _rounded_uses(line, ref_names, question.params)
             pointer, mark = _place(question, mark, pointer, ref_names, alt, last=index == len(graded) - 1, name=line.name)
             rounded = rounded or mark.rounded
         elif value is not None and pointer < len(question.steps):
@@ -127,7 +129,8 @@ def grade_worked(question, variant: Variant, key: Key, lines: list[Line]):
 def _result(question, key: Key, marks: list[StepMark], final, rounded: bool) -> GradeResult:
     right = sum(m.correct for m in marks)
     all_right = right == len(marks) and final is not None
-    correct = all_right and (close(final, key.value, question) or rounded)
+    # Rounding carried forward is no error, but it may not drift far: within ROUNDING_DRIFT of the key.
+    correct = all_right and (close(final, key.value, question) or rounded and isclose(final, key.value, rel_tol=ROUNDING_DRIFT))
     first_wrong = next((m for m in marks if not m.correct), None)
     mistake_id = first_wrong.mistake_id if first_wrong else None
     if correct:
@@ -144,8 +147,11 @@ def _result(question, key: Key, marks: list[StepMark], final, rounded: bool) -> 
                        answer_key=key.shown)
 
 
-def _rounded_uses(line: Line, ref_names: dict) -> dict:
-    """Earlier results the line's working uses rounded: {name: the rounded number typed} (6.71 for 6.714)."""
+def _rounded_uses(line: Line, ref_names: dict, params) -> dict:
+    """Earlier results the line's working uses rounded: {name: the rounded number typed} (6.71 for 6.714).
+
+    The params are given exactly, so they are never taken as rounded.
+    """
     from engine.sandbox import SnippetError, literals_used
 
     try:
@@ -154,7 +160,7 @@ def _rounded_uses(line: Line, ref_names: dict) -> dict:
         return {}
     alt = {}
     for name, value in ref_names.items():
-        if isinstance(value, float):
+        if isinstance(value, float) and name not in params:
             for literal in literals:
                 if literal != value and _rounded(literal, value):
                     alt[name] = literal

@@ -127,3 +127,13 @@ def test_huge_numbers_in_steps_are_graded_not_raised(raw):
     # Issue 14, finding 2.
     result = grade_answer(q3w(), raw)
     assert not result.correct and len(result.feedback) < 2000
+
+
+def test_a_param_is_not_taken_as_rounded_and_rounding_may_not_drift_far():
+    from tests.quiz_helpers import quiz_from_yaml
+
+    question = quiz_from_yaml(ROUNDING.replace("b: {default: 7, choices: [7]}", "b: {default: 7.5, choices: [7.5]}")).questions[0]
+    assert not grade_answer(question, "x = 47 / 8 = 5.875\ny = 5.875 * 3 = 17.625").correct  # 7.5 "rounded" to 8
+    coarse = quiz_from_yaml(ROUNDING.replace("b: {default: 7, choices: [7]}", "b: {default: 376, choices: [376]}")).questions[0]
+    result = grade_answer(coarse, "x = 47 / 376\ny = 0.1 * 3 = 0.3")  # 0.125 rounded to 0.1: 20% off in the end
+    assert all(m.correct for m in result.steps) and not result.correct
