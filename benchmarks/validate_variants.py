@@ -18,12 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ruamel.yaml import YAML  # noqa: E402
+from ruamel.yaml import YAML
 
-from engine.content.loader import QUIZ_DIR, yaml_files  # noqa: E402
-from engine.quiz.schema import QuizFile  # noqa: E402
-from engine.quiz.validation import validate_quiz  # noqa: E402
-from engine.quiz.variant_checks import variant_values  # noqa: E402
+from engine.content.loader import QUIZ_DIR, yaml_files
+from engine.quiz.schema import QuizFile
+from engine.quiz.validation import validate_quiz
+from engine.quiz.variant_checks import variant_values
 
 
 def main() -> int:

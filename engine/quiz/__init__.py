@@ -13,6 +13,7 @@
     equivalence.py     fix_expression: is the learner's expression equivalent? (sampling)
     worked.py          worked answers, step by step, errors and rounding carried forward
     worked_mistakes.py what went wrong in a worked answer, with the mistake's id
+    worked_numbers.py  which numbers a working may use, and rounding carried forward
     validation.py      content checks that need evaluation (`python -m engine validate`)
     variant_checks.py  every variant: key, mistakes, constraints, checks, no answer given away
 

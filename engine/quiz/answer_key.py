@@ -24,7 +24,7 @@ import ast
 from dataclasses import dataclass, field
 
 from engine.quiz.constraints import draw
-from engine.quiz.matching import isclose, number_text  # noqa: F401 - number_text is used here and re-exported
+from engine.quiz.matching import isclose, number_text
 from engine.quiz.mistakes import TransformError, mistake_expression
 from engine.quiz.variants import Variant, option_order, render_snippet
 

@@ -28,7 +28,13 @@ import math
 import re
 from dataclasses import dataclass
 
-from engine.quiz.units import AnswerFormatError, Unit, convert, parse_quantity, unit_named
+from engine.quiz.units import (
+    AnswerFormatError,
+    Unit,
+    convert,
+    parse_quantity,
+    unit_named,
+)
 
 KEY_PRECISION_CAP = 0.005  # rule 2: never coarser than 0.5% of the key (3 significant digits)
 
@@ -166,10 +172,10 @@ def slips_for(asked: Unit) -> list[tuple[str, float, str]]:
         low = prefix.lower()
         if binary:
             slips.append((f"{low}b_for_{low}ib", bin_ / dec,
-                          f"You divided by 10^{3 * power} ({prefix}B) where {prefix}iB were asked: "
-                          f"1 {prefix}iB = 2^{10 * power} bytes = {bin_ / dec:.3f} {prefix}B."))
+                          (f"You divided by 10^{3 * power} ({prefix}B) where {prefix}iB were asked: "
+                           f"1 {prefix}iB = 2^{10 * power} bytes = {bin_ / dec:.3f} {prefix}B.")))
         else:
             slips.append((f"{low}ib_for_{low}b", dec / bin_,
-                          f"You divided by 2^{10 * power} ({prefix}iB) where {prefix}B were asked: "
-                          f"1 {prefix}B = 10^{3 * power} bytes."))
+                          (f"You divided by 2^{10 * power} ({prefix}iB) where {prefix}B were asked: "
+                           f"1 {prefix}B = 10^{3 * power} bytes.")))
     return slips

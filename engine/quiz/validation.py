@@ -109,8 +109,9 @@ def _names(question):
         if mistake.formula:
             checks.append((f"solution.common_mistakes[{j}].formula", mistake.formula, params))
         if mistake.target and mistake.target not in _target_names(question, params):
-            yield (f"solution.common_mistakes[{j}].target", f"unknown name '{mistake.target}': a target is a name in "
-                   f"the answer ({', '.join(sorted(_target_names(question, params))) or 'no names'})")
+            known = ", ".join(sorted(_target_names(question, params))) or "no names"
+            yield (f"solution.common_mistakes[{j}].target",
+                   f"unknown name '{mistake.target}': a target is a name in the answer ({known})")
     for path, expression, known in checks:
         try:
             unknown = sorted(names_used(expression) - known)

@@ -26,7 +26,15 @@ import re
 from engine.quiz.answer_key import ERROR, compute_key, number_text
 from engine.quiz.constraints import MIN_ACCEPTANCE, check_env, failed_checks, unmet
 from engine.quiz.matching import isclose
-from engine.quiz.variants import Variant, defaults, draw_values, fill_placeholder, param_values, placeholders, render_snippet
+from engine.quiz.variants import (
+    Variant,
+    defaults,
+    draw_values,
+    fill_placeholder,
+    param_values,
+    placeholders,
+    render_snippet,
+)
 
 MAX_ENUMERATED = 10_000
 SAMPLED = 1_000
@@ -88,16 +96,16 @@ def _one(question, values: dict):
             wrong = key.mistakes.get(mistake.id)
             if wrong is not None and _same(wrong, key):
                 yield (f"solution.common_mistakes[{j}]", "mistake",
-                       f"mistake '{mistake.id}' gives the right answer {key.shown} too, so it cannot be told apart; "
-                       "add a constraint that excludes such variants")
+                       (f"mistake '{mistake.id}' gives the right answer {key.shown} too, so it cannot be told apart; "
+                        "add a constraint that excludes such variants"))
     for message in failed_checks(question, key):
         yield "checks", "check", message
     env = check_env(question, key)
     for j, check in enumerate(question.checks):
         for inner in placeholders(check.text or ""):
             if fill_placeholder(inner, env) is None:
-                yield (f"checks[{j}].text", "check-text", f"placeholder '{{{inner}}}' is not an expression over "
-                       f"the params, `answer` and the snippet's or steps' names")
+                yield (f"checks[{j}].text", "check-text", (f"placeholder '{{{inner}}}' is not an expression over "
+                                                            "the params, `answer` and the snippet's or steps' names"))
     giveaway = _gives_away(question, values, key)
     if giveaway:
         yield giveaway[0], "giveaway", f"the text shows the answer {giveaway[1]!r} before it is asked for"

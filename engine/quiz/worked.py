@@ -37,11 +37,10 @@ from engine.quiz.result import GradeResult, StepMark
 from engine.quiz.units import AnswerFormatError, clip
 from engine.quiz.variants import Variant
 from engine.quiz.worked_mistakes import line_slip, result_mistake, shown, step_mistake
+from engine.quiz.worked_numbers import rounded_uses, same, stray_numbers
 
 MAX_LINES = 20
 ROUNDING_DRIFT = 0.01  # relative: how far rounded earlier results may move a right final value
-# Numbers any working may use: squares, bits per byte, percent, decimal and binary unit steps.
-UNIVERSAL = (2, 8, 10, 100, 1000, 1024)
 _EQUALS = re.compile(r"(?<![=<>!])=(?!=)")
 _UNIT_SUFFIX = re.compile(r"\s*(?:KiB|MiB|GiB|TiB|KB|MB|GB|TB|bytes|byte|bits|bit|params|B)\s*$")
 
@@ -111,7 +110,7 @@ def grade_worked(question, variant: Variant, key: Key, lines: list[Line]):
         mark = _check_line(question, line, names, results)
         value = mark.value
         if mark.ok:
-            alt = _rounded_uses(line, ref_names, question.params)
+            alt = rounded_uses(line, ref_names, question.params)
             pointer, mark = _place(question, mark, pointer, ref_names, alt, last=index == len(graded) - 1, name=line.name)
             rounded = rounded or mark.rounded
         elif value is not None and pointer < len(question.steps):
@@ -130,13 +129,17 @@ def _result(question, key: Key, marks: list[StepMark], final, rounded: bool) -> 
     right = sum(m.correct for m in marks)
     all_right = right == len(marks) and final is not None
     # Rounding carried forward is no error, but it may not drift far: within ROUNDING_DRIFT of the key.
-    correct = all_right and (close(final, key.value, question) or rounded and isclose(final, key.value, rel_tol=ROUNDING_DRIFT))
+    drifted = rounded and isclose(final, key.value, rel_tol=ROUNDING_DRIFT)
+    correct = all_right and (close(final, key.value, question) or drifted)
     first_wrong = next((m for m in marks if not m.correct), None)
     mistake_id = first_wrong.mistake_id if first_wrong else None
     if correct:
         feedback = f"Correct: every step checks out, and the result is {key.shown}."
     elif first_wrong:
         feedback = f"Step {first_wrong.step} (`{first_wrong.line}`) is wrong: {first_wrong.feedback}"
+    elif rounded and all_right:
+        feedback = (f"Your steps are right, but rounding early moved the result to {shown(final)}; the answer is "
+                    f"{key.shown}. Keep more decimals until the last step.")
     else:
         feedback = f"Your steps are right, but they stop before the answer: the question asks for {_ask(question)}."
     named = None if correct else result_mistake(question, key, final)
@@ -145,26 +148,6 @@ def _result(question, key: Key, marks: list[StepMark], final, rounded: bool) -> 
     score = 1.0 if correct else round(right / max(len(marks), len(question.steps)), 4)
     return GradeResult(score=score, correct=correct, feedback=feedback, steps=marks, mistake_id=mistake_id,
                        answer_key=key.shown)
-
-
-def _rounded_uses(line: Line, ref_names: dict, params) -> dict:
-    """Earlier results the line's working uses rounded: {name: the rounded number typed} (6.71 for 6.714).
-
-    The params are given exactly, so they are never taken as rounded.
-    """
-    from engine.sandbox import SnippetError, literals_used
-
-    try:
-        literals = [v for v in literals_used(line.parts[0]) if isinstance(v, float)]
-    except SnippetError:
-        return {}
-    alt = {}
-    for name, value in ref_names.items():
-        if isinstance(value, float) and name not in params:
-            for literal in literals:
-                if literal != value and _rounded(literal, value):
-                    alt[name] = literal
-    return alt
 
 
 def _fill_skipped(steps, ref_names: dict) -> None:
@@ -200,10 +183,10 @@ def _check_line(question, line: Line, names: dict, results: list) -> _Mark:
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in got):
         return _Mark(False, "each side must be a number.", None)
     for (left, a), (right, b) in zip(zip(line.parts, got), zip(line.parts[1:], got[1:])):
-        if not _same(a, b, right):
+        if not same(a, b, right):
             slip, slip_id = line_slip(question, left, b, names)
             return _Mark(False, f"`{left}` is {shown(a)}, not {right[:40]}.{slip}", got[-1], mistake_id=slip_id)
-    stray = _stray_numbers(question, line.parts[0], names, results)
+    stray = stray_numbers(question, line.parts[0], names, results)
     if stray is not None:
         given = ", ".join(f"{n} = {v}" for n, v in names.items() if n in question.params)
         return _Mark(False, f"it uses {shown(stray)}, which is not one of the question's quantities ({given}) "
@@ -278,33 +261,3 @@ def _parts(expression: str, env: dict) -> list[float]:
     nodes = [n for n in ast.walk(ast.parse(expression, mode="eval").body) if isinstance(n, (ast.BinOp, ast.Call))]
     values = [_value(ast.unparse(n), env) for n in nodes[1:]]  # nodes[0] is the whole step
     return [v for v in values if v is not None]
-
-
-def _same(a: float, b: float, written: str) -> bool:
-    """Equal, or `written` is `a` rounded to the decimal places typed (e.g. 13.0385 = 13.04)."""
-    if isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
-        return True
-    match = re.fullmatch(r"\d+\.(\d+)", written.strip())
-    return bool(match) and isclose(round(a, len(match.group(1))), b, rel_tol=1e-12)
-
-
-def _stray_numbers(question, working: str, names: dict, results: list) -> float | None:
-    """The first number typed in the working that comes from nowhere, or None."""
-    from engine.sandbox import literals_used
-
-    sources = [v for v in names.values() if isinstance(v, (int, float))] + results + list(question.constants)
-    sources += list(UNIVERSAL)
-    for step in question.steps:
-        sources += [v for v in literals_used(step.expr) if isinstance(v, (int, float))]
-    for literal in literals_used(working):
-        if isinstance(literal, bool) or not isinstance(literal, (int, float)):
-            continue
-        if not any(isclose(literal, s, rel_tol=1e-9) or _rounded(literal, s) for s in sources):
-            return literal
-    return None
-
-
-def _rounded(literal: float, source: float) -> bool:
-    text = repr(literal)
-    places = len(text.split(".")[1]) if "." in text else 0
-    return places > 0 and round(source, places) == literal

@@ -26,7 +26,7 @@ def test_2_is_not_what_python_prints_for_2_0():
 def test_a_question_may_opt_in_to_numeric_comparison():
     question = _question("print(16 / 8)", extra=", compare: number")
     assert grade_answer(question, "2").correct and grade_answer(question, "2e0").correct
-    assert not _question("print(16 / 8)").model_copy().compare == "number"
+    assert _question("print(16 / 8)").compare == "text"  # the default
 
 
 def test_only_whitespace_is_forgiven():

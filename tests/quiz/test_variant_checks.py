@@ -42,7 +42,7 @@ def test_the_shipped_fstring_question_keeps_its_fstring_on_every_seed():
     from engine.quiz.variants import render_snippet
 
     question = shipped("hands-on-new-words").question("trainable-percent-output")
-    for seed in range(0, 20):
+    for seed in range(20):
         variant, key = variant_for(question, seed)
         shown = render_snippet(question.snippet, variant.values)
         assert "{100 * trainable / total:.2f}" in shown and key.shown not in shown

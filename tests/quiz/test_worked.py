@@ -136,4 +136,4 @@ def test_a_param_is_not_taken_as_rounded_and_rounding_may_not_drift_far():
     assert not grade_answer(question, "x = 47 / 8 = 5.875\ny = 5.875 * 3 = 17.625").correct  # 7.5 "rounded" to 8
     coarse = quiz_from_yaml(ROUNDING.replace("b: {default: 7, choices: [7]}", "b: {default: 376, choices: [376]}")).questions[0]
     result = grade_answer(coarse, "x = 47 / 376\ny = 0.1 * 3 = 0.3")  # 0.125 rounded to 0.1: 20% off in the end
-    assert all(m.correct for m in result.steps) and not result.correct
+    assert all(m.correct for m in result.steps) and not result.correct and "rounding early" in result.feedback
