@@ -18,11 +18,15 @@ For every question:
    states a fixed fact, such as a paper's own figures, and is left alone;
 6. every variant (engine/quiz/variant_checks.py): constraints can be met, the key
    computes, mistakes differ from it, checks hold, no text gives the answer away.
+   `python -m engine validate` checks every variant (`checking_every_variant()`); the
+   app's loader, which runs on a page view, checks the same on up to APP_VARIANTS of them.
 Returns (key path, message) pairs; the loader adds file:line:col.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
 
 from engine.quiz.answer_key import variant_for
@@ -31,23 +35,38 @@ from engine.quiz.variant_checks import check_variants
 from engine.quiz.variants import Variant, defaults, format_problem, placeholders, render
 
 SEEDS = 12  # drawn variants whose solution text is checked, besides the default one
+APP_VARIANTS = 100  # variants the app's loader checks per question (validate: all, or 1,000 drawn)
+_EVERY_VARIANT = contextvars.ContextVar("every_variant", default=False)
+
+
+@contextlib.contextmanager
+def checking_every_variant():
+    """Within this block, validate_quiz checks every variant (as `python -m engine validate` does)."""
+    token = _EVERY_VARIANT.set(True)
+    try:
+        yield
+    finally:
+        _EVERY_VARIANT.reset(token)
 _ARITH = r"(?:(?:int|round|abs|min|max)\(|\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?|\*\*|[-+*/%()^]|\s)+"
 _TAIL = re.compile(rf"(?<![\w.]){_ARITH}$")  # not the 16 of "fp16"
 _HEAD = re.compile(rf"^{_ARITH}")
 
 
-def validate_quiz(quiz) -> list[tuple[str, str]]:
+def validate_quiz(quiz, *, every_variant: bool | None = None) -> list[tuple[str, str]]:
+    """Content problems of a quiz; `every_variant` None follows `checking_every_variant()`."""
+    thorough = _EVERY_VARIANT.get() if every_variant is None else every_variant
     problems: list[tuple[str, str]] = []
     for index, question in enumerate(quiz.questions):
         where = f"questions[{index}]"
         try:
-            problems += [(f"{where}.{path}" if path else where, message) for path, message in _check(question)]
+            checked = _check(question, thorough)
+            problems += [(f"{where}.{path}" if path else where, message) for path, message in checked]
         except Exception as exc:  # a check that crashes is itself a content error, never a traceback
             problems.append((where, f"cannot be checked: {type(exc).__name__}: {exc}"))
     return problems
 
 
-def _check(question):
+def _check(question, thorough: bool):
     from engine.sandbox import SnippetError
 
     names = list(_names(question))
@@ -71,7 +90,7 @@ def _check(question):
         if problems:
             yield from ((p, f"{m} (variant seed {seed}: {_values(variant)})") for p, m in problems)
             return
-    yield from check_variants(question)
+    yield from check_variants(question) if thorough else check_variants(question, limit=APP_VARIANTS)
 
 
 def _field(question) -> str:

@@ -40,20 +40,28 @@ MAX_ENUMERATED = 10_000
 SAMPLED = 1_000
 
 
-def variant_values(question) -> tuple[list[dict], bool]:
-    """(the variants' values, True when that is all of them); the defaults always come first."""
+def variant_values(question, *, limit: int = MAX_ENUMERATED, sample: int = SAMPLED) -> tuple[list[dict], bool]:
+    """(the variants' values, True when that is all of them); the defaults always come first.
+
+    All combinations when there are at most `limit`, else `sample` draws (seeded, so the same every run).
+    """
     grids = {name: param_values(p) for name, p in question.params.items()}
     total = math.prod(len(g) for g in grids.values())
-    if total <= MAX_ENUMERATED:
+    if total <= limit:
         combos = [dict(zip(grids, combo)) for combo in itertools.product(*grids.values())]
         return [defaults(question.params)] + combos, True
-    drawn = [draw_values(question.params, f"validate/{i}") for i in range(SAMPLED)]
+    drawn = [draw_values(question.params, f"validate/{i}") for i in range(sample)]
     return [defaults(question.params)] + drawn, False
 
 
-def check_variants(question):
-    """(key path, message) for each kind of problem, on the first variant that shows it."""
-    values_list, everything = variant_values(question)
+def check_variants(question, *, limit: int | None = None):
+    """(key path, message) for each kind of problem, on the first variant that shows it.
+
+    `limit`: check all variants up to this many, else this many draws (the app's loader);
+    None: all up to MAX_ENUMERATED, else SAMPLED draws (`python -m engine validate`).
+    """
+    values_list, everything = variant_values(question) if limit is None else variant_values(
+        question, limit=limit, sample=limit)
     shown = [v for v in values_list[1:] if not unmet(question, v)]
     yield from _constraints(question, values_list, shown, everything)
     seen: set[str] = set()
@@ -74,8 +82,11 @@ def _constraints(question, values_list: list[dict], shown: list[dict], everythin
         yield "constraints", f"the default values ({_describe(values_list[0])}) break the constraint `{broken[0]}`"
     considered = len(values_list) - 1
     how = "of all" if everything else "of a sample of"
-    if not shown:
+    if not shown and everything:
         yield "constraints", f"no variant meets every constraint ({how} {considered:,} checked): they can never hold together"
+    elif not shown:
+        yield "constraints", (f"no variant of a sample of {considered:,} meets every constraint: they never hold "
+                              "together, or too rarely to draw one")
     elif len(shown) < MIN_ACCEPTANCE * considered:
         yield "constraints", (f"only {len(shown):,} {how} {considered:,} variants meet the constraints "
                               f"(under {MIN_ACCEPTANCE:.0%}), so drawing one is slow; widen the params or loosen them")

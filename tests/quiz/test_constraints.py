@@ -64,7 +64,8 @@ questions:
   - {id: r, type: numeric, prompt: p, answer: n, params: {n: {default: 7, min: 1, max: 1000}}, constraints: ["n == 7"],
      solution: {steps: [s], final_answer: f}}
 """)
-    assert any("drawing one is slow" in msg for _, msg in validate_quiz(rare))
+    assert any("drawing one is slow" in msg for _, msg in validate_quiz(rare, every_variant=True))
+    assert any("too rarely" in msg for _, msg in validate_quiz(rare))  # the app's loader: a sample of 100
 
 
 def test_defaults_must_meet_the_constraints():

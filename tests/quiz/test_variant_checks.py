@@ -1,10 +1,13 @@
 """engine/quiz/variant_checks.py: every variant validated; no variant gives its answer away (issue 11)."""
 
+import subprocess
+import sys
 import time
 
 from engine.content.loader import QUIZ_DIR, load_course, yaml_files
 from engine.quiz.validation import validate_quiz
 from engine.quiz.variant_checks import MAX_ENUMERATED, SAMPLED, variant_values
+from tests.conftest import ROOT
 from tests.quiz_helpers import quiz_from_yaml, shipped
 
 
@@ -48,12 +51,24 @@ def test_the_shipped_fstring_question_keeps_its_fstring_on_every_seed():
         assert "{100 * trainable / total:.2f}" in shown and key.shown not in shown
 
 
-def test_validating_every_variant_of_the_shipped_quizzes_stays_quick():
+def test_every_variant_of_the_shipped_quizzes_is_valid_and_quick():
     # Not a benchmark (benchmarks/validate_variants.py prints the figures): a guard against a 10x regression.
-    for quiz in load_course(lesson_files=[], quiz_files=yaml_files(QUIZ_DIR)).quizzes.values():
+    quizzes = load_course(lesson_files=[], quiz_files=yaml_files(QUIZ_DIR)).quizzes.values()
+    for quiz in quizzes:
         for question in quiz.questions:
             question._cache.clear()
     start = time.process_time()
-    course = load_course(lesson_files=[], quiz_files=yaml_files(QUIZ_DIR))
-    assert [str(p) for p in course.problems] == []
+    assert [p for quiz in quizzes for p in validate_quiz(quiz, every_variant=True)] == []
     assert time.process_time() - start < 30
+
+
+def test_the_validate_command_checks_every_variant_and_the_app_a_sample(tmp_path):
+    path = tmp_path / "rare.yaml"
+    path.write_text("id: rare\ntitle: Rare\nquestions:\n  - {id: n, type: numeric, prompt: p, answer: n * 2, "
+                    "params: {n: {default: 1, min: 1, max: 5000}}, solution: {steps: [s], final_answer: f, "
+                    "common_mistakes: [{id: m, text: t, formula: 'n * 2 if n == 4321 else n'}]}}\n", encoding="utf-8")
+    assert [str(p) for p in load_course(lesson_files=[], quiz_files=[path]).problems] == []  # 100 drawn of 5,000
+    # A fresh process, as the command runs (the loader's in-process cache holds the app's sampled check).
+    run = subprocess.run([sys.executable, "-m", "engine", "validate", str(path)], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 1 and "n=4321" in run.stdout, run.stdout[-500:]
