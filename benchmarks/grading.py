@@ -11,7 +11,7 @@ Two rows per type:
   submission costs in the app, because the page draws the variant (and caches its
   key) when it shows the question; seeds cycle over 20 learners. The goal applies here.
 - new variant: `variant_for` alone on a never-seen seed: drawing the values (with
-  redraws while a mistake equals the answer), running the snippet, computing the key
+  redraws while a constraint is broken), running the snippet, computing the key
   and every mistake's value. Paid once per learner and question, at first view.
 
 The machine is shared: the load average is printed, since other processes on its

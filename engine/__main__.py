@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -42,7 +43,15 @@ def _unavailable(args: argparse.Namespace, exc: Exception) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args._run(args) or 0)
+    try:
+        code = int(args._run(args) or 0)
+        sys.stdout.flush()  # inside the try: a closed pipe often shows only at this last flush
+        return code
+    except BrokenPipeError:
+        # The reader went away (`... | head`): stop quietly. Python docs, signal module, "Note on SIGPIPE":
+        # point stdout at devnull so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -11,9 +12,14 @@ HELP = "Grade one answer exactly as a learner's would be: score 0-1, correct, fe
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    # A negative number is an answer, not an option: `grade ... -1e3` and `grade ... "-5 MB"` need no `--`.
+    # argparse keeps this test in `_negative_number_matcher` (only -5 and -.5 by default); there is no
+    # option here that looks like a number, so every `-<digit>` or `-.<digit>` argument is positional.
+    parser._negative_number_matcher = re.compile(r"^-\.?\d")
     parser.add_argument("quiz_file", type=Path, help="a quizzes/*.yaml file")
     parser.add_argument("question_id")
-    parser.add_argument("answer", help="the answer as typed; for worked questions separate lines with \\n")
+    parser.add_argument("answer", help="the answer as typed; for worked questions separate lines with \\n; "
+                                       "an answer that starts with '-' but is not a number goes after `--`")
     parser.add_argument("--seed", type=int, default=0, help="variant seed (0 = the default values; default 0)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
@@ -40,6 +46,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     except ValueError as exc:  # content that cannot be computed (SnippetError is a ValueError)
         print(f"error: question '{args.question_id}' cannot be graded: {exc}", file=sys.stderr)
+        return 1
+    except (ArithmeticError, RecursionError, MemoryError, TypeError) as exc:  # a bug: one line, never a traceback
+        print(f"error: question '{args.question_id}' could not grade this answer "
+              f"({type(exc).__name__}: {str(exc)[:200]}); please report it", file=sys.stderr)
         return 1
     if args.json:
         print(result.model_dump_json(indent=2))

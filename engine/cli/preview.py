@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
 def preview_text(question, seed: int) -> str:
     """The question rendered for `seed`, then its key, as plain text."""
     from engine.quiz.answer_key import variant_for
-    from engine.quiz.variants import render
+    from engine.quiz.variants import render, render_snippet
     from engine.sandbox import SnippetError
 
     try:
@@ -47,13 +47,17 @@ def preview_text(question, seed: int) -> str:
         lines.append("values: " + ", ".join(f"{k}={v}" for k, v in variant.values.items()))
     snippet = getattr(question, "snippet", None)
     if snippet:
-        lines += ["--- snippet ---", render(snippet, variant.values).rstrip(), "---"]
+        lines += ["--- snippet ---", render_snippet(snippet, variant.values).rstrip(), "---"]
     if question.type == "choice":
         for position, authored in enumerate(variant.order):
             option = question.options[authored]
             mark = "*" if option.correct else " "
             lines.append(f" {mark} {chr(65 + position)}. {render(option.text, variant.values)}")
     lines.append(f"answer key: {key.shown}")
+    if question.checks:
+        from engine.quiz.constraints import check_lines
+
+        lines += [f"  check: {line}" for line in check_lines(question, variant, key)]
     for mistake_id, value in key.mistakes.items():
         lines.append(f"  mistake {mistake_id}: {value}")
     return "\n".join(lines) + "\n"

@@ -9,19 +9,24 @@ For arithmetic questions the key is also written as one *answer expression*
 over the params (a snippet's assignments are inlined into its last print), so
 the mistake transformations of engine/quiz/mistakes.py can rewrite it.
 
-`variant_for(question, seed)` draws the variant, redrawing while the right answer
-equals a mistake's value, and caches it on the question (keys never change for a
-given file, which the loader reloads when it changes).
+`variant_for(question, seed)` draws the variant (engine/quiz/constraints.py: the
+params, meeting the question's constraints; never redrawn because of a mistake)
+and caches it with its key on the question (keys never change for a given file,
+which the loader reloads when it changes).
+
+A code_output mistake may be a `snippet`: the program as the slip writes it; what it
+prints is the mistake's value (text), so loops and ifs can have diagnosed mistakes too.
 """
 
 from __future__ import annotations
 
 import ast
-import math
 from dataclasses import dataclass, field
 
+from engine.quiz.constraints import draw
+from engine.quiz.matching import isclose, number_text
 from engine.quiz.mistakes import TransformError, mistake_expression
-from engine.quiz.variants import Variant, option_order, redraw, render
+from engine.quiz.variants import Variant, option_order, render_snippet
 
 ERROR = "Error"  # the code_output key when the snippet raises
 
@@ -33,7 +38,7 @@ class Key:
     value: int | float | str | None  # the number (or printed text, or ERROR); None for choice
     shown: str  # as a learner would write it
     expression: str | None = None  # answer expression over the params, when there is one
-    mistakes: dict[str, float] = field(default_factory=dict)  # mistake id -> its wrong value
+    mistakes: dict[str, float | str] = field(default_factory=dict)  # mistake id -> its wrong value (text: printed)
     bindings: dict[str, int | float] = field(default_factory=dict)  # params + the snippet's intermediate values
 
 
@@ -42,7 +47,7 @@ def variant_for(question, seed: int) -> tuple[Variant, Key]:
     cache = question._cache
     if seed in cache:
         return cache[seed]
-    values = redraw(question.params, seed, lambda v: collides(question, v))
+    values = draw(question, seed)
     order = ()
     if question.type == "choice":
         order = option_order(len(question.options), [o.pinned for o in question.options], seed, question.shuffle)
@@ -52,25 +57,6 @@ def variant_for(question, seed: int) -> tuple[Variant, Key]:
         cache.clear()
     cache[seed] = result
     return result
-
-
-def collides(question, values: dict) -> bool:
-    """True when a mistake gives the right answer for these values (the variant is redrawn)."""
-    if question.type == "choice":
-        return False
-    try:
-        expression = answer_expression(question) if question.type == "code_output" else None
-        if expression is not None:  # fast path: no snippet run for a draw that may be thrown away
-            from engine.sandbox import evaluate
-
-            key = _numeric_key(question, evaluate(expression, dict(values)), expression, values, shown="")
-        else:
-            key = compute_key(question, Variant(seed=-1, values=values))
-    except Exception:  # a failing draw is redrawn too; validation reports a failing default
-        return True
-    if not isinstance(key.value, (int, float)):
-        return False
-    return any(close(wrong, key.value, question) for wrong in key.mistakes.values())
 
 
 def answer_expression(question) -> str | None:
@@ -94,7 +80,7 @@ def answer_expression(question) -> str | None:
             first = defaults(question.params)
             other = {n: (p.max if p.choices is None else p.choices[-1]) for n, p in question.params.items()}
             try:
-                a, b = (snippet_expression(render(question.snippet, v), set(v)) for v in (first, other))
+                a, b = (snippet_expression(render_snippet(question.snippet, v), set(v)) for v in (first, other))
                 expression = a if a == b else None
             except SyntaxError:
                 expression = None
@@ -106,7 +92,7 @@ def close(a: float, b: float, question) -> bool:
     """Equal within the question's tolerance; exact (up to float noise, 1e-9 relative) by default."""
     rel = getattr(question, "rel_tol", None) or 0.0
     absolute = getattr(question, "abs_tol", None) or 0.0
-    return math.isclose(a, b, rel_tol=max(rel, 1e-9), abs_tol=absolute)
+    return isclose(a, b, rel_tol=max(rel, 1e-9), abs_tol=absolute)
 
 
 def compute_key(question, variant: Variant) -> Key:
@@ -118,17 +104,19 @@ def compute_key(question, variant: Variant) -> Key:
                    if question.options[authored].correct]
         return Key(value=None, shown=", ".join(letters))
     if question.type == "code_output":
-        source = render(question.snippet, values)
+        source = render_snippet(question.snippet, values)
         try:
             printed = run_snippet(source).rstrip("\n")
         except SnippetError as exc:
             if not runtime_error(exc):
                 raise
-            return Key(value=ERROR, shown=ERROR)
+            return Key(value=ERROR, shown=ERROR, mistakes=_snippet_mistakes(question, values))
         expression = answer_expression(question) or snippet_expression(source, set(values))
-        return _numeric_key(question, printed, expression, values, shown=printed)
+        key = _numeric_key(question, printed, expression, values, shown=printed)
+        return Key(value=key.value, shown=key.shown, expression=key.expression, bindings=key.bindings,
+                   mistakes={**key.mistakes, **_snippet_mistakes(question, values)})
     if question.type == "fix_expression":
-        bindings = snippet_bindings(render(question.snippet, values), values, stop_at=question.target)
+        bindings = snippet_bindings(render_snippet(question.snippet, values), values, stop_at=question.target)
         value = evaluate(question.reference, bindings)
         return _numeric_key(question, value, question.reference, bindings, shown=question.reference)
     expression = answer_expression(question)
@@ -137,13 +125,30 @@ def compute_key(question, variant: Variant) -> Key:
     return _numeric_key(question, value, expression, values, shown=shown)
 
 
-def number_text(value) -> str:
-    """10000.0 -> '10000'; 13.038516044616699 -> '13.0385' (the key as a learner would type it)."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    if isinstance(value, float):
-        return f"{value:.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
-    return str(value)
+def printed(source: str) -> str:
+    """What a program prints (trailing newline dropped), or ERROR when Python itself would raise."""
+    from engine.sandbox import SnippetError, run_snippet
+
+    try:
+        return run_snippet(source).rstrip("\n")
+    except SnippetError as exc:
+        if not runtime_error(exc):
+            raise
+        return ERROR
+
+
+def _snippet_mistakes(question, values: dict) -> dict[str, str]:
+    """mistake id -> what the mistake's snippet prints, for mistakes given as a modified snippet."""
+    from engine.sandbox import SnippetError
+
+    out = {}
+    for mistake in question.solution.common_mistakes:
+        if mistake.snippet:
+            try:
+                out[mistake.id] = printed(render_snippet(mistake.snippet, values))
+            except SnippetError:
+                continue  # validation names the mistake snippet that is refused
+    return out
 
 
 def runtime_error(exc: Exception) -> bool:
@@ -165,7 +170,8 @@ def _numeric_key(question, value, expression, bindings, *, shown) -> Key:
             continue  # validation names the mistake that cannot be computed
     number = _as_number(value)
     return Key(value=value if number is None else number, shown=shown, expression=expression,
-               mistakes={k: v for k, v in mistakes.items() if isinstance(v, (int, float))}, bindings=dict(bindings))
+               mistakes={k: v for k, v in mistakes.items() if isinstance(v, (int, float, str)) and not isinstance(v, bool)},
+               bindings=dict(bindings))
 
 
 def _as_number(value) -> int | float | None:

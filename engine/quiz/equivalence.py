@@ -18,13 +18,13 @@ literal equal to a variable's value (it would only be right for these values).
 from __future__ import annotations
 
 import ast
-import math
 import random
 
 from engine.quiz.answer_key import Key, snippet_bindings
 from engine.quiz.result import GradeResult
-from engine.quiz.units import AnswerFormatError
-from engine.quiz.variants import Variant, defaults, render
+from engine.quiz.units import AnswerFormatError, clip
+from engine.quiz.matching import isclose
+from engine.quiz.variants import Variant, defaults, render, render_snippet
 
 SAMPLES = 12  # evaluations per comparison: 3 edge cases + 9 random draws
 _FAILED = object()  # an evaluation that raised (both raising the same way counts as equal)
@@ -44,14 +44,14 @@ def parse_fix(question, raw: str, variant: Variant) -> str:
         literals = literals_used(text)
     except (SyntaxError, SnippetError) as exc:
         message = getattr(exc, "msg", None) or str(exc)
-        raise AnswerFormatError(f"'{text}' is not a Python expression ({message})") from None
+        raise AnswerFormatError(f"'{clip(text)}' is not a Python expression ({message})") from None
     allowed = allowed_names(question, variant)
     unknown = sorted(used - set(allowed) - set(BUILTIN_NAMES))
     if unknown:
         raise AnswerFormatError(f"only the snippet's names may be used ({', '.join(allowed)}); "
                                 f"'{unknown[0]}' is not one of them")
     if not (used & set(allowed)):
-        raise AnswerFormatError(f"'{text}' is a hard-coded number: it is right only for these exact values. "
+        raise AnswerFormatError(f"'{clip(text)}' is a hard-coded number: it is right only for these exact values. "
                                 f"Write the fix with the snippet's names ({', '.join(allowed)}) so it works for any sizes.")
     written = set(literals_used(question.reference)) | set(literals_used(buggy_expression(question, variant)))
     for literal in literals:
@@ -73,7 +73,7 @@ def allowed_names(question, variant: Variant) -> list[str]:
 
 
 def _allowed_names(question, variant: Variant) -> list[str]:
-    source = render(question.snippet, variant.values)
+    source = render_snippet(question.snippet, variant.values)
     names = list(question.params)
     for stmt in ast.parse(source).body:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
@@ -94,7 +94,7 @@ def buggy_expression(question, variant: Variant) -> str:
 
 
 def _buggy_expression(question, variant: Variant) -> str:
-    for stmt in ast.parse(render(question.snippet, variant.values)).body:
+    for stmt in ast.parse(render_snippet(question.snippet, variant.values)).body:
         if isinstance(stmt, ast.Assign) and getattr(stmt.targets[0], "id", None) == question.target:
             return ast.unparse(stmt.value)
     raise ValueError(f"the snippet never assigns '{question.target}'")
@@ -109,7 +109,7 @@ def samples(question) -> list[dict]:
         draws.append({n: p.max if p.choices is None else max(p.choices) for n, p in question.params.items()})
         rng = random.Random(f"samples:{question.id}")
         draws += [{n: _sample(p, rng) for n, p in question.params.items()} for _ in range(SAMPLES - len(draws))]
-        cached = [snippet_bindings(render(question.snippet, v), v, stop_at=question.target) for v in draws]
+        cached = [snippet_bindings(render_snippet(question.snippet, v), v, stop_at=question.target) for v in draws]
         question._cache["samples"] = cached
     return cached
 
@@ -142,7 +142,7 @@ def same_values(left: list, right: list) -> bool:
         elif not (isinstance(a, (int, float)) and isinstance(b, (int, float))):
             if a != b:
                 return False
-        elif not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
+        elif not isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
             return False
     return True
 
@@ -184,8 +184,10 @@ def _counterexample(expression: str, theirs: list, question, points: list[dict])
     for names, got, want in zip(points, theirs, reference):
         if not same_values([got], [want]):
             shown = ", ".join(f"{n}={names[n]}" for n in question.params)
-            got_text = f"an error ({got[1]})" if isinstance(got, tuple) else got
-            return f"`{expression}` is not equivalent to a fix: with {shown} it gives {got_text}, not {want}."
+            from engine.quiz.worked_mistakes import shown as number
+
+            got_text = f"an error ({got[1]})" if isinstance(got, tuple) else number(got)
+            return f"`{expression}` is not equivalent to a fix: with {shown} it gives {got_text}, not {number(want)}."
     return f"`{expression}` is not equivalent to a fix."
 
 

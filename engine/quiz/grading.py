@@ -9,40 +9,22 @@ Two steps, as in PrairieLearn (https://prairielearn.readthedocs.io/en/latest/que
 
 Numbers are checked exactly by default (1e-9 relative, for float noise only),
 unlike PrairieLearn's 1% default, which would accept 250 and 252.5 for 252; a
-wrong number is matched against every listed mistake's value to name the slip.
-choice, numeric and code_output are graded here; fix_expression lives in
+wrong number is matched against every listed mistake's value to name the slip
+(engine/quiz/matching.py holds the rules, units included). choice and numeric are
+graded here; code_output in engine/quiz/output.py, fix_expression in
 engine/quiz/equivalence.py and worked in engine/quiz/worked.py.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
-from engine.quiz.answer_key import ERROR, Key, close, variant_for
+from engine.quiz.answer_key import Key, variant_for
+from engine.quiz.matching import Number, agrees, is_right, read_number, unit_slip
 from engine.quiz.result import GradeResult, StepMark
-from engine.quiz.units import AnswerFormatError, convert, parse_number, parse_quantity, unit_named
+from engine.quiz.units import AnswerFormatError
 from engine.quiz.variants import Variant, render
 
-__all__ = ["AnswerFormatError", "GradeResult", "StepMark", "grade", "grade_answer", "parse"]
-
-
-@dataclass(frozen=True)
-class Number:
-    """A parsed numeric answer, in the question's unit."""
-
-    value: int | float
-    typed: str
-
-
-# Built-in unit slips, checked for byte-sized answers when no listed mistake matches.
-UNIT_SLIPS = {
-    "bits_for_bytes": (8.0, "You gave the size in bits where bytes were asked: a byte is 8 bits, so divide by 8."),
-    "bytes_for_bits": (1 / 8, "You gave the size in bytes where bits were asked: multiply by 8 bits per byte."),
-    "gb_for_gib": (2**30 / 10**9, "You divided by 10^9 (GB) where GiB were asked: 1 GiB = 2^30 bytes = 1.074 GB."),
-    "gib_for_gb": (10**9 / 2**30, "You divided by 2^30 (GiB) where GB were asked: 1 GB = 10^9 bytes."),
-    "mb_for_mib": (2**20 / 10**6, "You divided by 10^6 (MB) where MiB were asked: 1 MiB = 2^20 bytes."),
-}
+__all__ = ["AnswerFormatError", "GradeResult", "Number", "StepMark", "grade", "grade_answer", "parse"]
+MAX_ANSWER_CHARS = 2000
 
 
 def parse(question, raw: str, variant: Variant | None = None):
@@ -50,14 +32,16 @@ def parse(question, raw: str, variant: Variant | None = None):
     if raw is None or not str(raw).strip():
         raise AnswerFormatError("the answer is empty")
     raw = str(raw)
-    if len(raw) > 2000:
-        raise AnswerFormatError(f"the answer is {len(raw)} characters long; the limit is 2,000")
+    if len(raw) > MAX_ANSWER_CHARS:
+        raise AnswerFormatError(f"the answer is {len(raw):,} characters long; the limit is {MAX_ANSWER_CHARS:,}")
     if question.type == "choice":
         return _parse_choice(question, raw)
     if question.type == "numeric":
-        return _parse_numeric(question, raw)
+        return read_number(raw, question.unit)
     if question.type == "code_output":
-        return _parse_output(question, raw, variant)
+        from engine.quiz.output import parse_output
+
+        return parse_output(question, raw, variant_for(question, variant.seed if variant else 0)[1])
     if question.type == "fix_expression":
         from engine.quiz.equivalence import parse_fix
 
@@ -80,8 +64,10 @@ def grade(question, variant: Variant, parsed) -> GradeResult:
         from engine.quiz.worked import grade_worked
 
         return grade_worked(question, variant, key, parsed)
-    if question.type == "code_output" and (parsed == ERROR or key.value == ERROR or isinstance(parsed, str)):
-        return _grade_text_output(question, key, parsed)
+    if question.type == "code_output":
+        from engine.quiz.output import grade_output
+
+        return grade_output(question, key, parsed, key.bindings)
     return _grade_number(question, key, parsed)
 
 
@@ -96,90 +82,52 @@ def _parse_choice(question, raw: str) -> tuple[str, ...]:
     valid = [chr(65 + i) for i in range(len(question.options))]
     bad = [c for c in letters if c not in valid]
     if bad or not letters:
-        raise AnswerFormatError(f"answer with option letters ({', '.join(valid)}); '{raw.strip()}' is not one")
+        raise AnswerFormatError(f"answer with option letters ({', '.join(valid)}); '{raw.strip()[:40]}' is not one")
     if not question.multiple and len(set(letters)) > 1:
         raise AnswerFormatError("pick exactly one option")
     return tuple(sorted(set(letters)))
 
 
 def _grade_choice(question, variant: Variant, key: Key, picked: tuple[str, ...]) -> GradeResult:
-    """Partial credit as PrairieLearn's pl-checkbox "PC": (right picks - wrong picks) / correct options, >= 0."""
+    """Partial credit as PrairieLearn's pl-checkbox "PC": (right picks - wrong picks) / correct options, >= 0.
+
+    A wrong option linked to a common mistake (`mistake: id`) names it: the result's mistake_id is the
+    first such option's, so the class report counts it.
+    """
     order = variant.order or tuple(range(len(question.options)))
     chosen = [question.options[order[ord(letter) - 65]] for letter in picked]
     n_correct = sum(o.correct for o in question.options)
     right = sum(o.correct for o in chosen)
     score = max(0.0, (right - (len(chosen) - right)) / n_correct)
     correct = right == n_correct and right == len(chosen)
-    lines = [f"**{letter}**: {'✓' if o.correct else '✗'} {o.feedback}" for letter, o in zip(picked, chosen)]
+    mistakes = {m.id: m for m in question.solution.common_mistakes}
+    lines = []
+    for letter, option in zip(picked, chosen):
+        line = f"**{letter}**: {'✓' if option.correct else '✗'} {option.feedback}"
+        if option.mistake and not option.correct:
+            line += f" (Common mistake: {render(mistakes[option.mistake].text, variant.values)})"
+        lines.append(line)
     if not correct and question.multiple and right < n_correct:
         lines.append(f"{n_correct - right} correct option(s) not ticked.")
-    return GradeResult(score=round(score, 4), correct=correct, feedback="\n\n".join(lines), answer_key=key.shown)
+    mistake_id = next((o.mistake for o in chosen if o.mistake and not o.correct), None)
+    return GradeResult(score=round(score, 4), correct=correct, feedback="\n\n".join(lines), mistake_id=mistake_id,
+                       answer_key=key.shown)
 
 
-# ---------------------------------------------------------------- numbers
-
-def _parse_numeric(question, raw: str) -> Number:
-    number, unit = parse_quantity(raw)
-    if unit is None:
-        return Number(number, raw.strip())
-    if question.unit is None:
-        raise AnswerFormatError(f"this answer is a plain number; leave out the unit '{unit.name}'")
-    return Number(convert(number, unit, unit_named(question.unit)), raw.strip())
-
-
-def _parse_output(question, raw: str, variant: Variant | None):
-    text = raw.strip()
-    if text.lower().rstrip(".!") in ("error", "an error", "it raises an error", "raises an error", "exception"):
-        return ERROR
-    _, key = variant_for(question, variant.seed if variant else 0)
-    if isinstance(key.value, (int, float)):
-        try:
-            return Number(parse_number(text), text)
-        except AnswerFormatError:
-            raise AnswerFormatError(f"'{text}' is not a number; type the number the snippet prints (or Error)") from None
-    return text
-
+# ---------------------------------------------------------------- numbers (engine/quiz/matching.py: the rules)
 
 def _grade_number(question, key: Key, answer: Number) -> GradeResult:
-    value, expected = answer.value, key.value
-    exact = question.type == "code_output"  # printed output: the very number Python prints
-    if (value == expected) if exact else close(value, expected, question):
-        note = f" (Python prints it as {key.shown})" if exact and answer.typed != key.shown else ""
-        return GradeResult(score=1, correct=True, feedback=f"Correct: {key.shown}.{note}", answer_key=key.shown)
-    if exact and math.isclose(value, expected, rel_tol=1e-9):
-        return _wrong(key, f"Close, but Python prints exactly {key.shown} (floating-point arithmetic).")
+    if is_right(answer, key.value, question):
+        return GradeResult(score=1, correct=True, feedback=f"Correct: {key.shown}.", answer_key=key.shown)
     for mistake in question.solution.common_mistakes:
         wrong = key.mistakes.get(mistake.id)
-        if wrong is not None and _matches(value, wrong, question):
+        if wrong is not None and agrees(answer, wrong, question):
             text = render(mistake.text, key.bindings)
             return _wrong(key, f"{answer.typed} is what you get by this common mistake: {text}", mistake.id)
-    unit = getattr(question, "unit", None)
-    if unit and unit_named(unit).dimension == "bytes":
-        for slip, (factor, text) in UNIT_SLIPS.items():
-            if close(value, expected * factor, question):
-                return _wrong(key, f"{answer.typed}: {text}", slip)
+    slip = unit_slip(answer, key.value, question)
+    if slip:
+        return _wrong(key, slip[1], slip[0])
     return _wrong(key, f"{answer.typed} is not right, and no common mistake gives it; compare your working with the solution.")
-
-
-def _matches(value: float, wrong: float, question) -> bool:
-    return close(value, wrong, question) or (question.type == "code_output" and math.isclose(value, wrong, rel_tol=1e-9))
-
-
-def _grade_text_output(question, key: Key, answer) -> GradeResult:
-    if key.value == ERROR:
-        if answer == ERROR:
-            return GradeResult(score=1, correct=True, feedback="Correct: the snippet raises an error.", answer_key=ERROR)
-        return _wrong(key, "The snippet does not print anything: it raises an error first.")
-    if answer == ERROR:
-        return _wrong(key, "The snippet runs without an error.")
-    typed = "\n".join(line.strip() for line in str(answer).strip().splitlines())
-    printed = "\n".join(line.strip() for line in str(key.value).strip().splitlines())
-    if typed == printed:
-        return GradeResult(score=1, correct=True, feedback=f"Correct: it prints {key.shown}.", answer_key=key.shown)
-    hint = " (check upper and lower case)" if typed.lower() == printed.lower() else ""
-    if not hint and typed and typed in printed:
-        hint = ": that is only part of it; print shows the whole line"
-    return _wrong(key, f"That is not what the snippet prints{hint}.")
 
 
 def _wrong(key: Key, feedback: str, mistake_id: str | None = None) -> GradeResult:

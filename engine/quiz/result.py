@@ -17,6 +17,7 @@ class StepMark(BaseModel):
     line: str
     correct: bool
     feedback: str
+    mistake_id: str | None = None  # the slip or listed mistake this step shows, when one is recognised
 
 
 # What a learner gets for one submission; saved as it is by the progress store.

@@ -29,7 +29,8 @@ SLUG = r"^[a-z0-9][a-z0-9-]{0,62}$"
 NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,40}$"  # a Python variable name, as in the snippets
 Number = Union[int, float]
 # Names the safe evaluator gives a meaning to (engine/sandbox/__init__.py), so no param may take them.
-RESERVED = frozenset({"int", "float", "round", "abs", "min", "max", "sum", "len", "str", "print", "range", "math"})
+RESERVED = frozenset({"int", "float", "round", "abs", "min", "max", "sum", "len", "str", "print", "range", "math",
+                      "answer"})  # `answer`: the key's value, as `checks` see it (engine/quiz/constraints.py)
 
 # The built-in mistake transformations (engine/quiz/mistakes.py implements each).
 Transform = Literal[
@@ -99,6 +100,8 @@ class Mistake(Strict):
     target: str | None = Field(None, pattern=NAME)
     # Skills this mistake reveals (ids from practice/skills.yaml); none: the skills.yaml default for its id.
     skills: list[str] = Field(default_factory=list, max_length=8)
+    # code_output only: the snippet as the slip would have written it; what it prints is the wrong answer.
+    snippet: str | None = Field(None, min_length=1, max_length=5000)
 
     @field_validator("formula")
     @classmethod
@@ -107,11 +110,29 @@ class Mistake(Strict):
 
     @model_validator(mode="after")
     def _one_recipe(self) -> "Mistake":
-        if self.formula and self.transform:
-            raise ValueError("give a mistake either a `formula` or a `transform`, not both")
+        if sum(bool(x) for x in (self.formula, self.transform, self.snippet)) > 1:
+            raise ValueError("give a mistake one of `formula`, `transform` or `snippet`, not several")
         if self.target and not self.transform:
             raise ValueError("`target` only applies to a `transform`")
         return self
+
+
+# A check: an expression that must hold on every variant, and the sentence the learner sees.
+class Check(Strict):
+    # Over the params, `answer` (the key's value) and the snippet's or steps' names, e.g. "0 < answer < 100".
+    expr: str
+    # Shown as the quick check, with `{placeholders}`; default: the expression with the variant's values.
+    text: str | None = None
+
+    @field_validator("expr")
+    @classmethod
+    def _parses(cls, expr: str) -> str:
+        return _expression(expr, "check")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare(cls, data: Any) -> Any:
+        return {"expr": data} if isinstance(data, str) else data  # `- "answer < 1"` is short for `- {expr: ...}`
 
 
 # The worked solution shown after submitting, as on the seed page.
@@ -141,9 +162,18 @@ class QuestionBase(Strict):
     fixed_first_variant: bool = False
     # Skills this question trains (ids from practice/skills.yaml), for mastery and practice.
     skills: list[str] = Field(default_factory=list, max_length=8)
+    # Expressions over the params every variant satisfies, e.g. "lora < full" (engine/quiz/constraints.py).
+    constraints: list[str] = Field(default_factory=list, max_length=20)
+    # Expressions over the params and `answer` that hold on every variant; shown as the quick check.
+    checks: list[Check] = Field(default_factory=list, max_length=10)
     solution: Solution
     # Cached per-variant answer keys, filled by engine/quiz/variants.py; not part of the file.
     _cache: dict = PrivateAttr(default_factory=dict)
+
+    @field_validator("constraints")
+    @classmethod
+    def _constraints_parse(cls, constraints: list[str]) -> list[str]:
+        return [_expression(c, "constraint") for c in constraints]
 
     @field_validator("params")
     @classmethod
@@ -164,6 +194,8 @@ class ChoiceOption(Strict):
     feedback: str = Field(min_length=1)
     # A pinned option keeps its place when the others are shuffled ("All of the above").
     pinned: bool = False
+    # The id of the common mistake that picking this (wrong) option shows; it is named and counted.
+    mistake: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
 
 
 # Concept or scenario multiple choice; several correct options give partial credit.
@@ -181,6 +213,13 @@ class ChoiceQuestion(QuestionBase):
             raise ValueError("no option is marked `correct: true`")
         if not self.multiple and right > 1:
             raise ValueError(f"{right} options are correct; set `multiple: true` or mark one")
+        ids = {m.id for m in self.solution.common_mistakes}
+        for j, option in enumerate(self.options):
+            if option.mistake and option.mistake not in ids:
+                raise ValueError(f"options[{j}].mistake: no common mistake has the id '{option.mistake}' "
+                                 f"(ids: {', '.join(sorted(ids)) or 'none'})")
+            if option.mistake and option.correct:
+                raise ValueError(f"options[{j}] is correct, so picking it is no mistake; remove its `mistake`")
         return self
 
 
@@ -217,6 +256,9 @@ class CodeOutputQuestion(QuestionBase):
     snippet: str = Field(min_length=1, max_length=5000)
     # Optional: what the author expects it to print; validation fails if it differs.
     expected: str | None = None
+    # "text": the answer is the printed text (whitespace aside), so 2 is wrong where 2.0 is printed;
+    # "number": any way of writing the printed number is right (2, 2.0, 2e0).
+    compare: Literal["text", "number"] = "text"
 
 
 # "What is the error and how to fix it?": the learner types a corrected expression.

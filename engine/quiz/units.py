@@ -17,7 +17,22 @@ from dataclasses import dataclass
 
 
 class AnswerFormatError(ValueError):
-    """The answer cannot be read (it is not graded and costs no attempt)."""
+    """The answer cannot be read (it is not graded and costs no attempt).
+
+    Messages quote the learner's text through `clip`, and are capped at MAX_MESSAGE characters in all.
+    """
+
+    MAX_MESSAGE = 600
+
+    def __init__(self, message: str):
+        text = str(message)
+        super().__init__(text if len(text) <= self.MAX_MESSAGE else text[: self.MAX_MESSAGE - 3] + "...")
+
+
+def clip(text: str, limit: int = 60) -> str:
+    """The learner's text as quoted in a message: at most `limit` characters, '...' marking a cut."""
+    text = str(text).strip()
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 @dataclass(frozen=True)
@@ -65,34 +80,56 @@ def known_units() -> list[str]:
     return sorted({unit.name for unit in UNITS.values()}, key=lambda n: (UNITS[n.lower()].dimension, UNITS[n.lower()].factor))
 
 
+MAX_MAGNITUDE = 1e300  # larger answers are refused: no quiz asks for one, and past 1.8e308 a float is inf
+_NOT_FINITE = re.compile(r"^\s*[-+]?(inf|infinity|nan)\s*([A-Za-z ]*)$", re.IGNORECASE)
+
+
+def _too_large(text: str) -> AnswerFormatError:
+    return AnswerFormatError(f"'{clip(text, 40)}' is not a finite "
+                             f"number this quiz can use (the limit is 1e300); type the number, e.g. 252")
+
+
 def parse_number(text: str) -> int | float:
-    """'1,010' -> 1010, '252.5' -> 252.5, '3e9' -> 3000000000.0; AnswerFormatError otherwise."""
+    """'1,010' -> 1010, '252.5' -> 252.5, '3e9' -> 3000000000.0; AnswerFormatError otherwise.
+
+    `1e400` (inf as a float), `inf`, `nan` and integers past 1e300 are the same format error.
+    """
     raw = text.strip()
+    if _NOT_FINITE.match(raw):
+        raise _too_large(raw)
     if "," in raw and not _GROUPED.match(raw):
-        raise AnswerFormatError(f"'{text.strip()}' is not a number (commas may only group thousands, e.g. 1,010)")
+        raise AnswerFormatError(f"'{clip(text)}' is not a number (commas may only group thousands, e.g. 1,010)")
     cleaned = raw.replace(",", "").replace("_", "")
     try:
         if re.fullmatch(r"[-+]?\d+", cleaned):
-            return int(cleaned)
-        return float(cleaned)
+            if len(cleaned.lstrip("+-").lstrip("0")) <= 300:  # checked on the text: int() of 5,000 digits raises
+                return int(cleaned)
+            number = float("inf")
+        else:
+            number = float(cleaned)
     except ValueError:
-        raise AnswerFormatError(f"'{text.strip()}' is not a number") from None
+        raise AnswerFormatError(f"'{clip(text)}' is not a number") from None
+    if not abs(number) <= MAX_MAGNITUDE:  # inf and nan too
+        raise _too_large(raw)
+    return number
 
 
 def parse_quantity(text: str) -> tuple[int | float, Unit | None]:
     """'252 MB' -> (252, MB); '252' -> (252, None). AnswerFormatError names what is wrong."""
     if not text or not text.strip():
         raise AnswerFormatError("the answer is empty; type a number")
+    if _NOT_FINITE.match(text):
+        raise _too_large(text)
     match = _ANSWER.match(text)
     if match is None:
-        raise AnswerFormatError(f"'{text.strip()}' is not a number; type digits, e.g. 252 or 252 MB")
+        raise AnswerFormatError(f"'{clip(text)}' is not a number; type digits, e.g. 252 or 252 MB")
     number = parse_number(match["number"])
     if not match["unit"]:
         return number, None
     spelled = " ".join(match["unit"].split())
     unit = UNITS.get(spelled.lower())
     if unit is None:
-        raise AnswerFormatError(f"'{spelled}' is not a unit this quiz knows (use one of: {', '.join(known_units())})")
+        raise AnswerFormatError(f"'{clip(spelled, 30)}' is not a unit this quiz knows (use one of: {', '.join(known_units())})")
     return number, unit
 
 

@@ -1,72 +1,96 @@
 """Content checks of a quiz that need evaluation (`python -m engine validate` runs them).
 
-For every question, on the default variant (seed 0) and `SEEDS` drawn ones:
-1. names: answer, formulas, steps and references use only the params (and the
-   snippet's or earlier steps' names); prompt and solution placeholders evaluate;
-2. snippets run, and an author's `expected` output equals what they print;
-3. each common mistake can be computed and gives a value different from the
-   right answer (for fix_expression: an expression not equivalent to it), on
-   every sampled variant, and the default variant is not redrawn;
+For every question:
+1. names: answer, formulas, steps, references, constraints and transform targets use
+   only the params (and the snippet's or earlier steps' names); placeholders in the
+   prompt, options and solution evaluate, with a format precision of at most
+   MAX_PRECISION digits;
+2. snippets run, and an author's `expected` output equals what they print (on the
+   default variant and `SEEDS` drawn ones, with the checks of 4 and 5);
+3. each common mistake can be computed (for fix_expression: an expression not
+   equivalent to the reference); a mistake `snippet` only on code_output;
 4. choice options render to distinct texts;
 5. numbers in the solution: every `a = b` written between arithmetic (after the
    placeholders are filled) must hold, e.g. "int(1010 * 0.25) = 252"; and in a
    question with params, a step may not hard-code a param's default value
    (write `{model_size}`), or it would be wrong for every other variant. This
    applies to computing steps (those with a placeholder); a step without any
-   states a fixed fact, such as a paper's own figures, and is left alone.
+   states a fixed fact, such as a paper's own figures, and is left alone;
+6. every variant (engine/quiz/variant_checks.py): constraints can be met, the key
+   computes, mistakes differ from it, checks hold, no text gives the answer away.
+   `python -m engine validate` checks every variant (`checking_every_variant()`); the
+   app's loader, which runs on a page view, checks the same on up to APP_VARIANTS of them.
 Returns (key path, message) pairs; the loader adds file:line:col.
 """
 
 from __future__ import annotations
 
-import math
+import contextlib
+import contextvars
 import re
 
-from engine.quiz.answer_key import collides, variant_for
+from engine.quiz.answer_key import variant_for
 from engine.quiz.mistakes import TransformError, mistake_expression
-from engine.quiz.variants import Variant, placeholders, render
+from engine.quiz.variant_checks import check_variants
+from engine.quiz.variants import Variant, defaults, format_problem, placeholders, render
 
-SEEDS = 12  # drawn variants checked per question, besides the default one
+SEEDS = 12  # drawn variants whose solution text is checked, besides the default one
+APP_VARIANTS = 100  # variants the app's loader checks per question (validate: all, or 1,000 drawn)
+_EVERY_VARIANT = contextvars.ContextVar("every_variant", default=False)
+
+
+@contextlib.contextmanager
+def checking_every_variant():
+    """Within this block, validate_quiz checks every variant (as `python -m engine validate` does)."""
+    token = _EVERY_VARIANT.set(True)
+    try:
+        yield
+    finally:
+        _EVERY_VARIANT.reset(token)
 _ARITH = r"(?:(?:int|round|abs|min|max)\(|\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?|\*\*|[-+*/%()^]|\s)+"
 _TAIL = re.compile(rf"(?<![\w.]){_ARITH}$")  # not the 16 of "fp16"
 _HEAD = re.compile(rf"^{_ARITH}")
 
 
-def validate_quiz(quiz) -> list[tuple[str, str]]:
+def validate_quiz(quiz, *, every_variant: bool | None = None) -> list[tuple[str, str]]:
+    """Content problems of a quiz; `every_variant` None follows `checking_every_variant()`."""
+    thorough = _EVERY_VARIANT.get() if every_variant is None else every_variant
     problems: list[tuple[str, str]] = []
     for index, question in enumerate(quiz.questions):
         where = f"questions[{index}]"
         try:
-            problems += [(f"{where}.{path}" if path else where, message) for path, message in _check(question)]
+            checked = _check(question, thorough)
+            problems += [(f"{where}.{path}" if path else where, message) for path, message in checked]
         except Exception as exc:  # a check that crashes is itself a content error, never a traceback
             problems.append((where, f"cannot be checked: {type(exc).__name__}: {exc}"))
     return problems
 
 
-def _check(question):
+def _check(question, thorough: bool):
     from engine.sandbox import SnippetError
 
-    yield from _names(question)
+    names = list(_names(question))
+    yield from names
     yield from _texts(question)
+    if names:
+        return  # an unknown name would only fail again below, blaming the wrong field
     try:
         _, key = variant_for(question, 0)
-    except (SnippetError, ValueError) as exc:
+    except (SnippetError, ValueError, ArithmeticError) as exc:
         yield _field(question), f"the default variant cannot be computed: {exc}"
         return
-    seeds = [0] + list(range(1, SEEDS + 1)) if question.params else [0]
-    for seed in seeds:
-        variant = Variant(seed=0, values={}) if seed == 0 else None
+    yield from _mistakes(question, key)
+    for seed in [0] + list(range(1, SEEDS + 1)) if question.params else [0]:
         try:
             variant, key = variant_for(question, seed)
-        except (SnippetError, ValueError) as exc:
-            yield _field(question), f"variant {seed} ({variant.values if variant else '?'}) fails: {exc}"
+        except (SnippetError, ValueError, ArithmeticError) as exc:
+            yield _field(question), f"variant {seed} fails: {exc}"
             return
         problems = list(_per_variant(question, variant, key))
         if problems:
             yield from ((p, f"{m} (variant seed {seed}: {_values(variant)})") for p, m in problems)
             return
-    if question.type != "choice" and collides(question, variant_for(question, 0)[0].values):
-        yield "params", "with the default values a common mistake gives the right answer; change the defaults"
+    yield from check_variants(question) if thorough else check_variants(question, limit=APP_VARIANTS)
 
 
 def _field(question) -> str:
@@ -82,7 +106,7 @@ def _names(question):
     from engine.sandbox import SnippetError, names_used
 
     params = set(question.params)
-    checks = []
+    checks = [(f"constraints[{j}]", c, params) for j, c in enumerate(question.constraints)]
     if question.type == "numeric":
         checks.append(("answer", question.answer, params))
     if question.type == "worked":
@@ -93,8 +117,8 @@ def _names(question):
     if question.type == "fix_expression":
         from engine.quiz.equivalence import allowed_names
 
-        try:
-            allowed = set(allowed_names(question, variant_for(question, 0)[0]))
+        try:  # the default values only: computing the key would run the reference, which is checked next
+            allowed = set(allowed_names(question, Variant(seed=0, values=defaults(question.params))))
         except (SnippetError, SyntaxError, ValueError) as exc:
             yield "snippet", f"the snippet cannot be read: {exc}"
             return
@@ -103,6 +127,10 @@ def _names(question):
     for j, mistake in enumerate(question.solution.common_mistakes):
         if mistake.formula:
             checks.append((f"solution.common_mistakes[{j}].formula", mistake.formula, params))
+        if mistake.target and mistake.target not in _target_names(question, params):
+            known = ", ".join(sorted(_target_names(question, params))) or "no names"
+            yield (f"solution.common_mistakes[{j}].target",
+                   f"unknown name '{mistake.target}': a target is a name in the answer ({known})")
     for path, expression, known in checks:
         try:
             unknown = sorted(names_used(expression) - known)
@@ -111,6 +139,13 @@ def _names(question):
             continue
         if unknown:
             yield path, f"'{unknown[0]}' is not defined here (known: {', '.join(sorted(known)) or 'nothing'})"
+
+
+def _target_names(question, params: set) -> set:
+    """Names a transform's `target` may be: the params, and a worked question's step names."""
+    if question.type == "worked":
+        return params | {step.name for step in question.steps if step.name}
+    return set(params)
 
 
 def _texts(question):
@@ -124,9 +159,14 @@ def _texts(question):
         texts.append(("solution.quick_check", question.solution.quick_check))
     if question.type == "choice":
         texts += [(f"options[{j}].text", option.text) for j, option in enumerate(question.options)]
+    texts += [(f"checks[{j}].text", check.text) for j, check in enumerate(question.checks) if check.text]
+    if getattr(question, "snippet", None):
+        texts.append(("snippet", question.snippet))
     for path, text in texts:
         for inner in placeholders(text):
-            if fill_placeholder(inner, values) is None:
+            if format_problem(inner):
+                yield path, format_problem(inner)
+            elif path != "snippet" and not path.startswith("checks") and fill_placeholder(inner, values) is None:
                 yield path, f"placeholder '{{{inner}}}' is not an expression over the params (write {{{{ and }}}} for braces)"
         if question.params and path.startswith("solution") and placeholders(text):
             yield from _hard_coded(question, path, text)
@@ -151,26 +191,37 @@ def _per_variant(question, variant: Variant, key):
         expected = render(question.expected, variant.values).strip()
         if expected != str(key.value).strip() and expected != key.shown.strip():
             yield "expected", f"the snippet prints '{key.shown}', not the expected '{expected}'"
-    yield from _mistakes(question, key)
     for path, text in _solution_texts(question):
         for message in equation_errors(render(text, variant.values)):
             yield path, message
 
 
 def _mistakes(question, key):
-    from engine.sandbox import SnippetError
+    from engine.sandbox import SnippetError, check_syntax
 
     for j, mistake in enumerate(question.solution.common_mistakes):
         path = f"solution.common_mistakes[{j}]"
+        if mistake.snippet:
+            if question.type != "code_output":
+                yield f"{path}.snippet", "a mistake `snippet` is for code_output questions (it is what the slip prints)"
+                continue
+            from engine.quiz.variants import render_snippet
+
+            try:
+                check_syntax(render_snippet(mistake.snippet, defaults(question.params)))
+            except SnippetError as exc:
+                yield f"{path}.snippet", f"the mistake's snippet is refused: {exc}"
+            continue
         if question.type == "choice" or not (mistake.formula or mistake.transform):
             continue
+        if mistake.transform and not key.expression:
+            yield path, ("a transform rewrites the answer expression, and this snippet has none (it has loops or "
+                         "ifs); give the mistake as a `snippet` (the program as the slip writes it) or a `formula`")
+            continue
         try:
-            wrong = mistake_expression(key.expression, mistake) if key.expression else None
+            wrong = mistake_expression(key.expression, mistake) if mistake.transform else mistake.formula
         except TransformError as exc:
             yield path, str(exc)
-            continue
-        if wrong is None:
-            yield path, "a transform needs an answer expression (the snippet is not a plain sequence of assignments and a print)"
             continue
         if question.type == "fix_expression":
             from engine.quiz.equivalence import equivalent
@@ -186,9 +237,6 @@ def _mistakes(question, key):
                 yield path, f"the mistake `{wrong}` does not give a number"
             except SnippetError as exc:
                 yield path, f"the mistake `{wrong}` cannot be computed: {exc}"
-            continue
-        if isinstance(key.value, (int, float)) and math.isclose(key.mistakes[mistake.id], key.value, rel_tol=1e-9):
-            yield path, f"gives the right answer {key.value} too, so it cannot be told apart"
 
 
 def _solution_texts(question):
@@ -216,9 +264,13 @@ def equation_errors(text: str) -> list[str]:
             b = evaluate(_python(b_text), {})
         except SnippetError:
             continue
-        if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not _agree(a, b, b_text):
+        if _numbers(a, b) and not _agree(a, b, b_text):
             errors.append(f"the text says {a_text} = {b_text}, but {a_text} is {a}")
     return errors
+
+
+def _numbers(*values) -> bool:
+    return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
 
 
 def _python(text: str) -> str:
@@ -237,7 +289,9 @@ def _balanced(text: str) -> str:
 
 
 def _agree(a: float, b: float, written: str) -> bool:
-    if math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
+    from engine.quiz.matching import isclose
+
+    if isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
         return True
     places = re.search(r"\.(\d+)\s*$", written)
-    return bool(places) and math.isclose(round(a, len(places.group(1))), b, rel_tol=1e-12)
+    return bool(places) and isclose(round(a, len(places.group(1))), b, rel_tol=1e-12)

@@ -3,31 +3,39 @@
 Generate step of PrairieLearn's generate → parse → grade cycle: a variant is a
 seed plus the values drawn from the question's `params`.
 
-1. The seed comes from (learner id, question id, round) through SHA-256, so it
+1. The seed comes from (learner id, quiz/question id, round) through SHA-256, so it
    is the same on every run and machine (Python's `hash()` is salted per process).
 2. Seed 0 is the default variant: every param takes its `default` (the seed
    page's own numbers). A question with `fixed_first_variant: true` gives every
    learner seed 0 first; later rounds are seeded.
-3. Values are drawn with `random.Random(seed)`; a draw whose answer equals what a
-   listed mistake gives is drawn again (`redraw`, used by engine/quiz/answer_key.py),
-   so a right answer never looks like a mistake and a mistake is never marked right.
+3. Each param is drawn from its own generator, seeded by (seed, attempt, param name)
+   (`random.Random` with a str seed hashes it with SHA-512, stable across runs).
+   Attempt 0 is tried first; a draw that breaks one of the question's `constraints`
+   is drawn again with attempt 1, 2, ... (engine/quiz/constraints.py). So a variant
+   depends only on the seed, the params and the constraints: editing the text, the
+   answer, the mistakes or the checks never changes a learner's numbers, and adding
+   a param leaves the others' values as they were. Nothing is redrawn when a mistake
+   gives the right answer: `validate` reports that variant instead (add a constraint).
 4. Text is rendered by filling `{placeholders}`: `{name}` or any expression over
    the params such as `{model_size + lora_size}`, with an optional format spec
-   (`{size / 2**30:.2f}`). `{{` and `}}` are literal braces; a `{...}` that is not
-   an expression over the params (an f-string field in a snippet) is left as it is.
+   (`{size / 2**30:.2f}`; precision at most `MAX_PRECISION`). `{{` and `}}` are
+   literal braces; a `{...}` that is not an expression over the params is left as
+   it is. In a snippet, f-strings are Python's own and never filled
+   (`render_snippet`), so `print(f"{a / b:.2f}")` is shown as written, not with its answer.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import random
 import re
+import tokenize
 from dataclasses import dataclass, field
-from typing import Callable
 
 from engine.quiz.schema import Param
 
-MAX_REDRAWS = 60  # draws tried before giving up on avoiding every mistake's value
+MAX_PRECISION = 20  # digits after the point in a placeholder's format; 20 is past float's 17 significant digits
 
 
 @dataclass(frozen=True)
@@ -49,9 +57,9 @@ def defaults(params: dict[str, Param]) -> dict[str, int | float]:
     return {name: p.default for name, p in params.items()}
 
 
-def draw_values(params: dict[str, Param], rng: random.Random) -> dict[str, int | float]:
-    """One random value per param from its choices or its min..max grid."""
-    return {name: _draw(p, rng) for name, p in params.items()}
+def draw_values(params: dict[str, Param], seed: int | str, attempt: int = 0) -> dict[str, int | float]:
+    """One value per param from its choices or its min..max grid; each param has its own generator."""
+    return {name: _draw(p, random.Random(f"{seed}/{attempt}/{name}")) for name, p in params.items()}
 
 
 def _draw(param: Param, rng: random.Random) -> int | float:
@@ -65,17 +73,14 @@ def _draw(param: Param, rng: random.Random) -> int | float:
     return round(param.min + rng.randint(0, count) * step, 10)
 
 
-def redraw(params: dict[str, Param], seed: int, collides: Callable[[dict], bool]) -> dict[str, int | float]:
-    """Values for `seed`, drawn again while `collides(values)` (an answer equal to a mistake's)."""
-    if seed == 0 or not params:
-        return defaults(params)
-    rng = random.Random(seed)
-    values = draw_values(params, rng)
-    for _ in range(MAX_REDRAWS):
-        if not collides(values):
-            return values
-        values = draw_values(params, rng)
-    return values  # validation reports questions whose mistakes collide this often
+def param_values(param: Param) -> list[int | float]:
+    """Every value a param can take, in order (the grid of min..max, or the distinct choices)."""
+    if param.choices is not None:
+        return list(dict.fromkeys(param.choices))
+    if param.is_int:
+        return list(range(param.min, param.max + 1, param.step or 1))
+    step = param.step or (param.max - param.min) / 100 or 1
+    return [round(param.min + k * step, 10) for k in range(int(round((param.max - param.min) / step)) + 1)]
 
 
 def option_order(count: int, pinned: list[bool], seed: int, shuffle: bool) -> tuple[int, ...]:
@@ -93,7 +98,7 @@ def option_order(count: int, pinned: list[bool], seed: int, shuffle: bool) -> tu
 # ---------------------------------------------------------------- rendering
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}\n]+)\}")
-_SPEC = re.compile(r"^(?P<expr>.+?):(?P<spec>[<>^]?[+-]?[,_]?(?:\.\d+)?[fegd%]?)$")
+_SPEC = re.compile(r"^(?P<expr>.+?):(?P<spec>[<>^]?[+-]?[,_]?(?:\.(?P<places>\d+))?[fegd%]?)$")
 
 
 def render(text: str, values: dict[str, int | float]) -> str:
@@ -110,6 +115,42 @@ def render(text: str, values: dict[str, int | float]) -> str:
     return _PLACEHOLDER.sub(fill, text)
 
 
+def render_snippet(snippet: str, values: dict[str, int | float]) -> str:
+    """`render` for Python source: placeholders outside f-strings are filled, f-strings are kept as written."""
+    spans = _fstring_spans(snippet)
+    if not spans:
+        return render(snippet, values)
+    out, at = [], 0
+    for start, end in spans:
+        out += [render(snippet[at:start], values), snippet[start:end]]
+        at = end
+    return "".join(out) + render(snippet[at:], values)
+
+
+def _fstring_spans(source: str) -> list[tuple[int, int]]:
+    """(start, end) character offsets of the f-string literals in `source` (placeholders read as sets)."""
+    if "f'" not in source.lower() and 'f"' not in source.lower():
+        return []
+    starts = [0]
+    for line in source.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    spans, opened = [], None
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            begin, end = starts[tok.start[0] - 1] + tok.start[1], starts[tok.end[0] - 1] + tok.end[1]
+            kind = tokenize.tok_name[tok.type]
+            if kind == "STRING" and "f" in tok.string.split(tok.string[-1])[0].lower():
+                spans.append((begin, end))
+            elif kind == "FSTRING_START":  # Python 3.12+ splits an f-string into tokens
+                opened = begin
+            elif kind == "FSTRING_END" and opened is not None:
+                spans.append((opened, end))
+                opened = None
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return []  # not Python the tokenizer can read; the snippet check reports it
+    return spans
+
+
 def fill_placeholder(inner: str, values: dict[str, int | float]) -> str | None:
     """The formatted value of one placeholder, or None when it is not an expression over the params."""
     from engine.sandbox import SnippetError, evaluate, names_used
@@ -118,13 +159,24 @@ def fill_placeholder(inner: str, values: dict[str, int | float]) -> str | None:
     match = _SPEC.match(expr)
     if match and ":" not in match["expr"]:
         expr, spec = match["expr"].strip(), match["spec"]
+        if match["places"] and int(match["places"]) > MAX_PRECISION:  # `{x:.100000000f}`: bounded, never built
+            spec = spec.replace(f".{match['places']}", f".{MAX_PRECISION}")
     try:
         if not names_used(expr) <= set(values):
             return None
         value = evaluate(expr, dict(values))
-    except (SnippetError, SyntaxError):
+        return format(value, spec) if spec else str(value)
+    except (SnippetError, SyntaxError, ValueError, TypeError, OverflowError):
         return None
-    return format(value, spec) if spec else str(value)
+
+
+def format_problem(inner: str) -> str | None:
+    """Why a placeholder's format spec is refused (precision over MAX_PRECISION), or None."""
+    match = _SPEC.match(inner.strip())
+    if match and ":" not in match["expr"] and match["places"] and int(match["places"]) > MAX_PRECISION:
+        return (f"placeholder '{{{inner}}}' asks for {int(match['places']):,} digits after the point; "
+                f"the limit is {MAX_PRECISION}")
+    return None
 
 
 def placeholders(text: str) -> list[str]:

@@ -16,35 +16,33 @@ Marking one line:
    only). A line named like a reference step is that step; the last line is the
    final step; another line may be the next step, a later one (steps merged), or a
    part of the next step (finer working). A wrong result is matched against the
-   mistake transformations of that step to say what went wrong.
+   mistake transformations of that step to say what went wrong
+   (engine/quiz/worked_mistakes.py, which also names a listed mistake behind a wrong result).
+4. Rounding carries forward like errors: a line may use an earlier result rounded
+   (6.71 for 6.714; never a param's value); its step is then checked against the
+   reference evaluated with that rounded value, and a final value reached that way is
+   right when it is within ROUNDING_DRIFT (1%) of the key.
 Score = steps right / steps marked; correct when every step and the final value are right.
 """
 
 from __future__ import annotations
 
 import ast
-import math
 import re
 from dataclasses import dataclass
 
 from engine.quiz.answer_key import Key, close
-from engine.quiz.mistakes import TransformError, apply_transform
+from engine.quiz.matching import isclose
 from engine.quiz.result import GradeResult, StepMark
-from engine.quiz.units import AnswerFormatError
+from engine.quiz.units import AnswerFormatError, clip
 from engine.quiz.variants import Variant
+from engine.quiz.worked_mistakes import line_slip, result_mistake, shown, step_mistake
+from engine.quiz.worked_numbers import rounded_uses, same, stray_numbers
 
 MAX_LINES = 20
-# Numbers any working may use: squares, bits per byte, percent, decimal and binary unit steps.
-UNIVERSAL = (2, 8, 10, 100, 1000, 1024)
+ROUNDING_DRIFT = 0.01  # relative: how far rounded earlier results may move a right final value
 _EQUALS = re.compile(r"(?<![=<>!])=(?!=)")
 _UNIT_SUFFIX = re.compile(r"\s*(?:KiB|MiB|GiB|TiB|KB|MB|GB|TB|bytes|byte|bits|bit|params|B)\s*$")
-_STEP_SLIPS = {  # transformations tried on a wrong step, and what to tell the learner
-    "int_forgotten": "int() truncates: int(252.5) is 252, so keep only the whole part.",
-    "round_not_truncate": "int() truncates, it does not round: int(252.5) is 252, not 253.",
-    "precedence": "* and / are done before + and -: put the sum in parentheses first.",
-    "wrong_operand": "the factor applies to the whole sum, not to one term.",
-    "term_left_out": "a term of the sum is missing.",
-}
 
 
 @dataclass(frozen=True)
@@ -66,7 +64,7 @@ def parse_worked(question, raw: str) -> list[Line]:
     for number, text in enumerate(texts, start=1):
         parts = [p.strip() for p in _EQUALS.split(text)]
         if len(parts) < 2 or not all(parts):
-            raise AnswerFormatError(f"line {number} ('{text}'): write each step as `name = expression` "
+            raise AnswerFormatError(f"line {number} ('{clip(text)}'): write each step as `name = expression` "
                                     "or `expression = value`, e.g. `int(1010 * 0.25) = 252`")
         name = parts[0] if parts[0].isidentifier() and len(parts) >= 2 else None
         exprs = [_UNIT_SUFFIX.sub("", p) if i == len(parts) - 1 else p for i, p in enumerate(parts)]
@@ -76,7 +74,7 @@ def parse_worked(question, raw: str) -> list[Line]:
                 ast.parse(expr, mode="eval")
                 unknown = sorted(names_used(expr) - known)
             except (SyntaxError, SnippetError):
-                raise AnswerFormatError(f"line {number}: '{expr}' is not an expression") from None
+                raise AnswerFormatError(f"line {number}: '{clip(expr)}' is not an expression") from None
             if unknown:
                 raise AnswerFormatError(f"line {number} uses '{unknown[0]}', which is not a quantity of the "
                                         f"question ({', '.join(question.params)}) nor a name from an earlier line")
@@ -84,6 +82,18 @@ def parse_worked(question, raw: str) -> list[Line]:
             known.add(name)
         lines.append(Line(text=text, name=name, parts=tuple(exprs)))
     return lines
+
+
+@dataclass
+class _Mark:
+    """What marking one line found."""
+
+    ok: bool
+    feedback: str
+    value: float | None  # the line's result, as the learner wrote it last
+    exact: float | None = None  # its unrounded value (the first part), when the last part rounds it
+    mistake_id: str | None = None
+    rounded: bool = False  # matched only with the learner's rounded earlier results
 
 
 def grade_worked(question, variant: Variant, key: Key, lines: list[Line]):
@@ -95,31 +105,49 @@ def grade_worked(question, variant: Variant, key: Key, lines: list[Line]):
     if not graded:
         return GradeResult(score=0, correct=False, feedback="No working yet: the lines only restate the question's values.",
                            answer_key=key.shown)
-    marks, value, pointer = [], None, 0  # pointer: the next reference step to match
+    marks, value, pointer, rounded = [], None, 0, False  # pointer: the next reference step to match
     for index, line in enumerate(graded):
-        ok, feedback, value = _check_line(question, line, names, results)
-        if ok:
-            pointer, ok, feedback = _place(question, value, pointer, ref_names, last=index == len(graded) - 1, name=line.name)
+        mark = _check_line(question, line, names, results)
+        value = mark.value
+        if mark.ok:
+            alt = rounded_uses(line, ref_names, question.params)
+            pointer, mark = _place(question, mark, pointer, ref_names, alt, last=index == len(graded) - 1, name=line.name)
+            rounded = rounded or mark.rounded
         elif value is not None and pointer < len(question.steps):
             _carry(question.steps[pointer], value, question.steps[:pointer], ref_names)  # the slip carries forward
             pointer += 1
-        marks.append(StepMark(step=index + 1, line=line.text, correct=ok, feedback=feedback))
+        marks.append(StepMark(step=index + 1, line=line.text, correct=mark.ok, feedback=mark.feedback,
+                              mistake_id=mark.mistake_id))
         if value is not None:
             results.append(value)
             if line.name:
                 names[line.name] = value
-    final = value  # the last line's result (None when it could not be worked out)
+    return _result(question, key, marks, value, rounded)
+
+
+def _result(question, key: Key, marks: list[StepMark], final, rounded: bool) -> GradeResult:
     right = sum(m.correct for m in marks)
-    correct = right == len(marks) and final is not None and close(final, key.value, question)
+    all_right = right == len(marks) and final is not None
+    # Rounding carried forward is no error, but it may not drift far: within ROUNDING_DRIFT of the key.
+    drifted = rounded and isclose(final, key.value, rel_tol=ROUNDING_DRIFT)
+    correct = all_right and (close(final, key.value, question) or drifted)
     first_wrong = next((m for m in marks if not m.correct), None)
+    mistake_id = first_wrong.mistake_id if first_wrong else None
     if correct:
         feedback = f"Correct: every step checks out, and the result is {key.shown}."
     elif first_wrong:
         feedback = f"Step {first_wrong.step} (`{first_wrong.line}`) is wrong: {first_wrong.feedback}"
+    elif rounded and all_right:
+        feedback = (f"Your steps are right, but rounding early moved the result to {shown(final)}; the answer is "
+                    f"{key.shown}. Keep more decimals until the last step.")
     else:
         feedback = f"Your steps are right, but they stop before the answer: the question asks for {_ask(question)}."
+    named = None if correct else result_mistake(question, key, final)
+    if named and named[1] != mistake_id:  # the listed mistake behind the result, when the step did not name it
+        feedback, mistake_id = f"{feedback} {named[0]}", named[1]
     score = 1.0 if correct else round(right / max(len(marks), len(question.steps)), 4)
-    return GradeResult(score=score, correct=correct, feedback=feedback, steps=marks, answer_key=key.shown)
+    return GradeResult(score=score, correct=correct, feedback=feedback, steps=marks, mistake_id=mistake_id,
+                       answer_key=key.shown)
 
 
 def _fill_skipped(steps, ref_names: dict) -> None:
@@ -144,36 +172,39 @@ def _restates(line: Line, values: dict) -> bool:
     return line.name in values and len(line.parts) == 1 and line.parts[0] == str(values[line.name])
 
 
-def _check_line(question, line: Line, names: dict, results: list) -> tuple[bool, str, float | None]:
-    """Arithmetic and quantities of one line: (ok, feedback if not, the line's value)."""
+def _check_line(question, line: Line, names: dict, results: list) -> _Mark:
+    """Arithmetic and quantities of one line, and its value."""
     from engine.sandbox import SnippetError, evaluate
 
     try:
         got = [evaluate(part, dict(names)) for part in line.parts]
     except SnippetError as exc:
-        return False, f"it cannot be worked out ({exc}).", None
+        return _Mark(False, f"it cannot be worked out ({exc}).", None)
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in got):
-        return False, "each side must be a number.", None
+        return _Mark(False, "each side must be a number.", None)
     for (left, a), (right, b) in zip(zip(line.parts, got), zip(line.parts[1:], got[1:])):
-        if not _same(a, b, right):
-            slip = _slip(question, left, b, names)
-            return False, f"`{left}` is {a}, not {right}.{slip}", got[-1]
-    stray = _stray_numbers(question, line.parts[0], names, results)
+        if not same(a, b, right):
+            slip, slip_id = line_slip(question, left, b, names)
+            return _Mark(False, f"`{left}` is {shown(a)}, not {right[:40]}.{slip}", got[-1], mistake_id=slip_id)
+    stray = stray_numbers(question, line.parts[0], names, results)
     if stray is not None:
         given = ", ".join(f"{n} = {v}" for n, v in names.items() if n in question.params)
-        return False, f"it uses {stray}, which is not one of the question's quantities ({given}) or an earlier result.", got[-1]
-    return True, "", got[-1]
+        return _Mark(False, f"it uses {shown(stray)}, which is not one of the question's quantities ({given}) "
+                            "or an earlier result.", got[-1])
+    return _Mark(True, "", got[-1], exact=got[0] if len(got) > 1 else None)
 
 
-def _place(question, value: float, pointer: int, ref_names: dict, *, last: bool, name: str | None) -> tuple[int, bool, str]:
-    """Match a sound line's result with the reference: (new pointer, right?, feedback).
+def _place(question, mark: _Mark, pointer: int, ref_names: dict, alt: dict, *, last: bool,
+           name: str | None) -> tuple[int, _Mark]:
+    """Match a sound line's result with the reference: (new pointer, the line's mark).
 
     A line named like a reference step (`after = ...`) is that step. Otherwise the
     last line must give the final step, and another line may give the next step, a
     later one (steps done in one go), or a part of the next step (finer working).
     A line that gives none is wrong, and its value carries forward as that step's result.
+    `alt` holds earlier results the line used rounded; the step may match with them instead.
     """
-    steps = question.steps
+    steps, value = question.steps, mark.value
     named = [k for k, step in enumerate(steps) if name and step.name == name]
     if named:
         last, pointer = False, named[0]
@@ -181,23 +212,31 @@ def _place(question, value: float, pointer: int, ref_names: dict, *, last: bool,
     for k in candidates:
         env = dict(ref_names)
         _fill_skipped(steps[:k], env)
-        expected = _value(steps[k].expr, env)
-        if expected is not None and close(value, expected, question):
-            _carry(steps[k], value, steps[:k], ref_names)
-            return k + 1, True, "right."
+        for rounded, scope in ((False, env), (True, {**env, **alt})):
+            if rounded and not alt:
+                continue
+            expected = _value(steps[k].expr, scope)
+            if expected is None:
+                continue
+            as_written = value is not None and close(value, expected, question)
+            if as_written or (mark.exact is not None and close(mark.exact, expected, question)):
+                _carry(steps[k], value, steps[:k], ref_names)
+                note = "right (with your rounded earlier result)." if rounded else "right."
+                return k + 1, _Mark(True, note, value, rounded=rounded or not as_written)
     if not last and not named and pointer < len(steps):
         env = dict(ref_names)
         _fill_skipped(steps[:pointer], env)
         if any(close(value, part, question) for part in _parts(steps[pointer].expr, env)):
-            return pointer, True, "right (part of the next step)."
+            return pointer, _Mark(True, "right (part of the next step).", value)
     k = len(steps) - 1 if last else min(pointer, len(steps) - 1)
     env = dict(ref_names)
     _fill_skipped(steps[:k], env)
     expected = _value(steps[k].expr, env)
     _carry(steps[k], value, steps[:k], ref_names)
     if expected is None:
-        return k + 1, False, "the expected step cannot be evaluated with your earlier results."
-    return k + 1, False, _what_went_wrong(question, steps[k], value, expected, env)
+        return k + 1, _Mark(False, "the expected step cannot be evaluated with your earlier results.", value)
+    feedback, mistake_id = step_mistake(question, steps[k], value, expected, env)
+    return k + 1, _Mark(False, feedback, value, mistake_id=mistake_id)
 
 
 def _carry(step, value: float, before, ref_names: dict) -> None:
@@ -222,62 +261,3 @@ def _parts(expression: str, env: dict) -> list[float]:
     nodes = [n for n in ast.walk(ast.parse(expression, mode="eval").body) if isinstance(n, (ast.BinOp, ast.Call))]
     values = [_value(ast.unparse(n), env) for n in nodes[1:]]  # nodes[0] is the whole step
     return [v for v in values if v is not None]
-
-
-def _slip(question, expression: str, written: float, names: dict) -> str:
-    """' Looks like: <slip>' when a built-in slip of `expression` gives the number written."""
-    from engine.sandbox import SnippetError, evaluate
-
-    for transform, text in _STEP_SLIPS.items():
-        try:
-            wrong = evaluate(apply_transform(expression, transform), dict(names))
-        except (TransformError, SnippetError, SyntaxError):
-            continue
-        if isinstance(wrong, (int, float)) and close(written, wrong, question):
-            return f" Looks like {text}"
-    return ""
-
-
-def _same(a: float, b: float, written: str) -> bool:
-    """Equal, or `written` is `a` rounded to the decimal places typed (e.g. 13.0385 = 13.04)."""
-    if math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
-        return True
-    match = re.fullmatch(r"\d+\.(\d+)", written.strip())
-    return bool(match) and round(a, len(match.group(1))) == b
-
-
-def _stray_numbers(question, working: str, names: dict, results: list) -> float | None:
-    """The first number typed in the working that comes from nowhere, or None."""
-    from engine.sandbox import literals_used
-
-    sources = [v for v in names.values() if isinstance(v, (int, float))] + results + list(question.constants)
-    sources += list(UNIVERSAL)
-    for step in question.steps:
-        sources += [v for v in literals_used(step.expr) if isinstance(v, (int, float))]
-    for literal in literals_used(working):
-        if isinstance(literal, bool) or not isinstance(literal, (int, float)):
-            continue
-        if not any(math.isclose(literal, s, rel_tol=1e-9) or _rounded(literal, s) for s in sources):
-            return literal
-    return None
-
-
-def _rounded(literal: float, source: float) -> bool:
-    text = repr(literal)
-    places = len(text.split(".")[1]) if "." in text else 0
-    return places > 0 and round(source, places) == literal
-
-
-def _what_went_wrong(question, step, got: float, expected: float, ref_names: dict) -> str:
-    from engine.sandbox import SnippetError, evaluate
-
-    slips = [(m.transform, m.target, m.text) for m in question.solution.common_mistakes if m.transform]
-    slips += [(transform, None, text) for transform, text in _STEP_SLIPS.items()]
-    for transform, target, text in slips:
-        try:
-            wrong = evaluate(apply_transform(step.expr, transform, target), dict(ref_names))
-        except (TransformError, SnippetError):
-            continue
-        if isinstance(wrong, (int, float)) and close(got, wrong, question) and not close(wrong, expected, question):
-            return f"it gives {got}, but should give {expected}: {text}"
-    return f"it gives {got}, but this step should give {expected} (`{step.expr}` with your earlier results)."

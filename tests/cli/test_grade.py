@@ -55,3 +55,34 @@ def test_real_command_line():
     run = subprocess.run([sys.executable, "-m", "engine", "grade", SEED, "q4-fix-precedence", "246"],
                          cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and "hard-coded" in run.stdout and "Traceback" not in run.stderr
+
+
+def test_a_negative_answer_needs_no_double_dash(capsys):
+    for answer in ("-5", "-1e3", "-.5", "-5 MB"):
+        assert main(["grade", "quizzes/where-memory-goes.yaml", "full-finetune-gb", answer]) == 0, answer
+        assert "correct: no" in capsys.readouterr().out
+
+
+def test_huge_answers_get_a_grade_or_a_format_message_never_a_traceback():
+    # Issue 14, finding 2, as reported: each of these raised OverflowError.
+    cases = [("quizzes/seed.yaml", "q3-printed-output", "9" * 331),
+             ("quizzes/seed.yaml", "q4-fix-precedence", "model_size ** 200"),
+             ("quizzes/seed.yaml", "q3-worked", "x = 10**400 = 1"),
+             ("quizzes/where-memory-goes.yaml", "full-finetune-gb", "9" * 400 + " GB")]
+    for quiz, question, answer in cases:
+        run = subprocess.run([sys.executable, "-m", "engine", "grade", quiz, question, answer],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert run.returncode in (0, 2) and "Traceback" not in run.stderr, (answer[:20], run.stderr[-300:])
+        assert "score:" in run.stdout or "format error" in run.stdout
+
+
+def test_piping_to_head_prints_no_broken_pipe_traceback():
+    run = subprocess.run(f"{sys.executable} -m engine preview quizzes/seed.yaml | head -1", shell=True,
+                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert run.stdout.startswith("== q1-lora-purpose") and "Traceback" not in run.stderr
+    # Deterministic: the reader is gone before the first byte is written.
+    proc = subprocess.Popen([sys.executable, "-m", "engine", "preview", "quizzes/seed.yaml"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.communicate(timeout=60)[1].decode()
+    assert "BrokenPipe" not in err and "Traceback" not in err, err[-500:]

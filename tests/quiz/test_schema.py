@@ -39,7 +39,7 @@ questions:
     ("{id: a, type: numeric, prompt: p, answer: n, params: {n: {default: 30, min: 1, max: 9}}, " + SOLUTION + "}", "outside"),
     ("{id: a, type: numeric, prompt: p, answer: n, params: {n: {default: 3}}, " + SOLUTION + "}", "min"),
     ("{id: a, type: numeric, prompt: p, answer: n, params: {n: {default: 3, choices: [1, 2]}}, " + SOLUTION + "}", "not one of the choices"),
-    ("{id: a, type: numeric, prompt: p, answer: '1', solution: {steps: [s], final_answer: f, common_mistakes: [{id: m, text: t, formula: '1', transform: precedence}]}}", "not both"),
+    ("{id: a, type: numeric, prompt: p, answer: '1', solution: {steps: [s], final_answer: f, common_mistakes: [{id: m, text: t, formula: '1', transform: precedence}]}}", "not several"),
     ("{id: a, type: numeric, prompt: p, answer: '1', solution: {steps: [s], final_answer: f, common_mistakes: [{id: m, text: t, transform: flip}]}}", "flip"),
     ("{id: a, type: numeric, prompt: p, answer: '1', abs_tol: -1, " + SOLUTION + "}", "abs_tol"),
     ("{id: a, type: numeric, prompt: p, answer: '1', params: {round: {default: 1, min: 1, max: 2}}, " + SOLUTION + "}", "builtin"),

@@ -105,3 +105,43 @@ def test_a_quiz_may_share_its_lessons_id_but_not_another_quizzes(tmp_path):
     twin.write_text((QUIZ_DIR / "qlora.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     course = load_course(lesson_files=[], quiz_files=[QUIZ_DIR / "qlora.yaml", twin])
     assert any("duplicate id 'qlora'" in str(p) for p in course.problems)
+
+
+def test_a_misspelt_reference_name_is_blamed_on_the_reference_not_the_snippet():
+    problems = _problems("{id: f, type: fix_expression, prompt: p, snippet: \"a = {a}\\nb = a * 2\\nprint(b)\", target: b, "
+                         "reference: 'a * 3 + modl', params: {a: {default: 2, min: 1, max: 5}}, solution: {steps: [s], final_answer: f}}")
+    assert problems and problems[0][0] == "questions[0].reference" and "'modl'" in problems[0][1]
+    assert not any("NameError" in msg or path.endswith("snippet") for path, msg in problems)
+
+
+def test_a_transform_target_that_is_not_a_param_is_an_unknown_name():
+    problems = _problems("{id: n, type: numeric, prompt: p, answer: 'x + y', params: {x: {default: 3, min: 1, max: 9}, "
+                         "y: {default: 1, min: 1, max: 2}}, solution: {steps: [s], final_answer: f, "
+                         "common_mistakes: [{id: m, text: t, transform: term_left_out, target: z}]}}")
+    assert any(path.endswith("common_mistakes[0].target") and "unknown name 'z'" in msg for path, msg in problems)
+
+
+def test_formula_mistakes_work_for_loop_snippets_and_transforms_say_what_to_use():
+    loop = "\"t = 0\\nfor i in range({n}):\\n    t = t + i\\nprint(t)\""
+    base = "{id: c, type: code_output, prompt: p, snippet: " + loop + ", params: {n: {default: 5, min: 3, max: 9}}, "
+    assert _problems(base + "solution: {steps: [s], final_answer: f, common_mistakes: [{id: m, text: t, formula: 'n * n'}]}}") == []
+    problems = _problems(base + "solution: {steps: [s], final_answer: f, common_mistakes: [{id: m, text: t, transform: precedence}]}}")
+    assert problems and "`snippet`" in problems[0][1]
+
+
+def test_format_precision_is_refused_with_file_and_line(tmp_path, capsys):
+    from engine.__main__ import main
+
+    path = tmp_path / "precision.yaml"
+    path.write_text("id: p\ntitle: P\nquestions:\n  - id: n\n    type: numeric\n    prompt: 'x is {x:.100000000f}'\n"
+                    "    answer: x\n    params: {x: {default: 1, min: 1, max: 3}}\n"
+                    "    solution: {steps: [s], final_answer: f}\n", encoding="utf-8")
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "precision.yaml:6:" in out and "100,000,000 digits" in out and "limit is 20" in out
+
+
+def test_choice_options_link_to_mistakes_that_must_exist():
+    problems = "{id: c, type: choice, prompt: p, options: [{text: a, correct: true, feedback: f}, {text: b, feedback: f, mistake: nope}], solution: {steps: [s], final_answer: f}}"
+    with pytest.raises(Exception, match="no common mistake has the id 'nope'"):
+        _problems(problems)

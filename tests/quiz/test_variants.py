@@ -1,12 +1,11 @@
-"""engine/quiz/variants.py: stable seeds, draws within ranges, rendering, shuffles; the redraw rule."""
+"""engine/quiz/variants.py: stable seeds, draws within ranges and stable under edits, rendering, shuffles."""
 
-import random
 import subprocess
 import sys
 
 from engine.quiz.answer_key import variant_for
 from engine.quiz.schema import Param
-from engine.quiz.variants import draw_values, option_order, redraw, render, variant_seed
+from engine.quiz.variants import draw_values, option_order, render, render_snippet, variant_seed
 from tests.conftest import ROOT
 from tests.quiz_helpers import seed_question
 
@@ -28,19 +27,27 @@ def test_seed_depends_on_learner_question_and_round():
 def test_draws_stay_in_range_and_type():
     params = {"n": Param(default=10, min=5, max=40), "f": Param(default=0.3, min=0.1, max=0.5, step=0.1),
               "c": Param(default=2, choices=[2, 4, 8])}
-    rng = random.Random(1)
-    for _ in range(200):
-        values = draw_values(params, rng)
+    for seed in range(1, 201):
+        values = draw_values(params, seed)
         assert isinstance(values["n"], int) and 5 <= values["n"] <= 40
         assert 0.1 <= values["f"] <= 0.5 and round(values["f"], 1) == values["f"]  # no 0.30000000000000004
         assert values["c"] in (2, 4, 8)
 
 
-def test_redraw_avoids_collisions_and_seed_zero_is_defaults():
-    params = {"n": Param(default=4, min=1, max=10)}
-    assert redraw(params, 0, lambda v: True) == {"n": 4}
-    for seed in range(1, 50):
-        assert redraw(params, seed, lambda v: v["n"] % 2 == 0)["n"] % 2 == 1
+def test_a_params_value_does_not_move_when_another_param_is_added_or_the_text_changes():
+    two = {"n": Param(default=4, min=1, max=100), "f": Param(default=2, choices=[2, 4, 8])}
+    three = {**two, "new": Param(default=1, min=1, max=9)}
+    for seed in range(1, 30):
+        drawn, grown = draw_values(two, seed), draw_values(three, seed)
+        assert drawn == {k: grown[k] for k in two}
+
+
+def test_editing_a_mistake_or_the_text_keeps_every_learners_variant():
+    question = seed_question("q3-printed-output")
+    edited = question.model_copy(update={"prompt": "What does it print?", "solution": question.solution.model_copy(
+        update={"common_mistakes": question.solution.common_mistakes[:1]})})
+    for seed in range(1, 40):
+        assert variant_for(question, seed)[0].values == variant_for(edited, seed)[0].values
 
 
 def test_render_placeholders_expressions_formats_and_escapes():
@@ -63,6 +70,19 @@ def test_same_learner_same_variant_and_seed_zero_shows_the_seed_numbers():
     assert variant_for(question, 0)[0].values == {"model_size": 1000, "lora_size": 10, "quantization_factor": 0.25}
     seed = variant_seed("ada", "seed/q3-printed-output", 1)
     assert variant_for(question, seed) == variant_for(question, seed)
+
+
+def test_fstrings_in_snippets_are_python_not_placeholders():
+    snippet = 'a = {a}\nb = {b}  # {a + b} in all\nprint(f"share: {100 * a / b:.2f}")\n'
+    assert render_snippet(snippet, {"a": 1, "b": 4}) == 'a = 1\nb = 4  # 5 in all\nprint(f"share: {100 * a / b:.2f}")\n'
+    assert render_snippet("x = {a}\nprint(F'{x}' + f\"\"\"{a}\"\"\")", {"a": 3}) == "x = 3\nprint(F'{x}' + f\"\"\"{a}\"\"\")"
+
+
+def test_format_precision_is_capped_when_rendering():
+    from engine.quiz.variants import MAX_PRECISION, format_problem
+
+    assert render("{x:.100000000f}", {"x": 1}) == "1." + "0" * MAX_PRECISION
+    assert "100,000,000 digits" in format_problem("x:.100000000f") and format_problem("x:.2f") is None
 
 
 def test_no_drawn_variant_has_an_answer_equal_to_a_mistake():

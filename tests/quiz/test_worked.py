@@ -79,3 +79,61 @@ def test_a_line_named_like_a_reference_step_is_that_step():
     result = grade_answer(question, "before = 32 / 64 = 0.5\nafter = 8/64 = 0.125\nsaved_bits = 0.5 - 0.125 = 0.375\nsaved_gb = 65 * 0.375 / 8 = 3.05")
     assert [m.correct for m in result.steps] == [True, False, True, True]
     assert "a term of the sum is missing" in result.steps[1].feedback
+
+
+ROUNDING = """
+id: t
+title: T
+questions:
+  - id: w
+    type: worked
+    prompt: p
+    params: {a: {default: 47, min: 40, max: 50}, b: {default: 7, choices: [7]}}
+    steps:
+      - {name: x, expr: "a / b"}
+      - {name: y, expr: "x * 3"}
+    constants: [3]
+    abs_tol: 0.005
+    solution: {steps: [s], final_answer: f}
+"""
+
+
+def test_rounding_carried_forward_is_not_punished():
+    # Issue 11, grading 3: 6.71 reused for 6.714; the answer asks for two decimals.
+    from tests.quiz_helpers import quiz_from_yaml
+
+    question = quiz_from_yaml(ROUNDING).questions[0]
+    result = grade_answer(question, "x = 47 / 7\ny = 6.71 * 3 = 20.13")
+    assert result.correct and [m.correct for m in result.steps] == [True, True]
+    assert "rounded" in result.steps[1].feedback
+    assert not grade_answer(question, "x = 47 / 7\ny = 6.71 * 3 = 20.5").correct
+
+
+def test_a_listed_mistake_is_named_when_the_slip_is_in_an_earlier_step():
+    # Issue 11, grading 4: adapters done as 14 * 16 (millions taken for billions).
+    question = shipped("where-memory-goes").question("lora-budget-worked")
+    result = grade_answer(question, "base = 7 * 2 = 14\nadapters = 14 * 16 = 224\ntotal = 14 + 224 = 238")
+    assert result.mistake_id == "millions-as-billions" and "Treating millions as billions" in result.feedback
+
+
+def test_transform_mistakes_in_a_step_carry_their_id():
+    result = grade_answer(q3w(), "lora_model_size = 1000 + 10 = 1010\nlora_model_size * quantization_factor = 252.5")
+    assert result.mistake_id == "int-forgotten" and result.steps[1].mistake_id == "int-forgotten"
+    assert result.feedback.count("Forgetting that") == 1
+
+
+@pytest.mark.parametrize("raw", ["x = 10**400 = 1", "x = 9**4700 = 1", "x = 10**400\ny = x * 2 = 3"])
+def test_huge_numbers_in_steps_are_graded_not_raised(raw):
+    # Issue 14, finding 2.
+    result = grade_answer(q3w(), raw)
+    assert not result.correct and len(result.feedback) < 2000
+
+
+def test_a_param_is_not_taken_as_rounded_and_rounding_may_not_drift_far():
+    from tests.quiz_helpers import quiz_from_yaml
+
+    question = quiz_from_yaml(ROUNDING.replace("b: {default: 7, choices: [7]}", "b: {default: 7.5, choices: [7.5]}")).questions[0]
+    assert not grade_answer(question, "x = 47 / 8 = 5.875\ny = 5.875 * 3 = 17.625").correct  # 7.5 "rounded" to 8
+    coarse = quiz_from_yaml(ROUNDING.replace("b: {default: 7, choices: [7]}", "b: {default: 376, choices: [376]}")).questions[0]
+    result = grade_answer(coarse, "x = 47 / 376\ny = 0.1 * 3 = 0.3")  # 0.125 rounded to 0.1: 20% off in the end
+    assert all(m.correct for m in result.steps) and not result.correct and "rounding early" in result.feedback

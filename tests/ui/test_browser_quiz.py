@@ -91,7 +91,8 @@ def test_printed_output_format_error_then_mistake_then_correct(base):
         expect_text(box, f"Correct: {right}.")
         expect(box.get_by_test_id("stExpander")).to_have_count(1)  # waits out the previous run's copy
         solution = box.get_by_test_id("stExpander").filter(has_text="Solution")
-        for part in ("Step 1: Calculate the LoRA model size", "Step 2: Apply QLoRA compression",
+        for part in ("Step 1: Calculate the LoRA model size", "Step 2: Apply the snippet's compression",
+                     "Step 3: What real QLoRA does",
                      "Final Answer:", "Quick Check:", "Common mistakes", "Forgetting that"):
             expect(solution.get_by_text(part).first).to_be_visible()
         expect(solution).to_contain_text(f"Final Answer: {right}")

@@ -133,3 +133,29 @@ def test_after_a_right_answer_another_variant_can_be_tried():
     assert not at.exception
     assert q3_snippet(at) != first  # a seeded variant now (equal by chance about once in 10,000)
     assert at.text_input(key=f"in-{Q3}-1").value == ""
+
+
+def test_any_grading_failure_is_logged_and_shown_as_one_sentence(monkeypatch, caplog):
+    # Issue 14, finding 2: the page caught only ValueError, so an OverflowError showed a traceback.
+    import ui.components.question as question_component
+    from engine.quiz.answer_key import variant_for
+    from tests.quiz_helpers import seed_question
+
+    def overflow(*args, **kwargs):
+        raise OverflowError("int too large to convert to float")
+
+    monkeypatch.setattr(question_component, "grade", overflow)
+    question = seed_question("q3-printed-output")
+    state = {"round": 0, "result": None, "format_error": None, "show": False}
+    quiz = type("Quiz", (), {"id": "seed"})()
+    with caplog.at_level("ERROR"):
+        question_component._submit(quiz, question, variant_for(question, 0)[0], "252", state)
+    assert state["result"] is None and "problem on our side" in state["format_error"]
+    assert "OverflowError" not in state["format_error"] and "Traceback" not in state["format_error"]
+    assert any("grading failed" in r.message and r.exc_info for r in caplog.records)
+
+
+def test_the_checks_are_the_quick_check_of_the_solution():
+    at = _answer(open_page("quiz-seed"), Q3, "252")
+    text = " ".join(md.value for md in at.markdown)
+    assert "**Quick Check:** 1010 * 0.25 = 252.5 -> 252 [OK]" in text

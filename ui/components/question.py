@@ -3,22 +3,25 @@ right answer or on "Show solution", never after a wrong one, so a retry still co
 
 Used by quiz pages (ui/pages/quiz.py) and inline by lesson `quiz` sections (ui/components/sections.py); both
 draw each question through `render_numbered` (a bordered box headed "Question N").
-Parse errors ("twelve") show a message and cost no attempt (STYLE.md §4). Attempts
+Parse errors ("twelve") show a message and cost no attempt (STYLE.md §4); any other failure of
+parse or grade is logged with its traceback and shown as one plain sentence. Attempts
 live in `st.session_state`; `record_attempt` is the one place they are stored,
 and it hands them to the progress store too.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 import streamlit as st
 
 from engine.quiz.answer_key import variant_for
 from engine.quiz.grading import AnswerFormatError, GradeResult, grade, parse
-from engine.quiz.variants import has_variants, render, variant_seed
+from engine.quiz.variants import has_variants, render, render_snippet, variant_seed
 from ui.components.solution import render_feedback, render_solution
 
+_log = logging.getLogger(__name__)
 _INPUT_HELP = {
     "numeric": "A number; a unit is optional (e.g. 14 GB, 13.04 GiB, 65536 params).",
     "code_output": "Exactly what it prints, or Error if it raises.",
@@ -67,12 +70,13 @@ def render_question(quiz, question, key_prefix: str, *, seed: int | None = None)
         seed = variant_seed(learner_id(), f"{quiz.id}/{question.id}", state["round"], fixed_first=question.fixed_first_variant)
     try:
         variant, _ = variant_for(question, seed)
-    except Exception as exc:  # content that fails to compute: an error box, never a traceback
-        st.error(f"Question '{question.id}' cannot be shown: {exc}")
+    except Exception:  # content that fails to compute: an error box, never a traceback
+        _log.exception("question %s/%s cannot be shown (seed %s)", quiz.id, question.id, seed)
+        st.error(f"Question '{question.id}' cannot be shown because of a problem in its content; it has been logged.")
         return
     st.markdown(render(question.prompt, variant.values))
     if getattr(question, "snippet", None):
-        st.code(render(question.snippet, variant.values).rstrip(), language="python")
+        st.code(render_snippet(question.snippet, variant.values).rstrip(), language="python")
     with st.form(key=f"form-{key}-{state['round']}"):
         raw = _answer_input(question, variant, f"{key}-{state['round']}")  # a new variant gets a fresh input
         submitted = st.form_submit_button("Submit")
@@ -115,13 +119,14 @@ def _answer_input(question, variant, key: str) -> str:
 def _submit(quiz, question, variant, raw: str, state: dict) -> None:
     try:
         parsed = parse(question, raw, variant)
+        result = grade(question, variant, parsed)
     except AnswerFormatError as exc:
         state["format_error"] = str(exc)
         return
-    try:
-        result = grade(question, variant, parsed)
-    except ValueError as exc:  # broken content must not take the page down
-        state["format_error"] = f"this question could not be graded ({exc}); please report it"
+    except Exception:  # noqa: BLE001 - any failure: the details go to the server log, never to the learner
+        _log.exception("grading failed: quiz %s, question %s, seed %s, answer %r", quiz.id, question.id,
+                       variant.seed, raw[:200])
+        state["format_error"] = "this answer could not be graded because of a problem on our side; it was not counted"
         return
     state.update(format_error=None, result=result.model_dump())
     record_attempt(quiz.id, question.id, variant.seed, raw, result, parsed=parsed, params=variant.values,

@@ -31,8 +31,23 @@ def render_solution(question, variant) -> None:
         for step in question.solution.steps:
             st.markdown(render(step, values))
         st.markdown(f"**Final Answer:** {render(question.solution.final_answer, values)}")
-        if question.solution.quick_check:
-            st.markdown(f"**Quick Check:** {render(question.solution.quick_check, values)}")
+        checks = [render(question.solution.quick_check, values)] if question.solution.quick_check else []
+        checks += _check_lines(question, variant)
+        if checks:
+            st.markdown("**Quick Check:** " + "  \n".join(checks))
         if question.solution.common_mistakes:
             st.markdown("**Common mistakes**")
             st.markdown("\n".join(f"- {render(m.text, values)}" for m in question.solution.common_mistakes))
+
+
+def _check_lines(question, variant) -> list[str]:
+    """The question's `checks`, filled in for this variant (engine/quiz/constraints.py)."""
+    from engine.quiz.answer_key import variant_for
+    from engine.quiz.constraints import check_lines
+
+    if not question.checks:
+        return []
+    try:
+        return check_lines(question, variant, variant_for(question, variant.seed)[1])
+    except Exception:  # noqa: BLE001 - a check that cannot be shown must not hide the rest of the solution
+        return []
