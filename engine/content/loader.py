@@ -35,7 +35,7 @@ from engine.content.problems import Problem, field_names, join_path, position_of
 from engine.content.schema import LabSection, Lesson
 from engine.content.yaml_reader import ReadError, parse, problem_of, read_bytes
 from engine.quiz.schema import QuizFile
-from engine.quiz.validation import validate_quiz
+from engine.quiz.validation import checking_every_variant_now, validate_quiz
 
 LESSON_DIR = ROOT / "lessons"
 QUIZ_DIR = ROOT / "quizzes"
@@ -62,8 +62,10 @@ class Course:
 
 # ---------------------------------------------------------------- one file
 
-# (kind, path) -> (digest of the file's bytes, item, marked data, problems)
-_CACHE: dict[tuple[str, str], tuple[bytes, Any, Any, list[Problem]]] = {}
+# (kind, path, every variant checked?) -> (digest of the file's bytes, item, marked data, problems).
+# The app checks a sample of each quiz's variants, `validate` every one: a result of one never
+# stands in for the other, whatever order they run in within a process.
+_CACHE: dict[tuple[str, str, bool], tuple[bytes, Any, Any, list[Problem]]] = {}
 
 
 def _load_file(path: Path, kind: str, model: type[BaseModel], check: Callable) -> tuple[Any, Any, list[Problem]]:
@@ -78,7 +80,8 @@ def _load_file(path: Path, kind: str, model: type[BaseModel], check: Callable) -
     except ReadError as exc:
         return None, None, [problem_of(exc, shown)]
     digest = hashlib.blake2b(raw, digest_size=16).digest()
-    cached = _CACHE.get((kind, str(path)))
+    key = (kind, str(path), kind == "quiz" and checking_every_variant_now())
+    cached = _CACHE.get(key)
     if cached and cached[0] == digest:
         return cached[1], cached[2], list(cached[3])
     try:
@@ -88,7 +91,7 @@ def _load_file(path: Path, kind: str, model: type[BaseModel], check: Callable) -
         item, data = None, None
         problems = [Problem(shown, 1, 1, "", f"could not read this file ({type(exc).__name__}: {str(exc)[:200]})")]
     problems = _capped(problems, shown)
-    _CACHE[(kind, str(path))] = (digest, item, data, list(problems))
+    _CACHE[key] = (digest, item, data, list(problems))
     return item, data, problems
 
 

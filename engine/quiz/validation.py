@@ -52,6 +52,11 @@ _TAIL = re.compile(rf"(?<![\w.]){_ARITH}$")  # not the 16 of "fp16"
 _HEAD = re.compile(rf"^{_ARITH}")
 
 
+def checking_every_variant_now() -> bool:
+    """True inside `checking_every_variant()`: caches of validation results key on it."""
+    return _EVERY_VARIANT.get()
+
+
 def validate_quiz(quiz, *, every_variant: bool | None = None) -> list[tuple[str, str]]:
     """Content problems of a quiz; `every_variant` None follows `checking_every_variant()`."""
     thorough = _EVERY_VARIANT.get() if every_variant is None else every_variant

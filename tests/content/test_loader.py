@@ -124,3 +124,21 @@ def test_validate_fails_with_file_line_col(tmp_path):
 def test_committed_json_schema_is_current():
     result = run_cli("schema", "--check")
     assert result.returncode == 0, result.stdout
+
+
+def test_validate_never_reuses_the_apps_sampled_quiz_check(monkeypatch):
+    """The app checks a sample of variants and `validate` all of them; a cached result of the
+    first must not stand in for the second in the same process (engine/content/loader.py _CACHE)."""
+    import engine.content.loader as loader
+    from engine.quiz.validation import checking_every_variant, checking_every_variant_now
+
+    modes = []
+    real = loader.validate_quiz
+    monkeypatch.setattr(loader, "validate_quiz", lambda quiz: modes.append(checking_every_variant_now()) or real(quiz))
+    monkeypatch.setattr(loader, "_CACHE", {})
+    seed = [loader.QUIZ_DIR / "seed.yaml"]
+    loader.load_course(lesson_files=[], quiz_files=seed)
+    loader.load_course(lesson_files=[], quiz_files=seed)  # unchanged file: served from the cache
+    with checking_every_variant():
+        loader.load_course(lesson_files=[], quiz_files=seed)
+    assert modes == [False, True]
