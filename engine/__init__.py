@@ -16,7 +16,7 @@ or closes a loop between modules:
 
     content ──▶ quiz ─────────▶ sandbox
        ├──▶ lab.settings
-       └──▶ maths ◀── lab
+       └──▶ maths ◀── lab ──▶ progress (its job records)
     progress            (stands alone)
     cli ──▶ any package
 
@@ -37,7 +37,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "maths": (),
     "progress": (),
     "quiz": ("sandbox",),
-    "lab": ("maths",),
+    "lab": ("maths", "progress"),
     "content": ("quiz", "lab.settings", "maths"),
     "cli": ("sandbox", "maths", "progress", "quiz", "lab", "content"),
 }
