@@ -105,9 +105,9 @@ class JobQueue:
             job = self._jobs.get(job_id)
             return None if job is None else self._snapshot(job)
 
-    def jobs(self) -> list[JobInfo]:
+    def jobs(self, *, owner: str | None = None) -> list[JobInfo]:
         with self._lock:
-            return [self._snapshot(job) for job in self._jobs.values()]
+            return [self._snapshot(job) for job in self._jobs.values() if owner is None or job.info.owner == owner]
 
     def cancel(self, job_id: str) -> bool:
         """Queued: removed at once. Running: asked to stop, then terminated after `stop_grace_s`.
