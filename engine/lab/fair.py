@@ -2,11 +2,13 @@
 
 Round robin by learner (fair queuing in its simplest form: Nagle, "On Packet Switches
 with Infinite Storage", RFC 970): a learner's k-th waiting job goes after every other
-learner's (k-1)-th, counting the jobs each learner already has running. One learner's
+learner's (k-1)-th; within one round, the learner served longest ago (or never) goes
+first, so a learner whose run just started waits for the others' turns. One learner's
 ten runs then wait behind one run of each of the others instead of starving them; among
 equals, the earlier submission goes first.
 
-    owners A A A B C  (A submitted first)   ──▶   A B C A A
+    waiting A A A B C  (A submitted first, nobody served yet)   ──▶   A B C A A
+    waiting A A B      (A's first run just started)              ──▶   B A A
 
 Pure functions over anything with `.owner`, `.submitted_at` and `.id`, so the local
 queue (engine/lab/jobs.py) and the shared one (engine/lab/shared_queue.py) use the same rule.
@@ -16,22 +18,33 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
 MAX_QUEUED_DEFAULT = 3  # one comparison of the three methods at a time
 
 
-def fair_order(queued: Sequence[T], running_owners: Iterable[str | None] = ()) -> list[T]:
-    """`queued` in the order they should start: by turn (jobs the owner has running plus its
-    place among its own waiting jobs), then by submission time."""
-    turns = Counter(running_owners)
+def fair_order(queued: Sequence[T], served: Mapping[str | None, float] | None = None) -> list[T]:
+    """`queued` in the order they should start: by round (the job's place among its owner's
+    waiting jobs), then the owner's last start (`served`: owner -> time.time() of its
+    latest job to start; absent = never), then submission time."""
+    served = served or {}
+    rounds: Counter = Counter()
     keyed = []
     for job in sorted(queued, key=lambda j: (j.submitted_at, j.id)):
-        keyed.append((turns[job.owner], job.submitted_at, job.id, job))
-        turns[job.owner] += 1
-    return [item[-1] for item in sorted(keyed, key=lambda k: k[:3])]
+        keyed.append((rounds[job.owner], served.get(job.owner, 0.0), job.submitted_at, job.id, job))
+        rounds[job.owner] += 1
+    return [item[-1] for item in sorted(keyed, key=lambda k: k[:4])]
+
+
+def last_served(jobs) -> dict[str | None, float]:
+    """owner -> latest `started_at` among `jobs` (anything with .owner and .started_at)."""
+    served: dict[str | None, float] = {}
+    for job in jobs:
+        if job.started_at is not None:
+            served[job.owner] = max(served.get(job.owner, 0.0), job.started_at)
+    return served
 
 
 def max_queued_from_env() -> int:

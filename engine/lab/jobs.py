@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from multiprocessing.connection import wait
 from typing import Any
 
-from engine.lab.fair import fair_order
+from engine.lab.fair import fair_order, last_served
 from engine.lab.job import JobInfo, State, default_device, max_jobs_from_env
 from engine.lab.worker import WORKER_PREFIX, describe_exit, install_main_guard, worker_main
 
@@ -267,8 +267,8 @@ class JobQueue:
     def _in_turn(self) -> list[_Job]:
         """Queued jobs in the order they start (engine/lab/fair.py; lock held)."""
         queued = [j.info for j in self._jobs.values() if j.info.state == "queued"]
-        running = [j.info.owner for j in self._jobs.values() if j.info.state == "running"]
-        return [self._jobs[info.id] for info in fair_order(queued, running)]
+        served = last_served(j.info for j in self._jobs.values())
+        return [self._jobs[info.id] for info in fair_order(queued, served)]
 
     def _snapshot(self, job: _Job) -> JobInfo:
         place = None

@@ -225,7 +225,7 @@ class RayRunner:
             if job.state == "queued" and job.dispatched_at is not None:
                 for key, amount in job.resources.items():
                     free[key] = free.get(key, 0.0) - amount
-        for job in fair_order(waiting, [j.owner for j in jobs if j not in waiting]):
+        for job in fair_order(waiting, db.last_served(backend="ray")):
             if any(free.get(key, 0.0) + 1e-9 < amount for key, amount in job.resources.items()):
                 break  # strict turns: a later, smaller job does not jump the queue
             if db.claim(job.id, actor_name(job.id)):

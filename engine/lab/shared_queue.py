@@ -221,7 +221,7 @@ class SharedQueue:
     def _place(self, record: JobRecord) -> int | None:
         same = [r for r in self.db.jobs(states=UNFINISHED, backend=record.backend) if r.device == record.device]
         queued = [r for r in same if r.state == "queued"]
-        order = fair_order(queued, [r.owner for r in same if r.state == "running"])
+        order = fair_order(queued, self.db.last_served(backend=record.backend))
         ids = [r.id for r in order]
         return ids.index(record.id) + 1 if record.id in ids else None
 

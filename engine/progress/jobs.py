@@ -137,6 +137,16 @@ class JobStore:
             rows = conn.execute(query).all()
         return [_record(row) for row in reversed(rows)]
 
+    def last_served(self, *, backend: str, since_s: float = 24 * 3600) -> dict[str, float]:
+        """owner -> when that owner's latest job of `backend` started (or was handed to a runner),
+        over the last `since_s` seconds: whose turn comes next (engine/lab/fair.py)."""
+        when = func.max(func.coalesce(lab_jobs.c.started_at, lab_jobs.c.dispatched_at))
+        query = (select(lab_jobs.c.owner, when).where(lab_jobs.c.backend == backend,
+                                                      lab_jobs.c.submitted_at >= time.time() - since_s)
+                 .group_by(lab_jobs.c.owner))
+        with self.store._tx("read lab turns") as conn:
+            return {owner: at for owner, at in conn.execute(query).all() if at is not None}
+
     # -- transitions (each one guarded UPDATE; True if this call made it) ---------------
     def _update(self, job_id: str, doing: str, where=(), **values) -> bool:
         with self.store._tx(doing, write=True) as conn:

@@ -21,9 +21,10 @@ def test_learners_take_turns_instead_of_submission_order():
     assert [j.id for j in fair_order(queued)] == ["a1", "b1", "c1", "a2", "a3"]
 
 
-def test_a_learner_with_a_run_going_waits_behind_one_without():
-    queued = [Job("a2", "A", 1), Job("b1", "B", 2)]
-    assert [j.id for j in fair_order(queued, running_owners=["A"])] == ["b1", "a2"]
+def test_the_learner_served_longest_ago_goes_first_in_a_round():
+    queued = [Job("a2", "A", 1), Job("a3", "A", 2), Job("b1", "B", 3), Job("c1", "C", 4)]
+    assert [j.id for j in fair_order(queued, {"A": 10.0})] == ["b1", "c1", "a2", "a3"]  # A just had a turn
+    assert [j.id for j in fair_order(queued, {"A": 10.0, "B": 20.0, "C": 5.0})] == ["c1", "a2", "b1", "a3"]
 
 
 def test_the_cap_comes_from_the_environment_with_a_clear_error(monkeypatch):
