@@ -48,20 +48,20 @@ def latest_group(jobs: list[JobInfo]) -> dict[str, str]:
 
 
 def show_waiting(queue, jobs: list[JobInfo], shown: dict[str, str], *, key: str) -> None:
-    """This learner's unfinished runs that the panel below does not already show, with Cancel."""
-    others = [j for j in jobs if not j.finished and j.id not in shown.values()]
-    if not others:
-        return
-    with st.expander(f"Your other runs still waiting or running ({len(others)})", expanded=True):
-        for job in others:
-            left, right = st.columns([5, 1])
-            where = f"place {job.place}" if job.place else job.state
-            left.markdown(f"**{job.label}** · {job.state} ({where})")
-            if right.button("Cancel", key=f"{key}-cancel-other-{job.id}"):
-                queue.cancel(job.id)
-                st.rerun()
-        if st.button("Cancel all my runs", key=f"{key}-cancel-all"):
-            for job in jobs:
-                if not job.finished:
+    """This learner's unfinished runs that the panel below does not already show, each with
+    Cancel, and one button that cancels every unfinished run of theirs."""
+    unfinished = [j for j in jobs if not j.finished]
+    others = [j for j in unfinished if j.id not in shown.values()]
+    if others:
+        with st.expander(f"Your other runs still waiting or running ({len(others)})", expanded=True):
+            for job in others:
+                left, right = st.columns([5, 1])
+                where = f"place {job.place} in the queue" if job.place else job.state
+                left.markdown(f"**{job.label}** · {job.state} ({where})")
+                if right.button("Cancel", key=f"{key}-cancel-other-{job.id}"):
                     queue.cancel(job.id)
-            st.rerun()
+                    st.rerun()
+    if len(unfinished) > 1 and st.button(f"Cancel all my runs ({len(unfinished)})", key=f"{key}-cancel-all"):
+        for job in unfinished:
+            queue.cancel(job.id)
+        st.rerun()
