@@ -141,7 +141,7 @@ def main() -> int:
               f"({ray_rate:.1f} vs {local_rate:.1f})")
     finally:
         if own_head is not None:
-            subprocess.run([str(Path(sys.executable).with_name("ray")), "stop", "--force"], capture_output=True)
+            subprocess.run([str(Path(sys.executable).with_name("ray")), "stop", "--force"], capture_output=True, check=False)
     return 0
 
 

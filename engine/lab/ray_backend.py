@@ -23,6 +23,7 @@ import logging
 import math
 import os
 import shutil
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -30,7 +31,13 @@ from pathlib import Path
 import ray
 
 from engine import ROOT
-from engine.lab.ray_actors import NAMESPACE, WATCH_S, Dispatcher, actor_name, dispatcher_name
+from engine.lab.ray_actors import (
+    NAMESPACE,
+    WATCH_S,
+    Dispatcher,
+    actor_name,
+    dispatcher_name,
+)
 from engine.progress.jobs import UNFINISHED, JobStore
 
 log = logging.getLogger(__name__)
@@ -38,6 +45,21 @@ GIB = 1024**3
 MARGIN = 1.25  # the memory model's prediction times this: allocator fragmentation, CUDA context slack
 FALLBACK_BYTES = 4 * GIB  # a model whose config.json is not on this machine (a hub id)
 PASSED_ENV = ("LORA_LAB_MODEL", "LORA_LAB_RUNS", "LORA_LAB_DATA", "HF_HOME", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+
+
+def check_reachable(address: str, timeout_s: float = 3.0) -> None:
+    """ConnectionError within `timeout_s` when nothing listens at a "host:port" or "ray://host:port"
+    address: ray.init itself waits minutes for an absent head, and a page must not hang that long."""
+    if address == "auto" or address.startswith("local"):
+        return
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"LORA_LAB_RAY_ADDRESS must be ray://HOST:PORT, HOST:PORT or auto, not {address!r}")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
+    except OSError as exc:
+        raise ConnectionError(f"no Ray head answers at {address} (LORA_LAB_RAY_ADDRESS): {exc}; start one with "
+                              f"`ray start --head` or unset the variable to use the local queue") from None
 
 
 def cpus_per_job() -> float:
@@ -58,7 +80,7 @@ def gpu_bytes() -> int:
     if shutil.which("nvidia-smi"):
         try:
             out = subprocess.run(["nvidia-smi", "--query-gpu=memory.total", "--format=csv,noheader,nounits"],
-                                 capture_output=True, text=True, timeout=10).stdout.split()
+                                 capture_output=True, text=True, timeout=10, check=False).stdout.split()
             return int(float(out[0]) * 1024**2)  # MiB
         except (OSError, ValueError, IndexError, subprocess.SubprocessError):
             pass
@@ -97,6 +119,7 @@ class RayRunner:
 
     def __init__(self, address: str, url: str, *, grace_s: float = 5.0):
         self.url, self.grace_s = url, grace_s
+        check_reachable(address)
         env = {"PYTHONPATH": str(ROOT)} | {k: os.environ[k] for k in PASSED_ENV if os.environ.get(k)}
         ray.init(address=address, namespace=NAMESPACE, runtime_env={"env_vars": env}, log_to_driver=False,
                  ignore_reinit_error=True, logging_level=logging.WARNING)

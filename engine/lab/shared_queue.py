@@ -143,7 +143,7 @@ class SharedQueue:
         self._thread.start()
 
     @classmethod
-    def from_env(cls, store_url: str | None = None) -> "SharedQueue":
+    def from_env(cls, store_url: str | None = None) -> SharedQueue:
         address = os.environ.get("LORA_LAB_RAY_ADDRESS", "").strip()
         url = database_url(store_url)
         if address:

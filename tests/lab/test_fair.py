@@ -48,3 +48,21 @@ def test_a_tiny_model_run_asks_for_a_small_share_of_a_big_gpu():
     assert int(1 / share) >= 20  # dozens side by side
     hub = gpu_fraction({"settings": LabSettings(model="someone/unknown-model"), "method": "lora"}, 141 * GIB)
     assert hub == pytest.approx(0.04)  # the 4 GiB fallback with its margin: 5 GiB of 141
+
+
+def test_an_absent_ray_head_is_a_quick_clear_error():
+    pytest.importorskip("ray")
+    import socket
+    import time
+
+    from engine.lab.ray_backend import check_reachable
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    start = time.monotonic()
+    with pytest.raises(ConnectionError, match=rf"no Ray head answers at ray://127.0.0.1:{port}"):
+        check_reachable(f"ray://127.0.0.1:{port}")
+    assert time.monotonic() - start < 5
+    with pytest.raises(ValueError, match="LORA_LAB_RAY_ADDRESS must be ray://HOST:PORT, HOST:PORT or auto"):
+        check_reachable("somewhere")

@@ -7,7 +7,6 @@ import time
 
 from engine.progress.jobs import JobStore
 from tests.ui.test_progress_pages import _digest, db, page  # noqa: F401 - db is a fixture
-
 from ui.components.class_queue import percentile
 
 

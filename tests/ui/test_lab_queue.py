@@ -6,9 +6,14 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from tests.conftest import ROOT
-from tests.ui.test_lab_page import _run_until, _start, fake_target, lab_lesson_only, own_database  # noqa: F401
 from tests.apptest import open_page
+from tests.conftest import ROOT
+from tests.ui.test_lab_page import (  # noqa: F401 - fixtures
+    _start,
+    fake_target,
+    lab_lesson_only,
+    own_database,
+)
 
 
 def _reload(token: str) -> AppTest:
@@ -22,7 +27,7 @@ def _reload(token: str) -> AppTest:
     return at
 
 
-def test_start_again_and_again_is_capped_and_a_reload_finds_and_cancels_every_run(fake_target):
+def test_start_again_and_again_is_capped_and_a_reload_finds_and_cancels_every_run(fake_target):  # noqa: F811
     from ui.components.lab_panel import job_queue
 
     at = _start(open_page("lab"), model="wait-for-cancel", steps=2)
