@@ -39,8 +39,8 @@ SYNC_S = 0.5  # seconds between the dispatcher's rounds
 WATCH_S = 5.0  # how often it looks for actors that vanished
 STALE_S = 30.0  # a started job whose actor has not written for this long is looked for
 IDLE_S = 60.0  # a dispatcher with no unfinished job for this long ends itself
-LOST = ("the Ray worker running this job is gone (its node stopped, or it was killed) before it reported a "
-        "result; press Start again")
+LOST = ("the Ray worker running this job is gone before it reported a result: its node stopped, it was "
+        "killed, or Ray's memory monitor ended it when the node ran out of memory; press Start again")
 
 
 def actor_name(job_id: str) -> str:
@@ -67,8 +67,12 @@ def run_job(job_id: str, url: str, target: str, kwargs: dict, stop: threading.Ev
     """Inside a JobActor: run one job in a worker process and write its life to the database."""
     db = JobStore(Store(url))
     try:
+        record = db.get(job_id)
+        if record is None or record.cancel_requested:  # cancelled while it waited for resources
+            db.finish(job_id, "cancelled")
+            return
         if not db.start(job_id, actor_name(job_id)):
-            return  # cancelled while it waited for resources
+            return
         queue = JobQueue(max_running=1, stop_grace_s=grace_s, keep_finished=1)
         queue.submit(target, revive(kwargs), label=job_id, job_id=job_id)
         seen, beat, checked = None, 0.0, 0.0

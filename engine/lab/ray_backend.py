@@ -148,11 +148,18 @@ class RayRunner:
                                         get_if_exists=True).remote(self.url, self.grace_s)
         dispatcher.wake.remote()
 
-    def cancel(self, job_id: str) -> None:
+    def cancel(self, db: JobStore, job_id: str) -> None:
+        """Tell the job's actor to stop; one still waiting for room on the cluster is removed outright."""
         try:
-            ray.get_actor(actor_name(job_id), namespace=NAMESPACE).stop.remote()
+            actor = ray.get_actor(actor_name(job_id), namespace=NAMESPACE)
         except ValueError:
-            pass  # not started yet (its flag is read at start) or already gone
+            return  # not handed to Ray yet (the dispatcher skips it now) or already gone
+        record = db.get(job_id)
+        if record is not None and record.state == "queued":
+            ray.kill(actor)  # placed in Ray's queue, not started: no run to stop politely
+            db.finish(job_id, "cancelled")
+        else:
+            actor.stop.remote()
 
     def sync(self, db: JobStore) -> None:
         """Every WATCH_S: while ray jobs are unfinished, make sure a dispatcher is there for them (one

@@ -45,6 +45,16 @@ def runner_name() -> str:
     return f"{socket.gethostname()[:60]}:{os.getpid()}:{os.urandom(3).hex()}"
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process holds that pid now
+    return True
+
+
 def to_info(record: JobRecord, place: int | None = None) -> JobInfo:
     return JobInfo(id=record.id, target=record.target, label=record.label, group=record.grp, device=record.device,
                    state=record.state, place=place, progress=dict(record.progress),
@@ -63,6 +73,7 @@ class LocalRunner:
         self.queue, self.name = queue, name
         self.live: dict[str, tuple] = {}  # job id -> (state, progress, number of losses) last written
         self._beat = 0.0
+        self._reaped = False
 
     def device(self) -> str:
         from engine.lab.job import default_device
@@ -82,11 +93,14 @@ class LocalRunner:
                               device=row["device"], owner=owner, job_id=row["id"])
             self.live[row["id"]] = ("queued", {}, 0)
 
-    def cancel(self, job_id: str) -> None:
+    def cancel(self, db: JobStore, job_id: str) -> None:
         if job_id in self.live:
             self.queue.cancel(job_id)
 
     def sync(self, db: JobStore) -> None:
+        if not self._reaped:
+            self._reaped = True
+            self._reap_dead_servers(db)
         mine = {r.id: r for r in db.jobs(states=UNFINISHED, backend="local") if r.id in self.live}
         for job_id in list(self.live):
             info = self.queue.status(job_id)
@@ -107,6 +121,16 @@ class LocalRunner:
             self._beat = time.monotonic()
             db.heartbeat(list(self.live))
         db.expire(backend="local", older_than_s=LOCAL_STALE_S, message=LOCAL_LOST)
+
+    def _reap_dead_servers(self, db: JobStore) -> None:
+        """At start-up, say at once (not after LOCAL_STALE_S) that runs of a dead server on this
+        host are lost: its pid no longer exists (a restart gives the app a new one)."""
+        host = self.name.rsplit(":", 2)[0]
+        for record in db.jobs(states=UNFINISHED, backend="local"):
+            where, _, rest = (record.runner or "").rpartition(":")[0].rpartition(":")
+            pid = rest
+            if where == host and pid.isdigit() and not _pid_alive(int(pid)):
+                db.finish(record.id, "failed", error=LOCAL_LOST)
 
     def _mirror(self, db: JobStore, info: JobInfo) -> None:
         seen = (info.state, info.progress, len(info.losses))
@@ -193,7 +217,7 @@ class SharedQueue:
         if not self.db.cancel_queued(job_id):
             self.db.request_cancel(job_id)
         with self._lock:
-            self.runner.cancel(job_id)
+            self.runner.cancel(self.db, job_id)
         return True
 
     def wait(self, job_id: str, timeout: float = 60.0) -> JobInfo | None:
