@@ -78,6 +78,15 @@ def test_a_crashing_job_gets_the_local_queues_message(queue):
     assert (broken.state, broken.error) == ("failed", "ValueError: rank 0 makes no sense here")
 
 
+def test_learners_take_turns_on_ray(queue):
+    """Two CPUs, one learner's three runs and another's one: the other's does not wait for all three."""
+    mine = queue.submit_group(f"{HERE}:timed", {n: {"seconds": 1.0} for n in ("a1", "a2", "a3")}, owner="A")
+    theirs = queue.submit(f"{HERE}:timed", {"seconds": 1.0}, owner="B")
+    ended = {job: queue.wait(job, 120) for job in [*mine.values(), theirs]}
+    assert all(info.state == "done" for info in ended.values())
+    assert ended[theirs].started_at < ended[mine["a3"]].started_at
+
+
 SUBMIT_THEN_DIE = """
 import os, sys, time
 sys.path.insert(0, {root!r})
