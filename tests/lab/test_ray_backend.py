@@ -1,6 +1,7 @@
 """Lab jobs on a real Ray head (engine/lab/ray_backend.py), the one tests/run.sh starts on
-loopback with 2 CPUs: a real QLoRA run with live progress, cancel, a crash, and a job that
-outlives the app process that submitted it."""
+loopback with 2 CPUs: a real QLoRA run with live progress, cancel, a crash, turns, and a job
+that outlives the app process that submitted it; and, without a head, the GPU share a run
+asks for and the error for an absent head."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from engine.lab.worker import describe_exit
 from tests.conftest import ROOT
 from tests.raycluster import ray_address
 
-pytestmark = pytest.mark.slow
 HERE = "tests.lab.test_jobs"
 
 
@@ -39,6 +39,7 @@ def queue(url):
     q.shutdown()
 
 
+@pytest.mark.slow
 def test_a_real_qlora_run_goes_to_the_end_with_live_progress(queue, tmp_path):
     from tests.ui.test_lab_page import make_tiny_llama
 
@@ -62,6 +63,7 @@ def test_a_real_qlora_run_goes_to_the_end_with_live_progress(queue, tmp_path):
     assert info.started_at >= info.submitted_at and info.progress
 
 
+@pytest.mark.slow
 def test_a_running_job_is_cancelled(queue):
     job = queue.submit(f"{HERE}:polite", owner="learner-1")
     queue_wait_running(queue, job)
@@ -69,6 +71,7 @@ def test_a_running_job_is_cancelled(queue):
     assert queue.wait(job, 60).state == "cancelled"
 
 
+@pytest.mark.slow
 def test_a_crashing_job_gets_the_local_queues_message(queue):
     job = queue.submit(f"{HERE}:suicidal", owner="learner-1")
     info = queue.wait(job, 120)
@@ -78,6 +81,7 @@ def test_a_crashing_job_gets_the_local_queues_message(queue):
     assert (broken.state, broken.error) == ("failed", "ValueError: rank 0 makes no sense here")
 
 
+@pytest.mark.slow
 def test_learners_take_turns_on_ray(queue):
     """Two CPUs, one learner's three runs and another's one: the other's does not wait for all three."""
     mine = queue.submit_group(f"{HERE}:timed", {n: {"seconds": 1.0} for n in ("a1", "a2", "a3")}, owner="A")
@@ -101,6 +105,7 @@ os.kill(os.getpid(), 9)
 """
 
 
+@pytest.mark.slow
 def test_killing_the_app_that_submitted_a_job_does_not_stop_it(url):
     code = SUBMIT_THEN_DIE.format(root=str(ROOT), address=ray_address(), url=url)
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180, check=False)
@@ -120,3 +125,34 @@ def queue_wait_running(queue, job, timeout=120.0):
     while not ((info := queue.status(job)).state == "running" and info.progress):
         assert time.monotonic() < deadline, info
         time.sleep(0.1)
+
+
+def test_a_tiny_model_run_asks_for_a_small_share_of_a_big_gpu():
+    from engine.lab.ray_backend import GIB, gpu_fraction, predicted_bytes
+    from engine.lab.settings import LabSettings
+
+    settings = LabSettings()  # the shipped models/lora-lab-tiny
+    predicted = predicted_bytes({"settings": settings, "method": "qlora"})
+    assert predicted is not None and predicted < 1 * GIB  # a few hundred MB, most of it framework overhead
+    share = gpu_fraction({"settings": settings, "method": "qlora"}, 141 * GIB)  # an H200
+    assert share == pytest.approx(0.01)  # 572 MiB × 1.25 of 141 GiB, rounded up to 1/100
+    assert int(1 / share) >= 20  # dozens side by side
+    hub = gpu_fraction({"settings": LabSettings(model="someone/unknown-model"), "method": "lora"}, 141 * GIB)
+    assert hub == pytest.approx(0.04)  # the 4 GiB fallback with its margin: 5 GiB of 141
+
+
+def test_an_absent_ray_head_is_a_quick_clear_error():
+    import socket
+    import time
+
+    from engine.lab.ray_backend import check_reachable
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    start = time.monotonic()
+    with pytest.raises(ConnectionError, match=rf"no Ray head answers at ray://127.0.0.1:{port}"):
+        check_reachable(f"ray://127.0.0.1:{port}")
+    assert time.monotonic() - start < 5
+    with pytest.raises(ValueError, match="LORA_LAB_RAY_ADDRESS must be ray://HOST:PORT, HOST:PORT or auto"):
+        check_reachable("somewhere")
