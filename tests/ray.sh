@@ -14,6 +14,9 @@ start_test_ray() {
   echo "Ray test head on 127.0.0.1:$port"
 }
 
+# `ray stop` is the one way that also ends the head's workers (they run in sessions of their
+# own, so killing the head's process group leaves them behind); it stops every Ray node this
+# user runs on the machine, which on a CI machine is only this one.
 stop_test_ray() {
   if [ -n "${RAY_TMP:-}" ] && [ -d "$RAY_TMP" ]; then
     .venv/bin/ray stop --force >/dev/null 2>&1 || true
