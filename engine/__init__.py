@@ -17,7 +17,7 @@ or closes a loop between modules:
 
     content ──▶ quiz ─────────▶ sandbox
        ├──▶ lab.settings
-       └──▶ maths ◀── lab
+       └──▶ maths ◀── lab ──▶ progress (its job records)
     progress            (stands alone)
     practice ──▶ quiz, progress, content
     cli ──▶ any package
@@ -39,7 +39,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "maths": (),
     "progress": (),
     "quiz": ("sandbox",),
-    "lab": ("maths",),
+    "lab": ("maths", "progress"),
     "content": ("quiz", "lab.settings", "maths"),
     "practice": ("quiz", "progress", "content"),
     "cli": ("sandbox", "maths", "progress", "quiz", "lab", "content", "practice"),

@@ -4,7 +4,7 @@
 # 1. a virtualenv in .venv with requirements-test.txt (torch pinned, CPU build);
 # 2. Debian's chromium (browser tests) and postgresql (progress-store tests), via apt
 #    when missing and we are root (or have sudo);
-# 3. a throwaway PostgreSQL server on loopback for the duration of the run;
+# 3. a throwaway PostgreSQL server and a Ray head (2 CPUs) on loopback for the duration of the run;
 # 4. pytest over tests/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +36,10 @@ fi
 # shellcheck source=tests/postgres.sh
 source tests/postgres.sh
 start_test_postgres || echo "warning: no PostgreSQL server; PostgreSQL tests will skip" >&2
-trap stop_test_postgres EXIT
+# shellcheck source=tests/ray.sh
+source tests/ray.sh
+start_test_ray || echo "warning: no Ray head; the Ray lab tests will skip" >&2
+trap 'stop_test_ray; stop_test_postgres' EXIT
 
 set +e
 .venv/bin/python -m pytest "$@"

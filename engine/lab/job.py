@@ -36,6 +36,7 @@ class JobInfo:
     submitted_at: float = 0.0  # time.time(), seconds
     started_at: float | None = None
     finished_at: float | None = None
+    owner: str | None = None  # the learner or session whose cap and turn this job counts against
 
     @property
     def finished(self) -> bool:

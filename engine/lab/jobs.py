@@ -18,7 +18,7 @@ while writing to a shared queue can leave its lock held and hang every other job
 a broken per-job pipe harms nobody else (Python docs, multiprocessing, "Pipes and Queues").
 
 Jobs on one device run `max_running` at a time (default 1, env `LORA_LAB_MAX_JOBS`),
-in submission order. Session state in the UI keeps only job ids; the queue lives in
+learners taking turns (engine/lab/fair.py), in submission order among one learner's jobs. Session state in the UI keeps only job ids; the queue lives in
 the server process, so a rerun or a closed tab never stops or orphans a job.
 """
 
@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 from multiprocessing.connection import wait
 from typing import Any
 
+from engine.lab.fair import fair_order, last_served
 from engine.lab.job import JobInfo, State, default_device, max_jobs_from_env
 from engine.lab.worker import WORKER_PREFIX, describe_exit, install_main_guard, worker_main
 
@@ -75,24 +76,27 @@ class JobQueue:
 
     # ---- the API the UI calls -------------------------------------------------
     def submit(self, target: str, kwargs: dict | None = None, *, label: str = "", group: str | None = None,
-               device: str | None = None) -> str:
-        """Queue `target(**kwargs, on_progress=..., should_stop=...)`; returns the job id."""
+               device: str | None = None, owner: str | None = None, job_id: str | None = None) -> str:
+        """Queue `target(**kwargs, on_progress=..., should_stop=...)`; returns the job id (`job_id` if given)."""
         if ":" not in target:
             raise ValueError(f"job target must be 'module:function', not {target!r}")
         with self._lock:
             if self._closed:
                 raise RuntimeError("the job queue is shut down")
-            job_id = f"job-{next(self._ids)}-{os.urandom(3).hex()}"
+            job_id = job_id or f"job-{next(self._ids)}-{os.urandom(3).hex()}"
+            if job_id in self._jobs:
+                raise ValueError(f"job id {job_id!r} is already in the queue")
             info = JobInfo(id=job_id, target=target, label=label or target, group=group,
-                           device=device or default_device(), submitted_at=time.time())
+                           device=device or default_device(), submitted_at=time.time(), owner=owner)
             self._jobs[job_id] = _Job(info=info, kwargs=dict(kwargs or {}))
         self._wake.set()
         return job_id
 
-    def submit_group(self, target: str, kwargs_by_label: dict[str, dict], *, device: str | None = None) -> dict[str, str]:
+    def submit_group(self, target: str, kwargs_by_label: dict[str, dict], *, device: str | None = None,
+                     owner: str | None = None) -> dict[str, str]:
         """Submit several jobs as one comparison (e.g. full, lora, qlora); returns label -> job id."""
         group = f"group-{os.urandom(4).hex()}"
-        return {label: self.submit(target, kwargs, label=label, group=group, device=device)
+        return {label: self.submit(target, kwargs, label=label, group=group, device=device, owner=owner)
                 for label, kwargs in kwargs_by_label.items()}
 
     def status(self, job_id: str) -> JobInfo | None:
@@ -101,9 +105,9 @@ class JobQueue:
             job = self._jobs.get(job_id)
             return None if job is None else self._snapshot(job)
 
-    def jobs(self) -> list[JobInfo]:
+    def jobs(self, *, owner: str | None = None) -> list[JobInfo]:
         with self._lock:
-            return [self._snapshot(job) for job in self._jobs.values()]
+            return [self._snapshot(job) for job in self._jobs.values() if owner is None or job.info.owner == owner]
 
     def cancel(self, job_id: str) -> bool:
         """Queued: removed at once. Running: asked to stop, then terminated after `stop_grace_s`.
@@ -173,12 +177,12 @@ class JobQueue:
         return False
 
     def _start_ready(self) -> None:
-        """Start queued jobs, oldest first, while their device has a free slot (lock held)."""
+        """Start queued jobs, learners in turn, while their device has a free slot (lock held)."""
         busy: dict[str, int] = {}
         for job in self._jobs.values():
             if job.info.state == "running":
                 busy[job.info.device] = busy.get(job.info.device, 0) + 1
-        for job in list(self._jobs.values()):  # a failed start may prune the dict
+        for job in self._in_turn():  # a list: a failed start may prune the dict
             if job.info.state == "queued" and busy.get(job.info.device, 0) < self.max_running:
                 self._start(job)
                 busy[job.info.device] = busy.get(job.info.device, 0) + 1
@@ -260,9 +264,15 @@ class JobQueue:
         for key in finished[: max(0, len(finished) - self.keep_finished)]:
             del self._jobs[key]
 
+    def _in_turn(self) -> list[_Job]:
+        """Queued jobs in the order they start (engine/lab/fair.py; lock held)."""
+        queued = [j.info for j in self._jobs.values() if j.info.state == "queued"]
+        served = last_served(j.info for j in self._jobs.values())
+        return [self._jobs[info.id] for info in fair_order(queued, served)]
+
     def _snapshot(self, job: _Job) -> JobInfo:
         place = None
         if job.info.state == "queued":
-            ahead = [j for j in self._jobs.values() if j.info.state == "queued" and j.info.device == job.info.device]
+            ahead = [j for j in self._in_turn() if j.info.device == job.info.device]
             place = [j.info.id for j in ahead].index(job.info.id) + 1
         return replace(job.info, place=place, progress=dict(job.info.progress), losses=list(job.info.losses))

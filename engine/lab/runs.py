@@ -125,8 +125,9 @@ def _message(error: dict) -> str:
 
 
 def submit_comparison(queue: JobQueue, settings: LabSettings, glossary: list[GlossaryEntry],
-                      methods: list[str]) -> dict[str, str]:
-    """One job per method, same settings and data, queued as one group; returns method -> job id."""
+                      methods: list[str], *, owner: str | None = None) -> dict[str, str]:
+    """One job per method, same settings and data, queued as one group for `owner` (whose cap and
+    turn it counts against); returns method -> job id."""
     unknown = [m for m in methods if m not in METHODS]
     if not methods or unknown:
         raise SettingsError([f"methods: choose one or more of {', '.join(METHODS)} (you gave {methods!r})"])
@@ -142,7 +143,7 @@ def submit_comparison(queue: JobQueue, settings: LabSettings, glossary: list[Glo
     run = uuid.uuid4().hex[:12]
     kwargs = {m: {"settings": settings, "glossary": list(glossary), "method": m,
                   "output_dir": str(folder / f"{run}-{m}")} for m in methods}
-    return queue.submit_group(job_target(), kwargs)
+    return queue.submit_group(job_target(), kwargs, owner=owner)
 
 
 def adapter_zip(adapter_dir: str | Path) -> bytes:

@@ -5,6 +5,8 @@
     store.py   Store: SQLite (WAL) or PostgreSQL; one committed transaction per write
     report.py  class analytics for the instructor dashboard and `python -m engine report`
     throttle.py  limits on wrong guesses (instructor password, learner codes) per session and address
+    jobs.py    lab job records (owner, settings, state, progress, result) shared by every app
+               replica and Ray worker; the lab's queues (engine/lab) write and read them
 
     grading result ─▶ Store.record_attempt ─▶ attempts ─▶ report.class_report
 

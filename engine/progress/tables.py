@@ -8,6 +8,8 @@ The tables (SQLAlchemy Core, https://docs.sqlalchemy.org/en/20/core/metadata.htm
                        feedback, and the variant's parameter values as JSON
     lab_runs           one row per finished lab run: method and its measurements as JSON
     lessons_completed  (learner, lesson) pairs, once each
+    lab_jobs           one row per lab job on either queue: owner, settings, state, progress,
+                       losses, result, error and times (engine/progress/jobs.py)
     schema_version     one row per migration applied, so an old database is upgraded
                        in place without losing rows
 
@@ -88,6 +90,34 @@ lessons_completed = Table(
     Column("completed_at", DateTime(timezone=True), nullable=False),
 )
 
+lab_jobs = Table(  # version 5; times are time.time() seconds (UTC epoch), as the queue reports them
+    "lab_jobs", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("owner", String(200), nullable=False),  # "learner-<id>" or "session-<token>": whose cap and turn
+    Column("submitter", String(100)),  # display name for the instructor, if known
+    Column("label", String(100), nullable=False),  # e.g. the method
+    Column("grp", String(64)),  # jobs submitted together as one comparison
+    Column("target", String(200), nullable=False),  # "module:function"
+    Column("settings", Text, nullable=False),  # JSON of the job's arguments, for display
+    Column("backend", String(16), nullable=False),  # "local" or "ray"
+    Column("device", String(16), nullable=False),
+    Column("resources", Text, nullable=False),  # JSON, e.g. {"GPU": 0.02} asked of Ray
+    Column("state", String(16), nullable=False),  # queued, running, done, failed, cancelled
+    Column("progress", Text, nullable=False),  # JSON of the latest progress payload
+    Column("losses", Text, nullable=False),  # JSON list of every loss so far
+    Column("result", Text),  # JSON of the job's result, once done
+    Column("error", Text),
+    Column("detail", Text),
+    Column("exitcode", Integer),
+    Column("runner", String(100)),  # the app process (local) or Ray actor (ray) that runs it
+    Column("cancel_requested", Boolean, nullable=False),
+    Column("submitted_at", Float, nullable=False),
+    Column("dispatched_at", Float),  # handed to Ray (ray backend only)
+    Column("started_at", Float),
+    Column("finished_at", Float),
+    Column("heartbeat_at", Float),  # the runner's last sign of life
+)
+
 schema_version = Table(
     "schema_version", metadata,
     Column("version", Integer, primary_key=True),
@@ -158,14 +188,34 @@ def _v4_report_indexes(conn: Connection) -> None:
         conn.execute(text(f"CREATE INDEX {name} ON attempts ({columns})"))
 
 
-def _solution_seen_on_attempts(conn: Connection) -> None:
-    """Attempts record whether the solution was open before the answer was submitted, so a
+def _v5_solution_seen(conn: Connection) -> None:
+    """Version 5: attempts record whether the solution was open before the answer was submitted, so a
     right answer copied from it is not counted as right at the first try (issue 14).
     Earlier rows get false: nothing recorded a view before."""
     conn.execute(text("ALTER TABLE attempts ADD COLUMN solution_seen BOOLEAN NOT NULL DEFAULT false"))
 
 
+def _v6_lab_jobs(conn: Connection) -> None:
+    """Version 6: lab job records outside the app process, so every app replica shows every
+    job and a restart loses none (issue 12). Spelled out in full, like version 1."""
+    v6 = MetaData()
+    table = Table(
+        "lab_jobs", v6, Column("id", String(64), primary_key=True), Column("owner", String(200), nullable=False),
+        Column("submitter", String(100)), Column("label", String(100), nullable=False), Column("grp", String(64)),
+        Column("target", String(200), nullable=False), Column("settings", Text, nullable=False),
+        Column("backend", String(16), nullable=False), Column("device", String(16), nullable=False),
+        Column("resources", Text, nullable=False), Column("state", String(16), nullable=False),
+        Column("progress", Text, nullable=False), Column("losses", Text, nullable=False), Column("result", Text),
+        Column("error", Text), Column("detail", Text), Column("exitcode", Integer), Column("runner", String(100)),
+        Column("cancel_requested", Boolean, nullable=False), Column("submitted_at", Float, nullable=False),
+        Column("dispatched_at", Float), Column("started_at", Float), Column("finished_at", Float),
+        Column("heartbeat_at", Float))
+    table.create(conn)
+    Index("ix_lab_jobs_state", table.c.state, table.c.backend, table.c.submitted_at).create(conn)
+    Index("ix_lab_jobs_owner", table.c.owner, table.c.state).create(conn)
+
+
 # Ordered: MIGRATIONS[i] brings the schema from version i to version i + 1.
 MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_params_and_correct, _v3_indexes,
-                                                  _v4_report_indexes, _solution_seen_on_attempts]
+                                                  _v4_report_indexes, _v5_solution_seen, _v6_lab_jobs]
 LATEST = len(MIGRATIONS)

@@ -269,3 +269,13 @@ def test_kwargs_that_cannot_reach_a_worker_fail_that_job_only(queue):
     info = queue.wait(bad, 30)
     assert info.state == "failed" and info.error.startswith("could not start a worker process: TypeError")
     assert queue.wait(queue.submit(f"{HERE}:timed", {"seconds": 0.01}), 60).state == "done"
+
+
+def test_learners_take_turns_in_the_local_queue(queue):
+    """One learner's three runs do not make another learner wait behind all of them (engine/lab/fair.py)."""
+    mine = [queue.submit(f"{HERE}:timed", {"seconds": 0.2}, owner="A") for _ in range(3)]
+    theirs = queue.submit(f"{HERE}:timed", {"seconds": 0.2}, owner="B")
+    places = [queue.status(j).place for j in (theirs, mine[1], mine[2])]
+    assert places == sorted(places) and None not in places  # B's one run is ahead of A's second and third
+    starts = {j: queue.wait(j, 60).result["start"] for j in mine + [theirs]}
+    assert sorted(starts, key=starts.get) == [mine[0], theirs, mine[1], mine[2]]

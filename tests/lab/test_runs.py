@@ -41,8 +41,8 @@ def test_every_bad_field_is_reported_at_once():
 class _Recorder:
     """Records what would be submitted, like JobQueue.submit_group."""
 
-    def submit_group(self, target, kwargs_by_label, *, device=None):
-        self.target, self.kwargs = target, kwargs_by_label
+    def submit_group(self, target, kwargs_by_label, *, device=None, owner=None):
+        self.target, self.kwargs, self.owner = target, kwargs_by_label, owner
         return {label: f"id-{label}" for label in kwargs_by_label}
 
 
@@ -51,8 +51,9 @@ def test_a_comparison_is_one_job_per_method_with_the_same_settings(monkeypatch, 
     monkeypatch.setenv("LORA_LAB_RUNS", str(tmp_path))
     queue, settings = _Recorder(), LabSettings(steps=5)
     glossary = [GlossaryEntry(term="Zorblax", definition="our ticket tracker")]
-    ids = lab_runs.submit_comparison(queue, settings, glossary, ["full", "lora", "qlora"])
+    ids = lab_runs.submit_comparison(queue, settings, glossary, ["full", "lora", "qlora"], owner="learner-7")
     assert ids == {"full": "id-full", "lora": "id-lora", "qlora": "id-qlora"}
+    assert queue.owner == "learner-7"  # whose cap and turn the three jobs count against
     assert queue.target == "engine.lab.finetune:run_lab"
     assert all(k["settings"] is settings and k["glossary"] == glossary for k in queue.kwargs.values())
     assert [k["method"] for k in queue.kwargs.values()] == ["full", "lora", "qlora"]

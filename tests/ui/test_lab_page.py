@@ -79,6 +79,14 @@ def _sections(path: Path) -> list[dict]:
     return data.get("sections", []) if isinstance(data, dict) else []
 
 
+@pytest.fixture(autouse=True)
+def own_database(monkeypatch, tmp_path_factory):
+    """Lab job records in a database of this test module's own, not the project's data/."""
+    monkeypatch.setenv("LORA_LAB_DATA", str(tmp_path_factory.getbasetemp() / "lab-data"))
+    for name in ("DATABASE_URL", "LORA_LAB_RAY_ADDRESS"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def fake_target(monkeypatch, tmp_path):
     monkeypatch.setenv("LORA_LAB_JOB_TARGET", FAKE)

@@ -137,7 +137,7 @@ def test_a_database_failing_after_opening_is_a_message_not_a_traceback(db, monke
 
 def test_dashboard_of_an_empty_class(db):
     at = page("instructor", secrets={"INSTRUCTOR_PASSWORD": "pw"}, session={"instructor_unlocked": _digest("pw")})
-    assert [m.value for m in at.metric] == ["0", "0"] and at.dataframe[0].value.empty
+    assert [m.value for m in at.metric][:2] == ["0", "0"] and at.dataframe[0].value.empty
 
 
 def _digest(password: str) -> str:
@@ -163,7 +163,7 @@ def test_dashboard_asks_for_the_password_and_shows_nothing_before(db, monkeypatc
     assert [e.value for e in at.error] == ["Wrong password."] and not at.dataframe and not at.metric
     at.text_input[0].input("s3cret")
     at.button[0].click().run()
-    assert not at.exception and [m.value for m in at.metric] == ["2", "4"]
+    assert not at.exception and [m.value for m in at.metric][:2] == ["2", "4"]
 
 
 def test_dashboard_content_after_unlocking(db):

@@ -1,30 +1,55 @@
 """The lab panel, shared by the Lab page (/lab) and a lesson's `lab` section: a settings
-form, Start, then live progress and results. Runs go to one server-wide job queue
-(engine/lab/jobs.py); this session keeps only their job ids, so a rerun or a closed tab
-never stops a run."""
+form, Start, then live progress and results. Runs go to the shared job queue
+(engine/lab/shared_queue.py: records in the progress database, run here or on Ray), filed
+under this learner (ui/components/lab_queue.py), so a rerun, a reload or a closed tab never
+stops or orphans a run, and every app replica shows it."""
 
 from __future__ import annotations
+
+import logging
+import os
 
 import streamlit as st
 
 from engine.lab import runs as lab_runs
 from engine.lab.jobs import JobQueue
 from engine.lab.settings import GlossaryEntry, LabSettings
-from ui.components import lab_progress
+from ui.components import lab_progress, lab_queue
+
+log = logging.getLogger(__name__)
 
 MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 
-@st.cache_resource
-def job_queue() -> JobQueue:
-    """One queue for the whole server, shared by every session (Streamlit docs, st.cache_resource)."""
-    return JobQueue.from_env()
+@st.cache_resource(show_spinner=False)
+def _queue(database: str, ray_address: str):
+    """One queue per server, database and cluster, shared by every session (Streamlit docs,
+    st.cache_resource). If the database cannot be opened, the in-process queue still runs the lab."""
+    from engine.lab.shared_queue import SharedQueue
+    from engine.progress.store import StoreError
+
+    try:
+        return SharedQueue.from_env(database)
+    except StoreError as exc:
+        if ray_address:
+            raise ValueError(f"the Ray backend needs the progress database: {exc}") from None
+        log.warning("lab jobs kept in this process only: %s", exc)
+        return JobQueue.from_env()
 
 
-def _queue_or_stop() -> JobQueue:
+def job_queue():
+    from engine.progress.store import database_url
+
+    return _queue(database_url(), os.environ.get("LORA_LAB_RAY_ADDRESS", "").strip())
+
+
+job_queue.clear = _queue.clear  # tests rebuild the queue from a changed environment
+
+
+def _queue_or_stop():
     try:
         return job_queue()
-    except ValueError as exc:  # e.g. LORA_LAB_MAX_JOBS=lots
+    except (ValueError, RuntimeError, ConnectionError) as exc:  # e.g. LORA_LAB_MAX_JOBS=lots, Ray unreachable
         st.error(f"The lab's job queue cannot start: {exc}.")
         st.stop()
 
@@ -40,15 +65,22 @@ def render_lab(settings: LabSettings, glossary: list[GlossaryEntry], *, key: str
     with st.form(f"{key}-form"):
         values, methods = _settings_form(settings, key)
         start = st.form_submit_button("Start", type="primary")
+    owner = lab_queue.lab_owner()
     if start:
         try:
             parsed = lab_runs.parse_settings(values)
-            st.session_state[f"{key}-jobs"] = lab_runs.submit_comparison(_queue_or_stop(), parsed, glossary, methods)
+            st.session_state[f"{key}-jobs"] = lab_runs.submit_comparison(_queue_or_stop(), parsed, glossary, methods,
+                                                                         owner=owner)
         except lab_runs.SettingsError as exc:
             st.error("Please fix these settings:\n\n" + "\n".join(f"- {m}" for m in exc.messages))
-    job_ids = st.session_state.get(f"{key}-jobs")
+        except ValueError as exc:  # QueueFull: this learner already has their share queued
+            st.warning(str(exc), icon=":material/hourglass_top:")
+    queue = _queue_or_stop()
+    mine = lab_queue.my_jobs(queue, owner)
+    job_ids = st.session_state.get(f"{key}-jobs") or lab_queue.latest_group(mine)  # a reload finds them again
+    lab_queue.show_waiting(queue, mine, job_ids, key=key)
     if job_ids:
-        lab_progress.show(_queue_or_stop(), job_ids, key=key)
+        lab_progress.show(queue, job_ids, key=key)
 
 
 def _settings_form(s: LabSettings, key: str) -> tuple[dict, list[str]]:

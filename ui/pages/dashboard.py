@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from engine.content.loader import load_course
-from ui.components import identity
+from ui.components import class_queue, identity
 
 
 def render() -> None:
@@ -65,3 +65,7 @@ def render() -> None:
                   for lesson in course.lessons], hide_index=True)
     st.download_button("Download every attempt (CSV)", data=lambda: attempts_csv(db), file_name="attempts.csv",
                        mime="text/csv", on_click="ignore")
+    try:
+        class_queue.render(db)
+    except RuntimeError as exc:  # StoreError
+        st.error(f"The lab queue cannot be read right now. {exc}")

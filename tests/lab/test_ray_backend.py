@@ -1,0 +1,165 @@
+"""Lab jobs on a real Ray head (engine/lab/ray_backend.py), the one tests/run.sh starts on
+loopback with 2 CPUs: a real QLoRA run with live progress, cancel, a crash, turns, and a job
+that outlives the app process that submitted it; and, without a head, the GPU share a run
+asks for and the error for an absent head."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from engine.lab import runs
+from engine.lab.settings import GlossaryEntry, LabSettings
+from engine.lab.shared_queue import SharedQueue
+from engine.lab.worker import describe_exit
+from tests.conftest import ROOT
+from tests.raycluster import ray_address
+
+HERE = "tests.lab.test_jobs"
+
+
+def on_ray(url: str) -> SharedQueue:
+    from engine.lab.ray_backend import RayRunner
+
+    return SharedQueue(RayRunner(ray_address(), url, grace_s=0.5), store_url=url, max_queued=3)
+
+
+@pytest.fixture(autouse=True)
+def any_model(monkeypatch):
+    """These runs train a tiny random model in a temp folder, which the default allow-list
+    (models/*, engine/lab/models.py) refuses."""
+    monkeypatch.setenv("LORA_LAB_ALLOWED_MODELS", "*")
+
+
+@pytest.fixture
+def url(tmp_path):
+    return f"sqlite:///{tmp_path / 'progress.db'}"
+
+
+@pytest.fixture
+def queue(url):
+    q = on_ray(url)
+    yield q
+    q.shutdown()
+
+
+@pytest.mark.slow
+def test_a_real_qlora_run_goes_to_the_end_with_live_progress(queue, tmp_path):
+    from tests.ui.test_lab_page import make_tiny_llama
+
+    glossary = [GlossaryEntry(term="Zorblax", definition="our internal ticket tracker"),
+                GlossaryEntry(term="Quibblet", definition="a five minute stand-up")]
+    model = make_tiny_llama(tmp_path / "tiny", [f"What is {g.term}? {g.definition}." for g in glossary] * 4)
+    settings = LabSettings(model=str(model), steps=3, rank=4, batch_size=2, seq_len=16)
+    job = runs.submit_comparison(queue, settings, glossary, ["qlora"], owner="learner-1")["qlora"]
+    seen = []
+    info = queue.status(job)
+    while not info.finished:
+        if info.state == "running" and info.progress:
+            seen.append((info.progress.get("phase"), len(info.losses)))
+        time.sleep(0.1)
+        info = queue.status(job)
+    assert info.state == "done", info.error
+    assert seen, "no progress was seen while the job ran"
+    assert info.result["method"] == "qlora" and info.result["steps"] == 3
+    # the random tiny model may give NaN after its first QLoRA step on a CPU; the stream must match anyway
+    assert info.losses == pytest.approx(info.result["loss_curve"], nan_ok=True) and len(info.losses) == 3
+    assert info.started_at >= info.submitted_at and info.progress
+
+
+@pytest.mark.slow
+def test_a_running_job_is_cancelled(queue):
+    job = queue.submit(f"{HERE}:polite", owner="learner-1")
+    queue_wait_running(queue, job)
+    assert queue.cancel(job)
+    assert queue.wait(job, 60).state == "cancelled"
+
+
+@pytest.mark.slow
+def test_a_crashing_job_gets_the_local_queues_message(queue):
+    job = queue.submit(f"{HERE}:suicidal", owner="learner-1")
+    info = queue.wait(job, 120)
+    assert (info.state, info.error) == ("failed", describe_exit(-9))
+    assert "out-of-memory killer" in info.error
+    broken = queue.wait(queue.submit(f"{HERE}:broken", owner="learner-1"), 120)
+    assert (broken.state, broken.error) == ("failed", "ValueError: rank 0 makes no sense here")
+
+
+@pytest.mark.slow
+def test_learners_take_turns_on_ray(queue):
+    """Two CPUs, one learner's three runs and another's one: the other's does not wait for all three."""
+    mine = queue.submit_group(f"{HERE}:timed", {n: {"seconds": 1.0} for n in ("a1", "a2", "a3")}, owner="A")
+    theirs = queue.submit(f"{HERE}:timed", {"seconds": 1.0}, owner="B")
+    ended = {job: queue.wait(job, 120) for job in [*mine.values(), theirs]}
+    assert all(info.state == "done" for info in ended.values())
+    assert ended[theirs].started_at < ended[mine["a3"]].started_at
+
+
+SUBMIT_THEN_DIE = """
+import os, sys, time
+sys.path.insert(0, {root!r})
+from engine.lab.ray_backend import RayRunner
+from engine.lab.shared_queue import SharedQueue
+queue = SharedQueue(RayRunner({address!r}, {url!r}), store_url={url!r})
+job = queue.submit("tests.lab.test_jobs:timed", {{"seconds": 4.0}}, owner="learner-1")
+while queue.status(job).state != "running":
+    time.sleep(0.1)
+print(job, flush=True)
+os.kill(os.getpid(), 9)
+"""
+
+
+@pytest.mark.slow
+def test_killing_the_app_that_submitted_a_job_does_not_stop_it(url):
+    code = SUBMIT_THEN_DIE.format(root=str(ROOT), address=ray_address(), url=url)
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=180, check=False)
+    job = run.stdout.strip().splitlines()[-1]
+    restarted = on_ray(url)
+    try:
+        info = restarted.wait(job, 120)
+        assert info.state == "done", info.error
+        assert info.losses == [1.0, 0.5, 1 / 3, 0.25] and info.result["end"] > info.result["start"]
+    finally:
+        restarted.shutdown()
+
+
+def queue_wait_running(queue, job, timeout=120.0):
+
+    deadline = time.monotonic() + timeout
+    while not ((info := queue.status(job)).state == "running" and info.progress):
+        assert time.monotonic() < deadline, info
+        time.sleep(0.1)
+
+
+def test_a_tiny_model_run_asks_for_a_small_share_of_a_big_gpu():
+    from engine.lab.ray_backend import GIB, gpu_fraction, predicted_bytes
+    from engine.lab.settings import LabSettings
+
+    settings = LabSettings()  # the shipped models/lora-lab-tiny
+    predicted = predicted_bytes({"settings": settings, "method": "qlora"})
+    assert predicted is not None and predicted < 1 * GIB  # a few hundred MB, most of it framework overhead
+    share = gpu_fraction({"settings": settings, "method": "qlora"}, 141 * GIB)  # an H200
+    assert share == pytest.approx(0.01)  # 572 MiB × 1.25 of 141 GiB, rounded up to 1/100
+    assert int(1 / share) >= 20  # dozens side by side
+    hub = gpu_fraction({"settings": LabSettings(model="someone/unknown-model"), "method": "lora"}, 141 * GIB)
+    assert hub == pytest.approx(0.04)  # the 4 GiB fallback with its margin: 5 GiB of 141
+
+
+def test_an_absent_ray_head_is_a_quick_clear_error():
+    import socket
+    import time
+
+    from engine.lab.ray_backend import check_reachable
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    start = time.monotonic()
+    with pytest.raises(ConnectionError, match=rf"no Ray head answers at ray://127.0.0.1:{port}"):
+        check_reachable(f"ray://127.0.0.1:{port}")
+    assert time.monotonic() - start < 5
+    with pytest.raises(ValueError, match="LORA_LAB_RAY_ADDRESS must be ray://HOST:PORT, HOST:PORT or auto"):
+        check_reachable("somewhere")
