@@ -19,8 +19,8 @@ from typing import Literal
 from pydantic import Field, ValidationError, model_validator
 
 from engine import ROOT
-from engine.content.yaml_reader import read_yaml
 from engine.content.problems import Problem, field_names, position_of, problems_from_validation
+from engine.content.yaml_reader import read_yaml
 from engine.practice.skills import Strict, plain, shown_path
 from engine.quiz.schema import SLUG, Question, QuizFile
 from engine.quiz.validation import validate_quiz

@@ -20,8 +20,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from engine import ROOT
-from engine.content.yaml_reader import read_yaml
 from engine.content.problems import Problem, field_names, position_of, problems_from_validation
+from engine.content.yaml_reader import read_yaml
 from engine.quiz.schema import SLUG
 
 SKILLS_FILE = ROOT / "practice" / "skills.yaml"

@@ -1,6 +1,7 @@
 """Quizzes: a question moves through generate -> parse -> grade (PrairieLearn's model).
 
     schema.py          what a quizzes/*.yaml file may contain (pydantic, extra="forbid")
+    parts.py           what every question shares: params, mistakes, checks, the solution
     units.py           numbers with units: parsing, conversion, unit names
     matching.py        how a typed number meets the key, a mistake, a unit slip (the rules)
     variants.py        seeded parameter draws and placeholder rendering (snippets keep their f-strings)

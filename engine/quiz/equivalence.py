@@ -21,9 +21,9 @@ import ast
 import random
 
 from engine.quiz.answer_key import Key, snippet_bindings
+from engine.quiz.matching import isclose
 from engine.quiz.result import GradeResult
 from engine.quiz.units import AnswerFormatError, clip
-from engine.quiz.matching import isclose
 from engine.quiz.variants import Variant, defaults, render, render_snippet
 
 SAMPLES = 12  # evaluations per comparison: 3 edge cases + 9 random draws

@@ -23,7 +23,7 @@ import ast
 import copy
 import functools
 
-from engine.quiz.schema import Mistake
+from engine.quiz.parts import Mistake
 
 _ADD = (ast.Add, ast.Sub)
 _MUL = (ast.Mult, ast.Div, ast.FloorDiv, ast.Mod)

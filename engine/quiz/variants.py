@@ -33,7 +33,7 @@ import re
 import tokenize
 from dataclasses import dataclass, field
 
-from engine.quiz.schema import Param
+from engine.quiz.parts import Param
 
 MAX_PRECISION = 20  # digits after the point in a placeholder's format; 20 is past float's 17 significant digits
 

@@ -13,7 +13,8 @@ from engine.content.figures import FIGURES
 from engine.content.loader import QUIZ_DIR, load_course, yaml_files
 from engine.content.schema import SECTION_TYPES
 from engine.quiz.grading import AnswerFormatError, grade_answer
-from engine.quiz.schema import QUESTION_TYPES, Transform
+from engine.quiz.parts import Transform
+from engine.quiz.schema import QUESTION_TYPES
 from engine.quiz.units import known_units
 from tests.conftest import ROOT
 

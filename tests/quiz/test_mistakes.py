@@ -3,7 +3,7 @@
 import pytest
 
 from engine.quiz.mistakes import TransformError, apply_transform, mistake_expression
-from engine.quiz.schema import Mistake
+from engine.quiz.parts import Mistake
 from engine.sandbox import evaluate
 
 ANSWER = "int((model_size + lora_size) * quantization_factor)"

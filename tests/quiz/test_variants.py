@@ -4,7 +4,7 @@ import subprocess
 import sys
 
 from engine.quiz.answer_key import variant_for
-from engine.quiz.schema import Param
+from engine.quiz.parts import Param
 from engine.quiz.variants import draw_values, option_order, render, render_snippet, variant_seed
 from tests.conftest import ROOT
 from tests.quiz_helpers import seed_question
