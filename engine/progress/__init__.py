@@ -3,6 +3,7 @@
     tables.py  SQLAlchemy tables and the ordered migrations that build them
     values.py  learner codes, names, identifiers, capped text, canonical JSON
     store.py   Store: SQLite (WAL) or PostgreSQL; one committed transaction per write
+    records.py what the store hands back: Learner, Progress, QuizScore; next_lesson
     report.py  class analytics for the instructor dashboard and `python -m engine report`
     throttle.py  limits on wrong guesses (instructor password, learner codes) per session and address
     jobs.py    lab job records (owner, settings, state, progress, result) shared by every app

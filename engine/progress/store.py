@@ -24,7 +24,6 @@ import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from sqlalchemy import Integer, create_engine, event, func, insert, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from engine.progress.records import Learner, Progress, QuizScore
 from engine.progress.tables import LATEST, MIGRATIONS, attempts, lab_runs, learners, lessons_completed, schema_version
 from engine.progress.values import (  # noqa: F401
     CODE_ALPHABET,
@@ -52,34 +52,6 @@ SQLITE_HEADER = b"SQLite format 3\x00"  # first 16 bytes of every SQLite databas
 
 class StoreError(RuntimeError):
     """The database cannot be used; the message says which database and why."""
-
-
-@dataclass(frozen=True)
-class Learner:
-    id: int
-    name: str
-    code: str  # the learner's key back in: show it only to them
-
-
-@dataclass(frozen=True)
-class QuizScore:
-    quiz_id: str
-    questions_tried: int
-    questions_correct: int  # answered correctly at least once
-    attempts: int
-    last_at: datetime
-
-
-@dataclass(frozen=True)
-class Progress:
-    """One learner's own record: lessons done, quiz scores, frequent mistakes, lab runs."""
-
-    learner: Learner
-    lessons_done: list[str] = field(default_factory=list)  # in the order completed
-    quizzes: list[QuizScore] = field(default_factory=list)
-    mistakes: list[tuple[str, int, str]] = field(default_factory=list)  # (mistake id, times, latest feedback)
-    lab_runs: list[dict] = field(default_factory=list)  # {"id", "method", "measurements", "at"}, newest first
-    last_question: tuple[str, str] | None = None  # (quiz id, question id) of the latest attempt
 
 
 def data_dir() -> Path:
@@ -273,12 +245,6 @@ class Store:
                        "at": _utc(r.created_at)}
                       for r in runs],
             last_question=tuple(last) if last else None)
-
-
-def next_lesson(progress: Progress, lesson_ids: list[str]) -> str | None:
-    """"Continue where you left off": the first lesson, in course order, not yet done."""
-    done = set(progress.lessons_done)
-    return next((lesson for lesson in lesson_ids if lesson not in done), None)
 
 
 def _os_reason(exc: OSError) -> str:

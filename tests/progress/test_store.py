@@ -13,7 +13,8 @@ import threading
 import pytest
 from sqlalchemy import create_engine, insert, text
 
-from engine.progress.store import CODE_ALPHABET, Store, StoreError, database_url, next_lesson, to_json
+from engine.progress.records import next_lesson
+from engine.progress.store import CODE_ALPHABET, Store, StoreError, database_url, to_json
 from engine.progress import tables as models
 from tests.conftest import ROOT
 

@@ -24,7 +24,8 @@ import streamlit as st
 from engine.progress.throttle import GuessLimit, message
 
 if TYPE_CHECKING:
-    from engine.progress.store import Learner, Store
+    from engine.progress.records import Learner
+    from engine.progress.store import Store
 
 CODE_KEY = "learner_code"  # session state: the code of the signed-in learner (no OIDC)
 UNLOCKED = "instructor_unlocked"  # session state: digest of the password that unlocked this session

@@ -25,7 +25,7 @@ def render() -> None:
 
 
 def _page(db) -> None:
-    from engine.progress.store import next_lesson
+    from engine.progress.records import next_lesson
 
     learner = identity.sign_in(db)
     if learner is None:
