@@ -9,7 +9,7 @@ import sys
 HELP = "Fine-tune the lab model on the glossary (full, LoRA or QLoRA) and print the measurements."
 
 # The keys --json prints, in this order (the lab issue's CLI contract).
-JSON_KEYS = ("method", "device", "steps", "seconds", "tokens_per_s", "trainable_params", "total_params",
+JSON_KEYS = ("method", "device", "threads", "steps", "seconds", "tokens_per_s", "trainable_params", "total_params",
              "peak_memory_bytes", "skill_before", "skill_after", "adapter_bytes")
 # CLI flag -> LabSettings field; only flags the user gave override the defaults.
 FLAGS = {"steps": "steps", "rank": "rank", "alpha": "alpha", "model": "model", "lr": "learning_rate",
