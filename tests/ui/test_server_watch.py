@@ -45,7 +45,8 @@ watcher.update_watched_modules()
 paths = sorted(watcher._watched_modules)
 recursive = kind == "EventBasedPathWatcher"
 trees = sorted({os.path.dirname(p) if recursive else p for p in paths})
-print(json.dumps({"kind": kind, "files": paths, "trees": trees, "recursive": recursive}))
+print(json.dumps({"kind": kind, "files": paths, "trees": trees, "recursive": recursive,
+                  "post_script_gc": config.get_option("runner.postScriptGC")}))
 """
 
 
@@ -95,3 +96,10 @@ def test_the_probe_sees_the_venv_when_streamlits_default_watcher_is_on(tmp_path)
     assert seen["kind"] == "EventBasedPathWatcher"
     assert str((project / "localmod.py").resolve()) in seen["files"]
     assert watches_venv(seen, project)
+
+
+def test_the_projects_config_skips_the_full_collection_after_every_run(tmp_path):
+    """Streamlit's default runs gc.collect(2) after every script run, fragment runs included:
+    with the lab's progress polling every second in every watching tab, that was most of the
+    server's CPU (.streamlit/config.toml says how it was measured)."""
+    assert probe(readme_layout(tmp_path))["post_script_gc"] is False
