@@ -195,7 +195,10 @@ def main() -> None:
     parser.add_argument("--tabs", type=int, default=0, help="also run QLoRA watched by this many tabs")
     parser.add_argument("--steps", type=int, help="override the lesson's steps (quicker, less faithful)")
     parser.add_argument("--skip-cli", action="store_true", help="no CLI runs (no ratios)")
+    parser.add_argument("--only", default="qlora,comparison,memory,tabs",
+                        help="comma-separated parts to run (default: all; tabs only with --tabs)")
     args = parser.parse_args()
+    parts = set(args.only.split(","))
     global STEPS
     STEPS = args.steps
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a kill still stops the server and removes the copy
@@ -212,25 +215,27 @@ def main() -> None:
         say(f"settings (the lab lesson's): {' '.join(flags)}")
         cli: dict[str, float] = {}
         if not args.skip_cli:
-            for method in ("qlora", "full", "lora"):
+            for method in ("qlora", "full", "lora") if "comparison" in parts else ("qlora",):
                 cli[method], result = cli_run(project, ["--method", method, *flags])
                 say(f"CLI {method:<5}: {cli[method]:.1f} s wall (run_lab's own 'seconds' {result['seconds']}, "
                     f"threads {result.get('threads', '?')}, skill {result['skill_after']})")
         with readme_server(project, say) as (base, pid), sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
-            seconds, cpu = browser_run(context, base, pid, ("qlora",))
-            report("QLoRA alone", seconds, cpu, cli.get("qlora"))
-            seconds, cpu = browser_run(context, base, pid, ("full", "lora", "qlora"))
-            report("comparison (3 methods)", seconds, cpu, sum(cli.values()) if cli else None)
-            scale = memory_scale_run(context, base, pid)
-            if scale is None:
+            if "qlora" in parts:
+                seconds, cpu = browser_run(context, base, pid, ("qlora",))
+                report("QLoRA alone", seconds, cpu, cli.get("qlora"))
+            if "comparison" in parts:
+                seconds, cpu = browser_run(context, base, pid, ("full", "lora", "qlora"))
+                report("comparison (3 methods)", seconds, cpu, sum(cli.values()) if len(cli) == 3 else None)
+            scale = memory_scale_run(context, base, pid) if "memory" in parts else None
+            if "memory" in parts and scale is None:
                 say(f"memory at scale: SKIPPED, the Lab page has no '{MEMORY_BUTTON}' button yet")
-            else:
+            elif scale is not None:
                 flag = memory_scale_cli(project)
                 scale_cli = cli_run(project, flag)[0] if flag and not args.skip_cli else None
                 report("memory at scale", scale[0], scale[1], scale_cli)
-            if args.tabs:
+            if args.tabs and "tabs" in parts:
                 seconds, cpu = tabs_run(context, base, pid, args.tabs)
                 report(f"QLoRA, {args.tabs} tabs polling", seconds, cpu, cli.get("qlora"))
             browser.close()
