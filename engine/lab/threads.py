@@ -15,13 +15,15 @@ Affinity: `os.sched_getaffinity` (Linux; `taskset`, container cpusets). Quota: c
 `cpu.max` ("max 100000" or "150000 100000": quota and period in microseconds) or v1
 `cpu.cfs_quota_us` / `cpu.cfs_period_us` (-1 = no quota) (Linux kernel docs,
 "Control Group v2", CPU interface files; "CFS Bandwidth Control").
-`LORA_LAB_THREADS` overrides the count.
+`LORA_LAB_THREADS` overrides the count. `use_threads` applies a count to this process
+(a worker, or the CLI, which has no server beside it: `cli_threads`).
 """
 
 from __future__ import annotations
 
 import math
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,3 +128,30 @@ def threads_override(environ=os.environ) -> int | None:
 def plan_for_this_machine(jobs: int) -> ThreadPlan:
     """plan_threads with this process's affinity, cgroup quota and LORA_LAB_THREADS."""
     return plan_threads(cpus=affinity_cpus(), quota=cgroup_quota(), jobs=jobs, override=threads_override())
+
+
+def use_threads(threads: int | None) -> None:
+    """Size torch's CPU thread pools before torch is imported: OpenMP and MKL read these at start-up
+    (PyTorch docs, "CPU threading and TorchScript inference"), so the count holds for the whole run.
+
+    The worker is not niced: torch's OpenMP team spins at its barriers, and a niced team beside
+    any busy process stalls at every one (issue 10: the lab CLI at nice 5 beside one busy process
+    took 868 s, 99 s at equal priority). The thread rule leaves the server its share instead.
+    """
+    if threads is None:
+        return
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = str(threads)
+    torch = sys.modules.get("torch")
+    if torch is not None:  # already imported (not by our workers): resize its pool now
+        torch.set_num_threads(threads)
+
+
+def cli_threads() -> int:
+    """Threads for a lab run from the command line, with no server beside it: LORA_LAB_THREADS,
+    else every usable CPU (a fractional cgroup quota rounded down, at least 1)."""
+    override = threads_override()
+    if override is not None:
+        return override
+    quota = cgroup_quota()
+    return max(1, min(affinity_cpus(), math.floor(quota) if quota else affinity_cpus()))

@@ -11,11 +11,12 @@ from __future__ import annotations
 import importlib
 import os
 import signal
-import sys
 import threading
 import time
 import traceback
 from multiprocessing import spawn
+
+from engine.lab.threads import use_threads
 
 WORKER_PREFIX = "lora-lab-job"  # process names of our workers
 
@@ -72,29 +73,12 @@ def _exit_with_parent(parent: int, every_s: float = 1.0) -> None:
     os._exit(70)  # EX_SOFTWARE; nobody is left to read it
 
 
-def use_threads(threads: int | None) -> None:
-    """Size torch's CPU thread pools before torch is imported: OpenMP and MKL read these at start-up
-    (PyTorch docs, "CPU threading and TorchScript inference"), so the count holds for the whole run.
-
-    The worker is not niced: torch's OpenMP team spins at its barriers, and a niced team beside
-    any busy process stalls at every one (issue 10: the lab CLI at nice 5 beside one busy process
-    took 868 s, 99 s at equal priority). The thread rule leaves the server its share instead.
-    """
-    if threads is None:
-        return
-    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[name] = str(threads)
-    torch = sys.modules.get("torch")
-    if torch is not None:  # already imported (not by our workers): resize its pool now
-        torch.set_num_threads(threads)
-
-
 def worker_main(target: str, kwargs: dict, conn, stop, threads: int | None = None) -> None:
     """Entry point of a worker process: run the job with `threads` torch threads, send exactly one final message."""
     def on_progress(payload: dict) -> None:
         conn.send(("progress", dict(payload)))
 
-    use_threads(threads)
+    use_threads(threads)  # not niced: see use_threads
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     try:
         function = resolve(target)

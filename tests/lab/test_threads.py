@@ -120,3 +120,22 @@ def test_a_worker_runs_with_the_planned_threads_and_is_not_niced():
     assert info.state == "done", info.error
     assert info.result["omp"] == "1" and info.result["torch"] == 1
     assert info.result["nice"] == os.nice(0)  # the same priority as the server
+
+
+def test_the_cli_uses_every_usable_cpu_or_the_override(monkeypatch):
+    monkeypatch.delenv("LORA_LAB_THREADS", raising=False)
+    monkeypatch.setattr(rule, "affinity_cpus", lambda: 8)
+    monkeypatch.setattr(rule, "cgroup_quota", lambda: None)
+    assert rule.cli_threads() == 8  # no server beside it: nothing reserved
+    monkeypatch.setattr(rule, "cgroup_quota", lambda: 2.5)
+    assert rule.cli_threads() == 2  # a quota of 2.5 CPUs: 3 threads would be throttled
+    monkeypatch.setenv("LORA_LAB_THREADS", "3")
+    assert rule.cli_threads() == 3
+
+
+def test_use_threads_sets_openmp_and_mkl_before_torch_starts(monkeypatch):
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.delenv("MKL_NUM_THREADS", raising=False)
+    monkeypatch.delitem(__import__("sys").modules, "torch", raising=False)  # as in a fresh worker
+    rule.use_threads(3)
+    assert os.environ["OMP_NUM_THREADS"] == os.environ["MKL_NUM_THREADS"] == "3"
