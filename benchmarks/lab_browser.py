@@ -72,7 +72,7 @@ def cli_run(project: Path, args: list[str]) -> tuple[float, dict]:
     """(wall seconds from launch to exit, the JSON it printed)."""
     start = time.perf_counter()
     out = subprocess.run([".venv/bin/python", "-m", "engine", "lab", *args, "--json"], cwd=project,
-                         capture_output=True, text=True, timeout=3600)
+                         capture_output=True, text=True, timeout=3600, check=False)
     wall = time.perf_counter() - start
     if out.returncode != 0:
         raise RuntimeError(f"CLI {' '.join(args)} failed: {out.stderr.strip()[-500:]}")
@@ -82,7 +82,7 @@ def cli_run(project: Path, args: list[str]) -> tuple[float, dict]:
 def memory_scale_cli(project: Path) -> list[str] | None:
     """The CLI's memory-at-scale flag, if it has one (e.g. `--memory-scale`), else None."""
     help_text = subprocess.run([".venv/bin/python", "-m", "engine", "lab", "--help"], cwd=project,
-                               capture_output=True, text=True).stdout
+                               capture_output=True, text=True, check=False).stdout
     found = re.search(r"--memory[-\w]*scale[-\w]*", help_text)
     return [found.group(0)] if found else None
 
@@ -204,8 +204,9 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a kill still stops the server and removes the copy
     if not Path(CHROMIUM).exists():
         sys.exit(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    from engine.lab.threads import plan_for_this_machine
     from playwright.sync_api import sync_playwright
+
+    from engine.lab.threads import plan_for_this_machine
 
     say(f"load average before: {os.getloadavg()}; CPUs: {os.cpu_count()}; "
         f"thread rule for one job: {plan_for_this_machine(1)}")
