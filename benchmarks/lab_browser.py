@@ -223,9 +223,10 @@ def main() -> None:
         with readme_server(project, say) as (base, pid), sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            solo = None
             if "qlora" in parts:
-                seconds, cpu = browser_run(context, base, pid, ("qlora",))
-                report("QLoRA alone", seconds, cpu, cli.get("qlora"))
+                solo, cpu = browser_run(context, base, pid, ("qlora",))
+                report("QLoRA alone", solo, cpu, cli.get("qlora"))
             if "comparison" in parts:
                 seconds, cpu = browser_run(context, base, pid, ("full", "lora", "qlora"))
                 report("comparison (3 methods)", seconds, cpu, sum(cli.values()) if len(cli) == 3 else None)
@@ -239,6 +240,8 @@ def main() -> None:
             if args.tabs and "tabs" in parts:
                 seconds, cpu = tabs_run(context, base, pid, args.tabs)
                 report(f"QLoRA, {args.tabs} tabs polling", seconds, cpu, cli.get("qlora"))
+                if solo:
+                    say(f"{'':<28} against QLoRA alone in one tab ({solo:.1f} s): {seconds / solo:.2f}")
             browser.close()
     finally:
         if temp is not None:
