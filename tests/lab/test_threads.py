@@ -19,7 +19,8 @@ def seen_threads(*, on_progress=None, should_stop=None) -> dict:
     """A job function: the thread settings the worker process was started with."""
     import torch
 
-    return {"omp": os.environ.get("OMP_NUM_THREADS"), "torch": torch.get_num_threads(), "nice": os.nice(0)}
+    return {"omp": os.environ.get("OMP_NUM_THREADS"), "torch": torch.get_num_threads(), "nice": os.nice(0),
+            "wait": os.environ.get("OMP_WAIT_POLICY")}
 
 
 @pytest.mark.parametrize(("cpus", "quota", "jobs", "threads", "at_once"), [
@@ -118,7 +119,7 @@ def test_a_worker_runs_with_the_planned_threads_and_is_not_niced():
     finally:
         queue.shutdown()
     assert info.state == "done", info.error
-    assert info.result["omp"] == "1" and info.result["torch"] == 1
+    assert info.result["omp"] == "1" and info.result["torch"] == 1 and info.result["wait"] is not None
     assert info.result["nice"] == os.nice(0)  # the same priority as the server
 
 
@@ -136,6 +137,15 @@ def test_the_cli_uses_every_usable_cpu_or_the_override(monkeypatch):
 def test_use_threads_sets_openmp_and_mkl_before_torch_starts(monkeypatch):
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     monkeypatch.delenv("MKL_NUM_THREADS", raising=False)
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
     monkeypatch.delitem(__import__("sys").modules, "torch", raising=False)  # as in a fresh worker
     rule.use_threads(3)
     assert os.environ["OMP_NUM_THREADS"] == os.environ["MKL_NUM_THREADS"] == "3"
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"  # no spinning team beside a busy server
+
+
+def test_a_wait_policy_the_user_chose_is_kept(monkeypatch):
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    monkeypatch.delitem(__import__("sys").modules, "torch", raising=False)
+    rule.use_threads(2)
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"
