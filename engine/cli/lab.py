@@ -10,7 +10,7 @@ HELP = "Fine-tune the lab model on the glossary (full, LoRA or QLoRA) and print 
 
 # The keys --json prints, in this order (the lab issue's CLI contract).
 JSON_KEYS = ("method", "device", "steps", "seconds", "tokens_per_s", "trainable_params", "total_params",
-             "peak_memory_bytes", "skill_before", "skill_after", "adapter_bytes")
+             "peak_memory_bytes", "skill_before", "skill_after", "adapter_bytes", "threads")
 # CLI flag -> LabSettings field; only flags the user gave override the defaults.
 FLAGS = {"steps": "steps", "rank": "rank", "alpha": "alpha", "model": "model", "lr": "learning_rate",
          "batch_size": "batch_size", "seq_len": "seq_len", "seed": "seed", "targets": "target_modules"}
@@ -75,6 +75,13 @@ def run(args: argparse.Namespace) -> int:
 
     # bitsandbytes warns at import that an optional CPU kernel package is absent; it is unused here.
     logging.getLogger("bitsandbytes").setLevel(logging.ERROR)
+    from engine.lab.threads import cli_threads, use_threads
+
+    try:
+        use_threads(cli_threads())  # the CPUs this process may use, or LORA_LAB_THREADS
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     from engine.lab.finetune import DEFAULT_GLOSSARY, run_lab
 
     hf_logging.disable_progress_bar()

@@ -259,6 +259,7 @@ def run_lab(settings: LabSettings, glossary: list[GlossaryEntry], method: Litera
     seconds = time.perf_counter() - start
     return {
         "method": method, "device": device, "model": model_id, "steps": settings.steps,
+        "threads": torch.get_num_threads(),  # torch's CPU threads (engine/lab/threads.py, LORA_LAB_THREADS)
         "seconds": round(seconds, 3), "train_seconds": round(result["train_seconds"], 3),
         "tokens": result["tokens"], "tokens_per_s": round(result["tokens"] / result["train_seconds"], 1),
         "trainable_params": int(trainable), "total_params": int(total),

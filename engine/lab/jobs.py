@@ -17,8 +17,10 @@ One pipe per job rather than one shared `multiprocessing.Queue`: a worker killed
 while writing to a shared queue can leave its lock held and hang every other job;
 a broken per-job pipe harms nobody else (Python docs, multiprocessing, "Pipes and Queues").
 
-Jobs on one device run `max_running` at a time (default 1, env `LORA_LAB_MAX_JOBS`),
-learners taking turns (engine/lab/fair.py), in submission order among one learner's jobs. Session state in the UI keeps only job ids; the queue lives in
+Jobs on one device run `max_running` at a time (default 1, env `LORA_LAB_MAX_JOBS`, cut
+to the free CPUs), learners taking turns (engine/lab/fair.py), in submission order among
+one learner's jobs, each with `threads` torch threads (engine/lab/threads.py: never more
+threads in all than CPUs). Session state in the UI keeps only job ids; the queue lives in
 the server process, so a rerun or a closed tab never stops or orphans a job.
 """
 
@@ -36,6 +38,7 @@ from typing import Any
 
 from engine.lab.fair import fair_order, last_served
 from engine.lab.job import JobInfo, State, default_device, max_jobs_from_env
+from engine.lab.threads import plan_for_this_machine
 from engine.lab.worker import WORKER_PREFIX, describe_exit, install_main_guard, worker_main
 
 log = logging.getLogger(__name__)
@@ -54,10 +57,12 @@ class _Job:
 class JobQueue:
     """Run "module:function" jobs in spawned worker processes, `max_running` per device."""
 
-    def __init__(self, *, max_running: int = 1, stop_grace_s: float = 5.0, keep_finished: int = 200):
+    def __init__(self, *, max_running: int = 1, threads: int | None = None, stop_grace_s: float = 5.0,
+                 keep_finished: int = 200):
         if not 1 <= max_running <= 16:
             raise ValueError(f"max_running must be 1-16, not {max_running}")
         self.max_running = max_running
+        self.threads = threads  # torch threads per worker; None: torch's default (every core)
         self.stop_grace_s = stop_grace_s  # seconds a cancelled worker gets before terminate()
         self.keep_finished = keep_finished  # finished jobs remembered for late readers
         install_main_guard()
@@ -72,7 +77,13 @@ class JobQueue:
 
     @classmethod
     def from_env(cls) -> "JobQueue":
-        return cls(max_running=max_jobs_from_env())
+        """LORA_LAB_MAX_JOBS jobs at once, cut to the free CPUs, with the thread rule's threads each."""
+        asked = max_jobs_from_env()
+        plan = plan_for_this_machine(asked)
+        if plan.jobs < asked:
+            log.warning("LORA_LAB_MAX_JOBS=%d asks for more jobs than the %.1f usable CPUs hold; running %d at once",
+                        asked, plan.usable_cpus, plan.jobs)
+        return cls(max_running=plan.jobs, threads=plan.threads)
 
     # ---- the API the UI calls -------------------------------------------------
     def submit(self, target: str, kwargs: dict | None = None, *, label: str = "", group: str | None = None,
@@ -192,7 +203,8 @@ class JobQueue:
         try:
             job.conn, child = self._ctx.Pipe(duplex=False)
             job.stop = self._ctx.Event()
-            job.process = self._ctx.Process(target=worker_main, args=(job.info.target, job.kwargs, child, job.stop),
+            job.process = self._ctx.Process(target=worker_main,
+                                            args=(job.info.target, job.kwargs, child, job.stop, self.threads),
                                             name=f"{WORKER_PREFIX}-{job.info.id}", daemon=True)
             job.process.start()
         except Exception as exc:  # e.g. out of file descriptors, memory, or kwargs that cannot be pickled

@@ -63,6 +63,16 @@ def revive(kwargs: dict) -> dict:
     return out
 
 
+def _threads_granted() -> int | None:
+    """torch threads for the worker: the CPUs Ray granted this actor (LORA_LAB_RAY_CPUS), at least one,
+    so runs that share a node never oversubscribe it (engine/lab/threads.py); None outside Ray."""
+    try:
+        cpus = ray.get_runtime_context().get_assigned_resources().get("CPU", 0)
+    except Exception:  # noqa: BLE001 - not in a Ray worker (a unit test): torch's default
+        return None
+    return max(1, int(cpus))
+
+
 def run_job(job_id: str, url: str, target: str, kwargs: dict, stop: threading.Event, grace_s: float) -> None:
     """Inside a JobActor: run one job in a worker process and write its life to the database."""
     db = JobStore(Store(url))
@@ -73,7 +83,7 @@ def run_job(job_id: str, url: str, target: str, kwargs: dict, stop: threading.Ev
             return
         if not db.start(job_id, actor_name(job_id)):
             return
-        queue = JobQueue(max_running=1, stop_grace_s=grace_s, keep_finished=1)
+        queue = JobQueue(max_running=1, stop_grace_s=grace_s, keep_finished=1, threads=_threads_granted())
         queue.submit(target, revive(kwargs), label=job_id, job_id=job_id)
         seen, beat, checked = None, 0.0, 0.0
         while not (info := queue.status(job_id)).finished:

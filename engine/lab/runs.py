@@ -184,6 +184,7 @@ def summary_rows(results: dict[str, dict]) -> list[dict]:
             "adapter kB": round(r["adapter_bytes"] / 1e3, 1),  # kB = 10**3 bytes, as file sizes
             "base model MB": round(r["base_model_bytes"] / 1e6, 3),
             "device": r["device"],
+            "CPU threads": r.get("threads"),
         })
     return rows
 

@@ -16,6 +16,8 @@ import time
 import traceback
 from multiprocessing import spawn
 
+from engine.lab.threads import use_threads
+
 WORKER_PREFIX = "lora-lab-job"  # process names of our workers
 
 
@@ -71,15 +73,12 @@ def _exit_with_parent(parent: int, every_s: float = 1.0) -> None:
     os._exit(70)  # EX_SOFTWARE; nobody is left to read it
 
 
-def worker_main(target: str, kwargs: dict, conn, stop) -> None:
-    """Entry point of a worker process: run the job, send exactly one final message."""
+def worker_main(target: str, kwargs: dict, conn, stop, threads: int | None = None) -> None:
+    """Entry point of a worker process: run the job with `threads` torch threads, send exactly one final message."""
     def on_progress(payload: dict) -> None:
         conn.send(("progress", dict(payload)))
 
-    try:
-        os.nice(5)  # a training job must not starve the web server of the CPU
-    except OSError:
-        pass
+    use_threads(threads)  # not niced: see use_threads
     threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     try:
         function = resolve(target)

@@ -167,7 +167,8 @@ def test_cli_json_has_the_documented_keys(capsys, tmp_path):
     assert main(["lab", "--method", "lora", "--steps", "2", "--json", "--output-dir", str(tmp_path)]) == 0
     data = json.loads(capsys.readouterr().out)
     assert list(data) == ["method", "device", "steps", "seconds", "tokens_per_s", "trainable_params",
-                          "total_params", "peak_memory_bytes", "skill_before", "skill_after", "adapter_bytes"]
+                          "total_params", "peak_memory_bytes", "skill_before", "skill_after", "adapter_bytes", "threads"]
+    assert data["threads"] >= 1  # torch's CPU threads, as engine/lab/threads.py or LORA_LAB_THREADS set them
     assert data["steps"] == 2 and data["adapter_bytes"] == (tmp_path / "adapter_model.safetensors").stat().st_size
 
 

@@ -1,8 +1,20 @@
 """Live status of this session's lab runs: a fragment that polls the job queue every
 second while a run is queued or running (Streamlit docs, st.fragment `run_every`),
-with place in queue, progress, loss so far and a Cancel button; results once all end."""
+with place in queue, progress, loss so far and a Cancel button; results once all end.
+
+Polling must cost the server little, since every tab that watches a run polls (issue 10).
+A fragment run has to send its elements again (the browser drops those a fragment run
+leaves out), but it computes nothing new unless the jobs' `fingerprint` changed, and it
+rebuilds the loss figure at most every CHART_SECONDS: in between it sends the figure it
+built last, unchanged, which Streamlit sends as a hash reference once it is 10 kB or more
+(streamlit/runtime/forward_msg_cache.py, global.minCachedMessageSize).
+"""
 
 from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -10,7 +22,8 @@ from engine.lab.job import JobInfo
 from engine.lab.jobs import JobQueue
 from ui.components import identity, lab_questions, lab_results
 
-POLL_SECONDS = 1.0
+POLL_SECONDS = 1.0  # status and progress bars, seconds
+CHART_SECONDS = 2.0  # the live loss figure is rebuilt at most this often, seconds
 # run_lab's progress phases (engine/lab/finetune.py), in words.
 PHASES = {"load": "loading the model", "eval_before": "testing before training", "train": "training",
           "eval_after": "testing after training"}
@@ -26,16 +39,48 @@ def _any_active(queue: JobQueue, job_ids: dict[str, str]) -> bool:
     return any((info := queue.status(j)) is not None and not info.finished for j in job_ids.values())
 
 
+# What one session's panel last drew: the fingerprint it drew, the live figure and when it was built.
+@dataclass
+class LiveView:
+    jobs: tuple = ()  # the job ids it watches; a new Start gets a new view
+    mark: tuple | None = None
+    figure: Any = None  # plotly Figure of the losses so far
+    figure_mark: tuple | None = None
+    figure_at: float = 0.0  # time.monotonic(), seconds
+    builds: int = 0  # figures built, for tests and benchmarks
+
+
+def fingerprint(infos: dict[str, JobInfo | None]) -> tuple:
+    """The few numbers that decide what the panel shows; equal fingerprints draw the same panel."""
+    return tuple((m, None) if i is None else
+                 (m, i.id, i.state, i.place, i.progress.get("phase"), i.progress.get("step"), len(i.losses), i.error)
+                 for m, i in infos.items())
+
+
+def live_figure(view: LiveView, infos: dict[str, JobInfo | None], mark: tuple, now: float):
+    """The loss figure to show: rebuilt when the losses changed and CHART_SECONDS have passed."""
+    stale = view.figure is None or (mark != view.figure_mark and now - view.figure_at >= CHART_SECONDS)
+    if stale:
+        losses = {m: i.losses for m, i in infos.items() if i is not None and i.losses}
+        view.figure = lab_results.loss_figure(losses) if losses else None
+        view.figure_mark, view.figure_at, view.builds = mark, now, view.builds + bool(losses)
+    return view.figure
+
+
 def _panel(queue: JobQueue, job_ids: dict[str, str], key: str, was_active: bool) -> None:
     infos = {method: queue.status(job_id) for method, job_id in job_ids.items()}
+    view = st.session_state.get(f"{key}-live")
+    if view is None or view.jobs != tuple(job_ids.values()):
+        view = st.session_state[f"{key}-live"] = LiveView(jobs=tuple(job_ids.values()))
+    view.mark = fingerprint(infos)
     st.subheader("Runs")
     for method, info in infos.items():
         _job_row(queue, method, info, key)
-    if was_active and not _any_active(queue, job_ids):
+    if was_active and all(i is None or i.finished for i in infos.values()):
         st.rerun()  # the whole page again: polling stops and the results appear
-    losses = {m: i.losses for m, i in infos.items() if i is not None and i.losses}
-    if was_active and losses:
-        st.plotly_chart(lab_results.loss_figure(losses), key=f"{key}-live-loss")
+    figure = live_figure(view, infos, view.mark, time.monotonic()) if was_active else None
+    if figure is not None:
+        st.plotly_chart(figure, key=f"{key}-live-loss")
     done = {m: i.result for m, i in infos.items() if i is not None and i.state == "done"}
     if not was_active and done:
         identity.save_lab_runs(job_ids, done)  # the progress store keeps each finished run once

@@ -1,0 +1,89 @@
+"""Cheap live progress (ui/components/lab_progress.py): the fingerprint that says whether
+anything changed, the live loss figure rebuilt only when it did (and at most every
+CHART_SECONDS), and, in AppTest, polls of an unchanged run that build no figure."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.lab.job import JobInfo
+from tests.apptest import open_page
+from tests.ui.test_lab_page import _run_until, _start, fake_target, lab_lesson_only  # noqa: F401 - fixtures
+from ui.components import lab_progress, lab_results
+from ui.components.lab_progress import CHART_SECONDS, LiveView, fingerprint, live_figure
+
+
+def _info(job_id="job-1", state="running", step=1, losses=(3.0,), place=None) -> JobInfo:
+    return JobInfo(id=job_id, target="m:f", label="lora", group=None, device="cpu", state=state, place=place,
+                   progress={"phase": "train", "step": step, "steps": 5}, losses=list(losses))
+
+
+def test_equal_job_states_have_equal_fingerprints_and_any_change_shows():
+    base = fingerprint({"lora": _info()})
+    assert fingerprint({"lora": _info()}) == base
+    changed = [_info(step=2), _info(losses=(3.0, 2.0)), _info(state="done"), _info(job_id="job-2"), None]
+    for info in changed:
+        assert fingerprint({"lora": info}) != base, info
+    assert fingerprint({"qlora": _info()}) != base
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Count the loss figures built."""
+    calls = []
+    real = lab_results.loss_figure
+
+    def counting(curves):
+        calls.append({m: list(c) for m, c in curves.items()})
+        return real(curves)
+
+    monkeypatch.setattr(lab_results, "loss_figure", counting)
+    return calls
+
+
+def test_the_figure_is_built_once_while_nothing_changes(counted):
+    view, infos = LiveView(), {"lora": _info()}
+    first = live_figure(view, infos, fingerprint(infos), now=100.0)
+    for now in (101.0, 105.0, 200.0):  # polls of an unchanged run, even long after
+        assert live_figure(view, infos, fingerprint(infos), now=now) is first
+    assert len(counted) == 1
+
+
+def test_a_change_rebuilds_the_figure_at_most_every_chart_seconds(counted):
+    view = LiveView()
+    live_figure(view, {"lora": _info()}, fingerprint({"lora": _info()}), now=100.0)
+    newer = {"lora": _info(step=2, losses=(3.0, 2.0))}
+    live_figure(view, newer, fingerprint(newer), now=100.0 + CHART_SECONDS / 2)  # too soon: the old figure
+    assert len(counted) == 1
+    figure = live_figure(view, newer, fingerprint(newer), now=100.0 + CHART_SECONDS)
+    assert len(counted) == 2 and counted[-1] == {"lora": [3.0, 2.0]}
+    assert list(figure.data[0].y) == [3.0, 2.0]
+
+
+def test_no_losses_yet_draws_no_figure(counted):
+    infos = {"lora": _info(losses=())}
+    assert live_figure(LiveView(), infos, fingerprint(infos), now=1.0) is None
+    assert counted == []
+
+
+def test_polls_of_a_run_that_does_not_move_build_no_figure(fake_target, counted):  # noqa: F811
+    """The real page and queue: a run that stops after step 1 until cancelled; polls then rebuild nothing."""
+    from ui.components.lab_panel import job_queue
+
+    at = _start(open_page("lab"), methods=("lora",), model="wait-for-cancel", steps=2)
+    job_id = at.session_state["lab-page-jobs"]["lora"]
+    _run_until(at, lambda a: "step 1 of 2" in str([p.proto.text for p in a.get("progress")]))
+    builds = len(counted)
+    assert builds >= 1 and len(at.get("plotly_chart")) == 1
+    for _ in range(4):  # four more polls (AppTest reruns the script, fragment included)
+        at.run()
+    assert len(counted) == builds  # nothing changed: no figure was built again
+    assert len(at.get("plotly_chart")) == 1  # and the figure is still shown
+    view = at.session_state["lab-page-live"]
+    assert view.builds == builds and view.mark == view.figure_mark
+    job_queue().cancel(job_id)
+    assert job_queue().wait(job_id, 30).state == "cancelled"
+
+
+def test_polling_is_every_second_and_the_chart_at_least_every_two():
+    assert lab_progress.POLL_SECONDS <= 1.0 and CHART_SECONDS <= 2.0
