@@ -16,16 +16,14 @@ requirements.txt` puts there, physically inside the project folder, without a do
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
-import socket
 import subprocess
 import sys
 import sysconfig
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
+
+from tests.browser import serve  # the same server start as the browser tests
 
 ROOT = Path(__file__).resolve().parent.parent
 SKIP = {".git", ".venv", "artifacts", "data", ".pytest_cache"}  # top-level entries not copied
@@ -69,46 +67,13 @@ def _link_tree(source: Path, target: Path) -> str:
         return "copied"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def readme_server(project: Path, say, env: dict | None = None, timeout: float = 120.0):
     """Yield (base URL, server pid) of `.venv/bin/streamlit run app.py`, run from the project folder.
 
     Only the port, the loopback address and headless mode (no browser window to open) are
     added to the README's command; every other setting comes from the project's config."""
-    port = free_port()
-    command = [".venv/bin/streamlit", "run", "app.py", "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.headless", "true"]
-    say(f"server: cd {project} && {' '.join(command)}")
-    log = Path(tempfile.gettempdir()) / f"lora-lab-bench-streamlit-{port}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=project, stdout=out, stderr=subprocess.STDOUT,
-                                   env={**os.environ, **(env or {})}, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"streamlit exited early ({process.returncode}); see {log}")
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"streamlit did not answer on {base} within {timeout} s; see {log}")
-            time.sleep(0.3)
+    command = [".venv/bin/streamlit", "run", "app.py"]
+    say(f"server: cd {project} && {' '.join(command)} (+ a free port on 127.0.0.1, headless)")
+    with serve(command, project, env=env, log_dir=Path(tempfile.gettempdir()), timeout=timeout) as (base, process):
         yield base, process.pid
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)

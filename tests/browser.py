@@ -48,15 +48,27 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server(env: dict[str, str] | None = None, timeout: float = 60):
-    """Yield the base URL of a fresh `streamlit run app.py`; always stops it."""
+    """Yield the base URL of a fresh `streamlit run app.py` in the project, started as the README
+    starts it (the project's .streamlit/config.toml decides everything but where it listens);
+    always stops it."""
+    log_dir = ROOT / "artifacts"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "streamlit", "run", "app.py"]
+    with serve(command, ROOT, env=env, log_dir=log_dir, timeout=timeout) as (base, _process):
+        yield base
+
+
+@contextlib.contextmanager
+def serve(command: list[str], project: Path, *, env: dict[str, str] | None = None, log_dir: Path,
+          timeout: float = 60):
+    """Yield (base URL, process) of `command` (a `streamlit run`) on a free loopback port, once it
+    answers its health check; only the port, the loopback address and headless mode are added.
+    Always stops it. Also used by benchmarks/lab_browser.py."""
     port = free_port()
-    log = (ROOT / "artifacts" / f"streamlit-{port}.log")
-    log.parent.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.address", "127.0.0.1", "--server.port", str(port),
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    log = log_dir / f"streamlit-{port}.log"
+    command = command + ["--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
     with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+        process = subprocess.Popen(command, cwd=project, stdout=out, stderr=subprocess.STDOUT,
                                    env={**os.environ, **(env or {})}, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -73,14 +85,14 @@ def streamlit_server(env: dict[str, str] | None = None, timeout: float = 60):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"streamlit did not answer on {base} within {timeout} s; see {log}")
             time.sleep(0.3)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             process.kill()
-            process.wait(timeout=10)
+            process.wait(timeout=15)
 
 
 @contextlib.contextmanager

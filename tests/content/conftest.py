@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engine.content import schema
+from engine.content.house_rules import prose  # noqa: F401 (the tests check what validate checks)
 from engine.content.loader import load_course
 
 PROSE_TYPES = (schema.MarkdownSection, schema.KeyPointsSection, schema.CalloutSection, schema.RealWorldSection)
@@ -23,17 +24,6 @@ def course():
 def lessons():
     """The lessons alone, so content checks don't hang on the quiz files."""
     return {lesson.id: lesson for lesson in load_course(quiz_files=[]).lessons}
-
-
-def prose(section) -> str:
-    """The reader-facing text of a section whose facts need a source."""
-    if isinstance(section, schema.KeyPointsSection):
-        return "\n".join(section.points)
-    if isinstance(section, schema.CodeCompareSection):
-        return section.note or ""
-    if isinstance(section, schema.FigureSection):
-        return section.caption or ""
-    return section.body
 
 
 def text_of(lesson) -> str:

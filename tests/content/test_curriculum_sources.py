@@ -19,8 +19,8 @@ import re
 import pytest
 
 from engine.content import schema
-from engine.lab.settings import LabSettings
 from engine.content.house_rules import prose
+from engine.lab.settings import LabSettings
 from tests.content.conftest import section_titled, text_of
 
 
