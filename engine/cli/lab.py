@@ -1,4 +1,9 @@
-"""`python -m engine lab --method {full,lora,qlora}`: one live-lab fine-tune, no browser."""
+"""`python -m engine lab --method {full,lora,qlora}`: one live-lab fine-tune, no browser.
+
+`python -m engine lab --memory-scale [--preset gpt2-125m] [--json]`: the lab's other kind of
+run, real training steps of all three methods on a bigger random-weight shape, measured
+peak memory beside the prediction (engine/lab/memory_scale.py).
+"""
 
 from __future__ import annotations
 
@@ -30,6 +35,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output-dir", help="where to save the adapter (default: artifacts/lab/...)")
     parser.add_argument("--json", action="store_true", help="print the measurements as one JSON object")
     parser.add_argument("--full-json", action="store_true", help="print the whole result (loss curve, code, ...)")
+    parser.add_argument("--memory-scale", action="store_true",
+                        help="measure full, LoRA and QLoRA peak memory on a bigger shape (random weights) "
+                             "against the prediction; uses --preset, --layers, --batch-size, --seq-len, --rank")
+    parser.add_argument("--preset", default=None, help="with --memory-scale: a memory preset (default gpt2-125m)")
+    parser.add_argument("--layers", type=int, help="with --memory-scale: scale the layer count down to fit")
 
 
 def settings_from(args: argparse.Namespace):
@@ -64,6 +74,11 @@ def _print_table(result: dict) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.memory_scale:
+        return run_memory_scale(args)
+    if args.preset is not None or args.layers is not None:
+        print("error: --preset and --layers go with --memory-scale", file=sys.stderr)
+        return 2
     try:
         settings = settings_from(args)
     except ValueError as exc:
@@ -93,4 +108,32 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({k: result[k] for k in JSON_KEYS}))
     else:
         _print_table(result)
+    return 0
+
+
+def run_memory_scale(args: argparse.Namespace) -> int:
+    """Memory at scale from the CLI: a table, or one JSON object with --json."""
+    from pydantic import ValidationError
+
+    from engine.lab.memory_scale import DEFAULT_PRESET, format_result, run_memory_scale as measure
+    from engine.maths.memory_measure import WontFit
+
+    given = {"batch_size": args.batch_size, "seq_len": args.seq_len, "rank": args.rank, "layers": args.layers}
+    options = {k: v for k, v in given.items() if v is not None}
+    progress = (lambda p: None) if (args.json or args.full_json) else (
+        lambda p: print(f"  {p['phase']} {p['method']} ({p['step']}/{p['steps']})", file=sys.stderr))
+    try:
+        result = measure(args.preset or DEFAULT_PRESET, on_progress=progress, **options)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = str(err["loc"][0]).replace("_", "-") if err["loc"] else "setup"
+        print(f"error: --{field}: {err['msg']} (got {err.get('input')!r})", file=sys.stderr)
+        return 2
+    except (WontFit, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except RuntimeError as exc:  # a measuring subprocess failed
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(result) if (args.json or args.full_json) else format_result(result))
     return 0

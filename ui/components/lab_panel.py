@@ -10,7 +10,7 @@ import streamlit as st
 from engine.lab import runs as lab_runs
 from engine.lab.jobs import JobQueue
 from engine.lab.settings import GlossaryEntry, LabSettings
-from ui.components import lab_progress
+from ui.components import lab_progress, memory_scale
 
 MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
@@ -49,6 +49,7 @@ def render_lab(settings: LabSettings, glossary: list[GlossaryEntry], *, key: str
     job_ids = st.session_state.get(f"{key}-jobs")
     if job_ids:
         lab_progress.show(_queue_or_stop(), job_ids, key=key)
+    memory_scale.render(_queue_or_stop, key=key)  # the lab's second kind of run
 
 
 def _settings_form(s: LabSettings, key: str) -> tuple[dict, list[str]]:
