@@ -15,10 +15,11 @@ HELP = "Fine-tune the lab model on the glossary (full, LoRA or QLoRA) and print 
 
 # The keys --json prints, in this order (the lab issue's CLI contract).
 JSON_KEYS = ("method", "device", "steps", "seconds", "tokens_per_s", "trainable_params", "total_params",
-             "peak_memory_bytes", "skill_before", "skill_after", "adapter_bytes")
+             "peak_memory_bytes", "skill_before", "skill_after", "adapter_bytes", "stopped_at", "stop_reason")
 # CLI flag -> LabSettings field; only flags the user gave override the defaults.
 FLAGS = {"steps": "steps", "rank": "rank", "alpha": "alpha", "model": "model", "lr": "learning_rate",
-         "batch_size": "batch_size", "seq_len": "seq_len", "seed": "seed", "targets": "target_modules"}
+         "batch_size": "batch_size", "seq_len": "seq_len", "seed": "seed", "targets": "target_modules",
+         "stop_loss": "stop_loss", "dropout": "lora_dropout"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,6 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-size", type=int, help="examples per step (1-64)")
     parser.add_argument("--seq-len", type=int, help="tokens per example (8-512)")
     parser.add_argument("--seed", type=int)
+    parser.add_argument("--stop-loss", type=float,
+                        help="stop once the mean loss over a pass through the data is below this (0: run every step)")
+    parser.add_argument("--dropout", type=float, help="LoRA dropout on the adapters' input (0 to <1)")
     parser.add_argument("--targets", nargs="+", help="module names that get adapters, e.g. q_proj v_proj")
     parser.add_argument("--model", help="local path or hub id (default: $LORA_LAB_MODEL or models/lora-lab-tiny)")
     parser.add_argument("--output-dir", help="where to save the adapter (default: artifacts/lab/...)")
