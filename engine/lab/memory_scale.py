@@ -5,8 +5,10 @@ prediction of engine.maths.memory for the same shape.
 Why: the shipped model is so small (3.1 M parameters, 12 MB of fp32 weights) that on the
 CPU its peak RSS is mostly the process's own overhead, and the noise is larger than the
 differences between methods. A GPT-2 125M shape with random weights (the values of the
-weights do not change how many bytes they take) shows the savings: on 2 CPU cores
-benchmarks/memory_measured.py measured 2.15 / 0.68 / 0.40 GiB for full / LoRA / QLoRA.
+weights do not change how many bytes they take) shows the savings: on 2 CPU cores, batch 1 of
+64 tokens, benchmarks/lab.py measured 2.16 / 0.59 / 0.31 GiB for full / LoRA / QLoRA, each within
+15% of the prediction, in about 40 s for all three (64 tokens rather than 128 halves the
+compute; the weights, gradients and optimizer state that tell the methods apart do not change).
 
     job queue worker ─▶ run_memory_scale ─▶ for each method:
         engine.maths.memory.estimate (the prediction and its ledger of components)
@@ -37,7 +39,7 @@ HOW = ("Two real AdamW steps per method on random weights of the shape, each met
 
 
 def run_memory_scale(preset: str = DEFAULT_PRESET, *, config: dict | None = None, batch_size: int = 1,
-                     seq_len: int = 128, rank: int = 16, layers: int | None = None,
+                     seq_len: int = 64, rank: int = 16, layers: int | None = None,
                      methods: tuple[str, ...] | list[str] = METHODS,
                      on_progress: Callable[[dict], None] | None = None,
                      should_stop: Callable[[], bool] | None = None) -> dict:

@@ -26,7 +26,7 @@ INTRO = ("The small model above is too small for its memory to tell the methods 
          "own overhead is bigger than the differences. This runs two real training steps of each method "
          "on the shape of GPT-2 125M (random weights: the values do not change how many bytes they take), "
          "each in a fresh process, and sets the measured peak beside the memory model's prediction. "
-         "About a minute on a 2-core CPU.")
+         "Under a minute on a 2-core CPU.")
 
 
 def target() -> str:
