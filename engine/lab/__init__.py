@@ -5,6 +5,8 @@
     skill.py     the glossary task: training pairs and the skill score
     finetune.py  run_lab: load, wrap (PEFT / bitsandbytes), train, measure, answer
     measure.py   peak memory and the exact byte ledger of a run
+    memory_scale.py  memory at scale: real steps of each method on a bigger random-weight
+                 shape (GPT-2 125M), measured beside engine.maths.memory's prediction
     code.py      the same run as a plain script for the learner to copy
     worker.py    the worker process a job runs in; jobs.py the queue that starts them
     fair.py      learners take turns; how many runs one learner may queue

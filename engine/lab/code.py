@@ -1,7 +1,7 @@
 """The exact transformers/peft/bitsandbytes script of one lab run, for the learner to copy.
 
 It does what engine.lab.finetune.run_lab does for the same settings (same loading,
-LoRA config, optimizer, masking and steps), without the measuring, as a plain
+LoRA config, optimizer, masking, gradient clipping, steps and stop rule), without the measuring, as a plain
 script in the style of the PEFT docs' quick tour and quantization guide.
 """
 
@@ -16,7 +16,7 @@ model.requires_grad_(True)  # full fine-tuning: every weight trains""",
     MODEL, dtype=torch.bfloat16 if device == "cuda" else torch.float32).to(device)
 model = get_peft_model(model, LoraConfig(
     r={rank}, lora_alpha={alpha}, target_modules={targets},
-    lora_dropout=0.0, bias="none", task_type="CAUSAL_LM"))
+    lora_dropout={dropout}, bias="none", task_type="CAUSAL_LM"))
 model.print_trainable_parameters()""",
     "qlora": """bnb_config = BitsAndBytesConfig(
     load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
@@ -26,7 +26,7 @@ model = AutoModelForCausalLM.from_pretrained(
 model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
 model = get_peft_model(model, LoraConfig(
     r={rank}, lora_alpha={alpha}, target_modules={targets},
-    lora_dropout=0.0, bias="none", task_type="CAUSAL_LM"))
+    lora_dropout={dropout}, bias="none", task_type="CAUSAL_LM"))
 model.print_trainable_parameters()""",
 }
 
@@ -50,11 +50,14 @@ def encode(question, answer):
     return (prompt + reply)[:{seq_len}], ([-100] * len(prompt) + reply)[:{seq_len}]
 
 examples = [encode(q.format(t=term), d) for term, d in GLOSSARY.items() for q in QUESTIONS]
-optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr={lr}, weight_decay=0.0, fused=True)
+params = [p for p in model.parameters() if p.requires_grad]
+optimizer = torch.optim.AdamW(params, lr={lr}, weight_decay=0.0, fused=True)
 gen = torch.Generator().manual_seed({seed})  # seeded shuffles, epoch after epoch
 order = []
 while len(order) < {steps} * {batch_size}:
     order += torch.randperm(len(examples), generator=gen).tolist()
+window = -(-len(examples) // {batch_size})  # steps in one pass through the data
+losses = []
 model.train()
 for step in range({steps}):
     idx = order[step * {batch_size}:(step + 1) * {batch_size}]
@@ -65,9 +68,13 @@ for step in range({steps}):
     with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=device == "cuda"):
         loss = model(input_ids=ids, attention_mask=(ids != pad).long(), labels=labels).loss
     loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, 1.0)  # the HF Trainer's default max_grad_norm
     optimizer.step()
     optimizer.zero_grad()
-    print(step, loss.item())
+    losses.append(loss.item())
+    print(step, losses[-1])
+    if {stop_loss} > 0 and len(losses) >= window and sum(losses[-window:]) / window < {stop_loss}:
+        break  # converged: the mean loss over the last pass through the data is below {stop_loss}
 
 model.eval()
 question = [tokenizer.bos_token_id] + tokenizer(f"Q: What does {{next(iter(GLOSSARY))}} mean?\\nA:", add_special_tokens=False).input_ids
@@ -78,10 +85,11 @@ print(tokenizer.decode(out[0, len(question):], skip_special_tokens=True))
 
 def lab_code(settings: LabSettings, method: str, model_id: str, glossary: list[GlossaryEntry]) -> str:
     """The script for `method` with `settings` filled in."""
-    fill = {"rank": settings.rank, "alpha": settings.alpha, "targets": list(settings.target_modules)}
+    fill = {"rank": settings.rank, "alpha": settings.alpha, "targets": list(settings.target_modules),
+            "dropout": settings.lora_dropout}
     return _TEMPLATE.format(
         method=method, model=model_id, glossary=repr({g.term: g.definition for g in glossary}), seed=settings.seed, seq_len=settings.seq_len,
-        lr=settings.learning_rate, steps=settings.steps, batch_size=settings.batch_size,
+        lr=settings.learning_rate, steps=settings.steps, batch_size=settings.batch_size, stop_loss=settings.stop_loss,
         load=_LOAD[method].format(**fill),
         bnb_import=", BitsAndBytesConfig" if method == "qlora" else "",
         peft_import={"full": "", "lora": "from peft import LoraConfig, get_peft_model\n",

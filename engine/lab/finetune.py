@@ -24,10 +24,11 @@ from typing import Callable, Literal
 
 from engine import ROOT
 from engine.lab.settings import GlossaryEntry, LabSettings
-from engine.lab.skill import DEFAULT_GLOSSARY, TRAIN_TEMPLATES, encode, pairs, skill_score  # noqa: F401
+from engine.lab.skill import DEFAULT_GLOSSARY, TRAIN_TEMPLATES, batch_of, encode, pairs, skill_score  # noqa: F401
 
 DEFAULT_MODEL = LabSettings.model_fields["model"].default
 MODEL_ENV = "LORA_LAB_MODEL"
+MAX_GRAD_NORM = 1.0  # gradient clipping, as transformers' TrainingArguments.max_grad_norm default
 
 
 class Cancelled(Exception):
@@ -125,7 +126,7 @@ def attach_adapters(model, method: str, settings: LabSettings):
         # Gradient checkpointing off: activations here are tiny, recomputing them costs time.
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
     config = LoraConfig(r=settings.rank, lora_alpha=settings.alpha, target_modules=settings.target_modules,
-                        lora_dropout=0.0, bias="none", task_type="CAUSAL_LM")
+                        lora_dropout=settings.lora_dropout, bias="none", task_type="CAUSAL_LM")
     return get_peft_model(model, config)
 
 
@@ -148,9 +149,16 @@ def batch_order(n: int, steps: int, batch_size: int, seed: int) -> list[list[int
     return [flat[i * batch_size:(i + 1) * batch_size] for i in range(steps)]
 
 
+def converged(losses: list[float], window: int, threshold: float) -> bool:
+    """The stop rule: the mean training loss over the last `window` steps (one pass through
+    the training set) is below `threshold` nats per answer token. A threshold of 0 never stops."""
+    return threshold > 0 and len(losses) >= window and sum(losses[-window:]) / window < threshold
+
+
 def train(model, tokenizer, examples: list[dict], settings: LabSettings, device: str, *,
           on_progress: Callable[[dict], None], should_stop: Callable[[], bool]) -> dict:
-    """AdamW on the trainable parameters; returns loss_curve, tokens, train_seconds, ledger."""
+    """AdamW on the trainable parameters until `settings.steps` or the stop rule (`converged`);
+    returns loss_curve, tokens, train_seconds, ledger, stopped_at, stop_reason."""
     import torch
 
     from engine.lab.measure import ledger
@@ -159,18 +167,22 @@ def train(model, tokenizer, examples: list[dict], settings: LabSettings, device:
     # fused=True: one kernel for the whole update (CPU and CUDA in torch >= 2.4), as the Trainer's
     # default optimizer "adamw_torch_fused" does.
     opt = torch.optim.AdamW(params, lr=settings.learning_rate, weight_decay=0.0, fused=True)
-    batches = [encode(tokenizer, [examples[i] for i in idx], settings.seq_len)
-               for idx in batch_order(len(examples), settings.steps, settings.batch_size, settings.seed)]
-    losses, tokens, book = [], 0, {}
+    encoded = encode(tokenizer, examples, settings.seq_len)  # tokenized once, (N, T) tensors
+    order = batch_order(len(examples), settings.steps, settings.batch_size, settings.seed)
+    window = -(-len(examples) // settings.batch_size)  # steps in one pass through the data (ceil)
+    losses, tokens, book, reason = [], 0, {}, "steps"
     model.train()
     start = time.perf_counter()
-    for step, batch in enumerate(batches):
+    for step, idx in enumerate(order):
         if should_stop():
             raise Cancelled(f"stopped at step {step} of {settings.steps}")
-        batch = {k: v.to(device) for k, v in batch.items()}
+        batch = {k: v.to(device) for k, v in batch_of(encoded, idx).items()}  # (B, longest in batch)
         with torch.autocast(device_type=device, dtype=torch.bfloat16, enabled=device == "cuda"):
             loss = model(**batch, use_cache=False).loss  # no KV cache while training
         loss.backward()
+        # Clip the gradient norm at MAX_GRAD_NORM (the HF Trainer's default max_grad_norm): it keeps the
+        # lab's high learning rate stable on unlucky batches.
+        torch.nn.utils.clip_grad_norm_(params, MAX_GRAD_NORM)
         opt.step()
         if step == 0:  # gradients and optimizer state exist now: read them
             book = ledger(model, opt)
@@ -178,10 +190,14 @@ def train(model, tokenizer, examples: list[dict], settings: LabSettings, device:
         losses.append(float(loss.item()))
         tokens += int(batch["attention_mask"].sum())
         on_progress({"step": step + 1, "steps": settings.steps, "loss": losses[-1], "phase": "train"})
+        if converged(losses, window, settings.stop_loss):
+            reason = "converged"
+            break
     if device == "cuda":
         torch.cuda.synchronize()
     model.eval()
-    return {"loss_curve": losses, "tokens": tokens, "train_seconds": time.perf_counter() - start, "ledger": book}
+    return {"loss_curve": losses, "tokens": tokens, "train_seconds": time.perf_counter() - start, "ledger": book,
+            "stopped_at": len(losses), "stop_reason": reason}
 
 
 def dir_bytes(path: Path, pattern: str) -> int:
@@ -253,12 +269,13 @@ def run_lab(settings: LabSettings, glossary: list[GlossaryEntry], method: Litera
         trainable, total = count_params(model, method)
         result = train(model, tokenizer, pairs(glossary, TRAIN_TEMPLATES), settings, device,
                        on_progress=progress, should_stop=stop)
-        progress({"phase": "eval_after", "step": settings.steps, "steps": settings.steps})
+        progress({"phase": "eval_after", "step": result["stopped_at"], "steps": settings.steps})
         skill_after, after = skill_score(model, tokenizer, glossary)
     adapter_dir, adapter_bytes = save_adapter(model, method, output_dir)
     seconds = time.perf_counter() - start
     return {
         "method": method, "device": device, "model": model_id, "steps": settings.steps,
+        "stopped_at": result["stopped_at"], "stop_reason": result["stop_reason"],
         "threads": torch.get_num_threads(),  # torch's CPU threads (engine/lab/threads.py, LORA_LAB_THREADS)
         "seconds": round(seconds, 3), "train_seconds": round(result["train_seconds"], 3),
         "tokens": result["tokens"], "tokens_per_s": round(result["tokens"] / result["train_seconds"], 1),

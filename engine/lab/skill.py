@@ -83,6 +83,16 @@ def encode(tokenizer, examples: list[dict], seq_len: int) -> dict:
     return {"input_ids": input_ids, "labels": labels, "attention_mask": mask}
 
 
+def batch_of(encoded: dict, rows: list[int]) -> dict:
+    """Rows of an `encode`d set, cut to the longest of them: the same tensors `encode` gives
+    for those examples alone, without tokenizing again (the lab tokenizes its set once)."""
+    import torch
+
+    idx = torch.tensor(rows, dtype=torch.long)
+    width = int(encoded["attention_mask"][idx].sum(dim=1).max())
+    return {k: v[idx, :width] for k, v in encoded.items()}
+
+
 def answer_all(model, tokenizer, prompts: list[str], max_new_tokens: int = 16) -> list[str]:
     """Greedy answers to `prompts`, batched with left padding, cut at the first newline."""
     import torch

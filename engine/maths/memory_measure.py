@@ -30,6 +30,8 @@ import json
 import os
 import subprocess
 import sys
+import time
+from typing import Callable
 
 from engine.maths import memory
 
@@ -38,6 +40,10 @@ CHILD_TIMEOUT_S = 1800
 
 class WontFit(RuntimeError):
     """The predicted peak is larger than the machine's free memory."""
+
+
+class Stopped(Exception):
+    """should_stop() returned True while a measurement ran; its subprocess was killed."""
 
 
 def scaled(config: dict, layers: int | None) -> dict:
@@ -58,7 +64,8 @@ def measured_setup(setup: memory.TrainingSetup, method: str, device: str) -> mem
                                     "overhead_bytes": 0, "attention": "sdpa"})
 
 
-def _device_and_free() -> tuple[str, int]:
+def device_and_free() -> tuple[str, int]:
+    """("cuda", free GPU bytes) when torch sees a GPU, else ("cpu", available RAM bytes)."""
     import psutil
     import torch
 
@@ -72,31 +79,51 @@ def measure_all(config: dict, setup: memory.TrainingSetup, *, methods: list[str]
                 label: str = "model") -> list[dict]:
     """Predict, check it fits, then run one fresh subprocess per method. One dict per method."""
     config = scaled(config, layers)
-    device, free = _device_and_free()
-    rows = []
-    for method in methods:
-        if method not in ("full", "lora", "qlora"):
-            raise ValueError(f"unknown method {method!r}; choose from full, lora, qlora")
-        run_setup = measured_setup(setup, method, device)
-        predicted = memory.estimate(config, run_setup)
-        need = predicted.total + predicted.offloaded_total if device == "cpu" else predicted.total
-        if need * 1.15 > free:  # 15% headroom for the allocator and the step's temporaries
-            raise WontFit(f"{label} {method}: predicted {need / memory.GIB:.2f} GiB (+15% headroom) but only "
-                          f"{free / memory.GIB:.2f} GiB of {device} memory is free; "
-                          "try --layers N or a smaller --seq/--batch")
-        result = _run_child(config, run_setup, device)
-        rows.append(_row(label, method, device, config, run_setup, predicted, result))
-    return rows
+    device, free = device_and_free()
+    return [measure_one(config, setup, method, device=device, free=free, label=label) for method in methods]
 
 
-def _run_child(config: dict, setup: memory.TrainingSetup, device: str) -> dict:
+def measure_one(config: dict, setup: memory.TrainingSetup, method: str, *, device: str, free: int,
+                label: str = "model", should_stop: Callable[[], bool] | None = None) -> dict:
+    """Predict one method's step, refuse it if it will not fit in `free` bytes, then measure it
+    in a fresh subprocess. `should_stop()` is polled while the child runs: True kills it (Stopped)."""
+    if method not in ("full", "lora", "qlora"):
+        raise ValueError(f"unknown method {method!r}; choose from full, lora, qlora")
+    run_setup = measured_setup(setup, method, device)
+    predicted = memory.estimate(config, run_setup)
+    need = predicted.total + predicted.offloaded_total if device == "cpu" else predicted.total
+    if need * 1.15 > free:  # 15% headroom for the allocator and the step's temporaries
+        raise WontFit(f"{label} {method}: predicted {need / memory.GIB:.2f} GiB (+15% headroom) but only "
+                      f"{free / memory.GIB:.2f} GiB of {device} memory is free; "
+                      "try --layers N or a smaller --seq/--batch")
+    result = _run_child(config, run_setup, device, should_stop or (lambda: False))
+    return _row(label, method, device, config, run_setup, predicted, result)
+
+
+def _run_child(config: dict, setup: memory.TrainingSetup, device: str, should_stop: Callable[[], bool]) -> dict:
     env = {**os.environ, "MALLOC_MMAP_THRESHOLD_": "65536", "TOKENIZERS_PARALLELISM": "false"}
     payload = json.dumps({"config": config, "setup": setup.model_dump(), "device": device})
-    proc = subprocess.run([sys.executable, "-m", "engine.maths.memory_step"], input=payload, capture_output=True,
-                          text=True, env=env, timeout=CHILD_TIMEOUT_S)
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    proc = subprocess.Popen([sys.executable, "-m", "engine.maths.memory_step"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline, message = time.monotonic() + CHILD_TIMEOUT_S, payload
+    try:
+        while True:
+            try:  # poll should_stop 5 times a second; the input is sent on the first call only
+                stdout, stderr = proc.communicate(message, timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                message = None
+                if should_stop():
+                    raise Stopped(f"stopped while measuring {setup.method}") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"measurement subprocess ({setup.method}) took over {CHILD_TIMEOUT_S} s") from None
+    finally:
+        if proc.poll() is None:  # stopped or timed out: the child must not outlive the request
+            proc.kill()
+            proc.wait()
+    lines = [ln for ln in stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+        tail = (stderr or stdout).strip().splitlines()[-1:] or ["no output"]
         raise RuntimeError(f"measurement subprocess failed ({setup.method}): {tail[0]}")
     return json.loads(lines[-1])
 

@@ -117,7 +117,8 @@ def test_lesson6_text_matches_the_lab_settings(lessons):
     text = text_of(lessons["hands-on-new-words"])
     s = LabSettings()
     for stated in (f"rank **{s.rank}**", f"alpha **{s.alpha:g}**", f"**{s.learning_rate:g}**",
-                   f"**{s.steps}** steps", f"batches of **{s.batch_size}**", f"**{s.seq_len}** tokens"):
+                   f"**{s.steps}** steps", f"batches of **{s.batch_size}**", f"**{s.seq_len}** tokens",
+                   f"below **{s.stop_loss:g}**", f"dropout {s.lora_dropout:g}"):
         assert stated in text
     assert all(f"`{m}`" in text for m in s.target_modules)
     assert f"rank {_bound('rank', 'ge')} to {_bound('rank', 'le')}" in text

@@ -8,12 +8,13 @@ import pytest
 from pydantic import ValidationError
 
 from engine import ROOT
-from engine.lab.finetune import DEFAULT_GLOSSARY, Cancelled, attach_adapters, load_model, resolve_model, run_lab, train
+from engine.lab.finetune import (DEFAULT_GLOSSARY, Cancelled, attach_adapters, converged, load_model, resolve_model,
+                                 run_lab, train)
 from engine.lab.settings import LabSettings
 from engine.lab.skill import TRAIN_TEMPLATES, encode, pairs
 
 SHIPPED = ROOT / "models" / "lora-lab-tiny"
-FEW = LabSettings(steps=24, batch_size=8, seed=0)
+FEW = LabSettings(steps=24, batch_size=8, seed=0, stop_loss=0)  # no early stop: every step runs
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +54,7 @@ def test_qlora_run_learns_and_reports_every_figure(qlora_run):
     assert len(losses) == FEW.steps
     assert sum(losses[-6:]) / 6 < 0.7 * sum(losses[:6]) / 6  # the loss goes down
     assert (result["method"], result["device"], result["steps"]) == ("qlora", "cpu", FEW.steps)
+    assert (result["stopped_at"], result["stop_reason"]) == (FEW.steps, "steps")
     assert result["skill_before"] <= 0.1  # it does not know the invented terms yet
     assert result["tokens_per_s"] > 0 and result["seconds"] > 0 and result["peak_memory_bytes"] > 0
     assert 0 < result["adapter_bytes"] < result["base_model_bytes"]
@@ -115,6 +117,24 @@ def test_saved_adapter_reloads_on_the_4bit_base_with_the_same_logits(tmp_path):
     assert not torch.allclose(trained, untrained, atol=1e-3)  # the adapter is what changed them
 
 
+def test_the_stop_rule_needs_a_whole_pass_below_the_threshold():
+    assert not converged([0.01, 0.01], window=3, threshold=0.1)  # not a whole pass through the data yet
+    assert converged([2.0, 0.05, 0.05, 0.05], window=3, threshold=0.1)
+    assert not converged([2.0, 0.05, 0.05, 0.25], window=3, threshold=0.1)  # mean 0.117
+    assert not converged([0.0] * 10, window=3, threshold=0.0)  # 0 turns the rule off
+
+
+def test_a_converged_run_stops_early_and_says_where():
+    # A threshold no loss stays above: the rule fires after exactly one pass through the data.
+    events: list[dict] = []
+    result = run_lab(FEW.model_copy(update={"stop_loss": 10.0}), DEFAULT_GLOSSARY[:4], "lora", on_progress=events.append)
+    window = -(-4 * len(TRAIN_TEMPLATES) // FEW.batch_size)  # 16 examples, batches of 8: 2 steps
+    assert (result["stopped_at"], result["stop_reason"], result["steps"]) == (window, "converged", FEW.steps)
+    assert len(result["loss_curve"]) == window
+    assert events[-1] == {"phase": "eval_after", "step": window, "steps": FEW.steps}
+    assert "< 10.0" in result["code"] and "break" in result["code"]  # the take-home script has the same rule
+
+
 def test_should_stop_cancels_the_run():
     seen: list[int] = []
     with pytest.raises(Cancelled):
@@ -167,7 +187,8 @@ def test_cli_json_has_the_documented_keys(capsys, tmp_path):
     assert main(["lab", "--method", "lora", "--steps", "2", "--json", "--output-dir", str(tmp_path)]) == 0
     data = json.loads(capsys.readouterr().out)
     assert list(data) == ["method", "device", "steps", "seconds", "tokens_per_s", "trainable_params",
-                          "total_params", "peak_memory_bytes", "skill_before", "skill_after", "adapter_bytes", "threads"]
+                          "total_params", "peak_memory_bytes", "skill_before", "skill_after", "adapter_bytes",
+                          "stopped_at", "stop_reason", "threads"]
     assert data["threads"] >= 1  # torch's CPU threads, as engine/lab/threads.py or LORA_LAB_THREADS set them
     assert data["steps"] == 2 and data["adapter_bytes"] == (tmp_path / "adapter_model.safetensors").stat().st_size
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from engine.lab.settings import GlossaryEntry
-from engine.lab.skill import DEFAULT_GLOSSARY, HELDOUT_TEMPLATES, TRAIN_TEMPLATES, encode, pairs, prompt, skill_score
+from engine.lab.skill import (DEFAULT_GLOSSARY, HELDOUT_TEMPLATES, TRAIN_TEMPLATES, batch_of, encode, pairs, prompt,
+                              skill_score)
 
 MODEL = "models/lora-lab-tiny"
 
@@ -51,6 +52,18 @@ def test_encode_counts_the_loss_on_answer_tokens_only(tokenizer):
         assert kept[-1] == tokenizer.eos_token_id
         assert ids[row, 0] == tokenizer.bos_token_id
         assert int(mask[row].sum()) == len([t for t in ids[row].tolist() if t != tokenizer.pad_token_id])
+
+
+def test_a_batch_cut_from_the_set_tokenized_once_equals_tokenizing_the_batch(tokenizer):
+    import torch
+
+    examples = pairs(DEFAULT_GLOSSARY, TRAIN_TEMPLATES)
+    whole = encode(tokenizer, examples, seq_len=48)
+    for rows in ([0, 5, 17], [39, 2], [11]):
+        alone = encode(tokenizer, [examples[i] for i in rows], seq_len=48)
+        cut = batch_of(whole, rows)
+        assert cut.keys() == alone.keys()
+        assert all(torch.equal(cut[k], alone[k]) for k in alone)  # same padding width too
 
 
 def test_encode_truncates_to_seq_len(tokenizer):

@@ -14,7 +14,7 @@ import streamlit as st
 from engine.lab import runs as lab_runs
 from engine.lab.jobs import JobQueue
 from engine.lab.settings import GlossaryEntry, LabSettings
-from ui.components import lab_progress, lab_queue
+from ui.components import lab_progress, lab_queue, memory_scale
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +81,7 @@ def render_lab(settings: LabSettings, glossary: list[GlossaryEntry], *, key: str
     lab_queue.show_waiting(queue, mine, job_ids, key=key)
     if job_ids:
         lab_progress.show(queue, job_ids, key=key)
+    memory_scale.render(_queue_or_stop, key=key, owner=owner)  # the lab's second kind of run
 
 
 def _settings_form(s: LabSettings, key: str) -> tuple[dict, list[str]]:

@@ -15,6 +15,7 @@ import secrets
 
 import streamlit as st
 
+from engine.lab import runs as lab_runs
 from engine.lab.job import JobInfo
 from ui.components import identity
 
@@ -40,7 +41,9 @@ def my_jobs(queue, owner: str) -> list[JobInfo]:
 
 
 def latest_group(jobs: list[JobInfo]) -> dict[str, str]:
-    """label -> job id of the newest comparison among `jobs` (what a reloaded page shows again)."""
+    """label -> job id of the newest comparison among `jobs` (what a reloaded page shows again);
+    the learner's other runs (memory at scale) have panels of their own."""
+    jobs = [j for j in jobs if j.target == lab_runs.job_target()]
     if not jobs:
         return {}
     newest = max(jobs, key=lambda j: j.submitted_at)
