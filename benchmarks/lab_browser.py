@@ -35,6 +35,7 @@ import time
 from pathlib import Path
 
 import psutil
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -149,7 +150,9 @@ def memory_scale_run(context, base: str, server_pid: int) -> tuple[float, CpuSha
     page.goto(f"{base}/lab")
     page.get_by_role("button", name="Start").wait_for(timeout=120_000)
     button = page.get_by_role("button", name=MEMORY_BUTTON)
-    if button.count() == 0:
+    try:  # the page draws top to bottom: the lab form's Start comes before this section
+        button.first.wait_for(timeout=30_000)
+    except PlaywrightTimeout:
         page.close()
         return None
     charts = page.locator('[data-testid="stPlotlyChart"]').count()
