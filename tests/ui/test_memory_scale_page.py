@@ -90,19 +90,27 @@ def test_the_lesson_holding_the_lab_points_to_memory_at_scale():
     assert any("Measure memory at scale" in m.value for m in at.markdown)  # the lesson's text says what it is
 
 
-def test_a_flood_of_clicks_is_capped_per_learner_and_a_reload_still_shows_the_comparison(fake_target, monkeypatch):
-    """Memory-at-scale runs are the learner's runs like any other: filed under them, counted
-    against LORA_LAB_MAX_QUEUED with a message past it, and never taken for the lab's comparison."""
+def test_a_flood_of_clicks_is_capped_per_learner(fake_target, monkeypatch):
+    """Memory-at-scale runs are the learner's runs like any other: filed under them, and counted
+    against their cap (LORA_LAB_MAX_QUEUED), with a message past it rather than a traceback."""
     from ui.components import memory_scale
     from ui.components.lab_panel import job_queue
 
-    monkeypatch.setenv("LORA_LAB_MAX_QUEUED", "1")
     monkeypatch.setattr(memory_scale, "PRESET", "wait-for-cancel")
-    at = _press(open_page("lab"))
-    job_id = at.session_state["lab-page-memory-scale-job"]
-    at = _press(at)  # a second click while the first run waits
-    assert not at.exception, [e.value for e in at.exception]
-    assert at.session_state["lab-page-memory-scale-job"] == job_id
-    assert any("1" in w.value for w in at.warning)  # the cap's message, not a traceback
-    assert job_queue().status(job_id).owner
-    job_queue().cancel(job_id)
+    queue = job_queue()  # the server's queue, as the page gets it (its cap read when it started)
+    at = open_page("lab")
+    ids = []
+    for _ in range(queue.max_queued):
+        at = _press(at)
+        ids.append(at.session_state["lab-page-memory-scale-job"])
+    owner = queue.status(ids[0]).owner
+    try:
+        assert owner and len(set(ids)) == queue.max_queued
+        at = _press(at)  # one click past the cap
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.session_state["lab-page-memory-scale-job"] == ids[-1]  # nothing new was queued
+        assert any(str(queue.max_queued) in w.value for w in at.warning)  # the cap's message
+        assert len([j for j in queue.jobs(owner=owner) if not j.finished]) == queue.max_queued
+    finally:
+        for job_id in ids:
+            queue.cancel(job_id)
