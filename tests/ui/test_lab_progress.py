@@ -87,3 +87,12 @@ def test_polls_of_a_run_that_does_not_move_build_no_figure(fake_target, counted)
 
 def test_polling_is_every_second_and_the_chart_at_least_every_two():
     assert lab_progress.POLL_SECONDS <= 1.0 and CHART_SECONDS <= 2.0
+
+
+def test_waiting_tabs_poll_half_as_often_and_a_started_run_every_second():
+    def info(state):
+        return JobInfo(id=f"job-{state}", target="m:f", label="qlora", group=None, device="cpu", state=state)
+
+    assert lab_progress.poll_seconds({"qlora": info("running"), "lora": info("queued")}) == lab_progress.POLL_SECONDS
+    assert lab_progress.poll_seconds({"qlora": info("queued")}) == lab_progress.QUEUED_POLL_SECONDS <= 2.0
+    assert lab_progress.poll_seconds({"qlora": info("done"), "lora": None}) is None

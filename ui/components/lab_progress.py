@@ -1,6 +1,7 @@
 """Live status of this session's lab runs: a fragment that polls the job queue every
-second while a run is queued or running (Streamlit docs, st.fragment `run_every`),
-with place in queue, progress, loss so far and a Cancel button; results once all end.
+second while a run is running, every QUEUED_POLL_SECONDS while they only wait (Streamlit
+docs, st.fragment `run_every`), with place in queue, progress, loss so far and a Cancel
+button; results once all end.
 
 Polling must cost the server little, since every tab that watches a run polls (issue 10).
 A fragment run has to send its elements again (the browser drops those a fragment run
@@ -22,7 +23,10 @@ from engine.lab.job import JobInfo
 from engine.lab.jobs import JobQueue
 from ui.components import identity, lab_questions, lab_results
 
-POLL_SECONDS = 1.0  # status and progress bars, seconds
+POLL_SECONDS = 1.0  # status and progress bars while a run is running, seconds
+# While this tab's runs only wait, nothing but their place changes: polling half as often halves
+# what a class of waiting tabs costs the server and the browser (10 tabs: issue 10).
+QUEUED_POLL_SECONDS = 2.0
 CHART_SECONDS = 2.0  # the live loss figure is rebuilt at most this often, seconds
 # run_lab's progress phases (engine/lab/finetune.py), in words.
 PHASES = {"load": "loading the model", "eval_before": "testing before training", "train": "training",
@@ -30,13 +34,18 @@ PHASES = {"load": "loading the model", "eval_before": "testing before training",
 
 
 def show(queue: JobQueue, job_ids: dict[str, str], *, key: str) -> None:
-    active = _any_active(queue, job_ids)
-    panel = st.fragment(_panel, run_every=POLL_SECONDS if active else None)
-    panel(queue, job_ids, key, active)
+    every = poll_seconds({m: queue.status(j) for m, j in job_ids.items()})
+    panel = st.fragment(_panel, run_every=every)
+    panel(queue, job_ids, key, every is not None, every == POLL_SECONDS)
 
 
-def _any_active(queue: JobQueue, job_ids: dict[str, str]) -> bool:
-    return any((info := queue.status(j)) is not None and not info.finished for j in job_ids.values())
+def poll_seconds(infos: dict[str, JobInfo | None]) -> float | None:
+    """How often the panel polls: every second while a run runs, less often while they only wait,
+    not at all once every run has finished."""
+    states = {i.state for i in infos.values() if i is not None}
+    if "running" in states:
+        return POLL_SECONDS
+    return QUEUED_POLL_SECONDS if "queued" in states else None
 
 
 # What one session's panel last drew: the fingerprint it drew, the live figure and when it was built.
@@ -67,7 +76,7 @@ def live_figure(view: LiveView, infos: dict[str, JobInfo | None], mark: tuple, n
     return view.figure
 
 
-def _panel(queue: JobQueue, job_ids: dict[str, str], key: str, was_active: bool) -> None:
+def _panel(queue: JobQueue, job_ids: dict[str, str], key: str, was_active: bool, was_running: bool = False) -> None:
     infos = {method: queue.status(job_id) for method, job_id in job_ids.items()}
     view = st.session_state.get(f"{key}-live")
     if view is None or view.jobs != tuple(job_ids.values()):
@@ -78,6 +87,8 @@ def _panel(queue: JobQueue, job_ids: dict[str, str], key: str, was_active: bool)
         _job_row(queue, method, info, key)
     if was_active and all(i is None or i.finished for i in infos.values()):
         st.rerun()  # the whole page again: polling stops and the results appear
+    if was_active and not was_running and poll_seconds(infos) == POLL_SECONDS:
+        st.rerun()  # a waiting run has started: the whole page again, to poll every second
     figure = live_figure(view, infos, view.mark, time.monotonic()) if was_active else None
     if figure is not None:
         st.plotly_chart(figure, key=f"{key}-live-loss")
