@@ -10,6 +10,8 @@ queue that fills it in is engine/lab/jobs.py.
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -54,3 +56,16 @@ def max_jobs_from_env() -> int:
     if not raw.strip().isdigit() or not 1 <= int(raw) <= 16:
         raise ValueError(f"LORA_LAB_MAX_JOBS must be a whole number from 1 to 16, not {raw!r}")
     return int(raw)
+
+
+def wait_for(status: Callable[[str], JobInfo | None], job_id: str, timeout: float, poll_s: float) -> JobInfo | None:
+    """Poll `status(job_id)` until the job finishes or is unknown (for the CLI and tests);
+    TimeoutError after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        info = status(job_id)
+        if info is None or info.finished:
+            return info
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"job {job_id} still {info.state} after {timeout} s")
+        time.sleep(poll_s)

@@ -37,7 +37,7 @@ from multiprocessing.connection import wait
 from typing import Any
 
 from engine.lab.fair import fair_order, last_served
-from engine.lab.job import JobInfo, State, default_device, max_jobs_from_env
+from engine.lab.job import JobInfo, State, default_device, max_jobs_from_env, wait_for
 from engine.lab.threads import plan_for_this_machine
 from engine.lab.worker import WORKER_PREFIX, describe_exit, install_main_guard, worker_main
 
@@ -135,16 +135,9 @@ class JobQueue:
         self._wake.set()
         return True
 
-    def wait(self, job_id: str, timeout: float = 60.0) -> JobInfo:
+    def wait(self, job_id: str, timeout: float = 60.0) -> JobInfo | None:
         """Block until the job finishes (for the CLI and tests); TimeoutError after `timeout` s."""
-        deadline = time.monotonic() + timeout
-        while True:
-            info = self.status(job_id)
-            if info is None or info.finished:
-                return info
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"job {job_id} still {info.state} after {timeout} s")
-            time.sleep(0.05)
+        return wait_for(self.status, job_id, timeout, 0.05)
 
     def shutdown(self, timeout: float = 10.0) -> None:
         """Cancel everything, stop the workers and the pump thread."""

@@ -26,7 +26,7 @@ import threading
 import time
 
 from engine.lab.fair import fair_order, max_queued_from_env
-from engine.lab.job import JobInfo
+from engine.lab.job import JobInfo, wait_for
 from engine.lab.jobs import JobQueue
 from engine.progress.jobs import UNFINISHED, JobRecord, JobStore, QueueFull  # noqa: F401 - QueueFull for pages
 from engine.progress.store import Store, database_url
@@ -221,14 +221,7 @@ class SharedQueue:
         return True
 
     def wait(self, job_id: str, timeout: float = 60.0) -> JobInfo | None:
-        deadline = time.monotonic() + timeout
-        while True:
-            info = self.status(job_id)
-            if info is None or info.finished:
-                return info
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"job {job_id} still {info.state} after {timeout} s")
-            time.sleep(0.1)
+        return wait_for(self.status, job_id, timeout, 0.1)
 
     def summary(self, *, since: float | None = None) -> dict:
         return self.db.summary(since=since)
