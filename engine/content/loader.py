@@ -20,7 +20,6 @@ next call without a restart and an unchanged course costs a read of each file.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +32,7 @@ from engine.content import house_rules, markup
 from engine.content.cross_checks import course_problems
 from engine.content.problems import Problem, field_names, join_path, position_of, problems_from_validation
 from engine.content.schema import LabSection, Lesson
-from engine.content.yaml_reader import ReadError, parse, problem_of, read_bytes
+from engine.content.yaml_reader import ReadError, digest, parse, problem_of, read_bytes
 from engine.quiz.schema import QuizFile
 from engine.quiz.validation import checking_every_variant_now, validate_quiz
 
@@ -79,10 +78,10 @@ def _load_file(path: Path, kind: str, model: type[BaseModel], check: Callable) -
         raw = read_bytes(path)
     except ReadError as exc:
         return None, None, [problem_of(exc, shown)]
-    digest = hashlib.blake2b(raw, digest_size=16).digest()
+    stamp = digest(raw)
     key = (kind, str(path), kind == "quiz" and checking_every_variant_now())
     cached = _CACHE.get(key)
-    if cached and cached[0] == digest:
+    if cached and cached[0] == stamp:
         return cached[1], cached[2], list(cached[3])
     try:
         item, data, problems = _read_file(raw, shown, model, check, images=kind == "lesson")
@@ -91,7 +90,7 @@ def _load_file(path: Path, kind: str, model: type[BaseModel], check: Callable) -
         item, data = None, None
         problems = [Problem(shown, 1, 1, "", f"could not read this file ({type(exc).__name__}: {str(exc)[:200]})")]
     problems = _capped(problems, shown)
-    _CACHE[key] = (digest, item, data, list(problems))
+    _CACHE[key] = (stamp, item, data, list(problems))
     return item, data, problems
 
 

@@ -12,13 +12,22 @@ A syntax error, a refused limit or a bad character is a ReadError with line and 
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from engine.content.problems import Problem
-from engine.content.yaml_builder import MAX_ALIAS_VALUES, MAX_DEPTH, MAX_VALUES, Builder, MarkedMap, MarkedSeq, ReadError
+from engine.content.yaml_builder import (
+    MAX_ALIAS_VALUES,
+    MAX_DEPTH,
+    MAX_VALUES,
+    Builder,
+    MarkedMap,
+    MarkedSeq,
+    ReadError,
+)
 
 __all__ = ["MAX_ALIAS_VALUES", "MAX_BYTES", "MAX_DEPTH", "MAX_VALUES", "ReadError", "parse", "read_bytes", "read_text", "read_yaml"]
 
@@ -44,6 +53,20 @@ def parse(raw: bytes, shown: str) -> tuple[Any, list[Problem]]:
 
 def problem_of(exc: ReadError, shown: str) -> Problem:
     return Problem(shown, exc.line, exc.col, exc.path, exc.message)
+
+
+def digest(raw: bytes) -> bytes:
+    """What a cache of a content file keys on: its bytes, not its mtime, whose clock may tick
+    only every few ms, so an edit always shows."""
+    return hashlib.blake2b(raw, digest_size=16).digest()
+
+
+def content_stamp(path: Path) -> bytes | None:
+    """`digest` of the file at `path`, or None when it cannot be read."""
+    try:
+        return digest(path.read_bytes())
+    except OSError:
+        return None
 
 
 def read_bytes(path: Path) -> bytes:

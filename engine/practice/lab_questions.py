@@ -20,7 +20,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from engine import ROOT
 from engine.content.problems import Problem, field_names, position_of, problems_from_validation
-from engine.content.yaml_reader import read_yaml
+from engine.content.yaml_reader import content_stamp, read_yaml
 from engine.practice.skills import Strict, plain, shown_path
 from engine.quiz.schema import SLUG, Question, QuizFile
 from engine.quiz.validation import validate_quiz
@@ -59,16 +59,12 @@ class LabQuestionFile(Strict):
         return QuizFile(id=self.id, title=self.title, questions=[q.question for q in self.questions])
 
 
-_CACHE: dict[str, tuple[tuple[int, int], LabQuestionFile | None, list[Problem]]] = {}
+_CACHE: dict[str, tuple[bytes | None, LabQuestionFile | None, list[Problem]]] = {}
 
 
 def load_lab_questions(path: Path = LAB_QUESTIONS_FILE) -> tuple[LabQuestionFile | None, list[Problem]]:
-    """The file, or None and its problems (file:line:col), including the quiz checks; cached by mtime and size."""
-    try:
-        stat = path.stat()
-        stamp = (stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        stamp = (0, 0)
+    """The file, or None and its problems (file:line:col), including the quiz checks; cached by content."""
+    stamp = content_stamp(path)
     cached = _CACHE.get(str(path))
     if cached and cached[0] == stamp:
         return cached[1], list(cached[2])

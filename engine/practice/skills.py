@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from engine import ROOT
 from engine.content.problems import Problem, field_names, position_of, problems_from_validation
-from engine.content.yaml_reader import read_yaml
+from engine.content.yaml_reader import content_stamp, read_yaml
 from engine.quiz.schema import SLUG
 
 SKILLS_FILE = ROOT / "practice" / "skills.yaml"
@@ -75,16 +75,12 @@ class Skills:
         return tuple(question.skills)
 
 
-_CACHE: dict[str, tuple[tuple[int, int], Skills]] = {}
+_CACHE: dict[str, tuple[bytes | None, Skills]] = {}
 
 
 def load_skills(path: Path = SKILLS_FILE) -> Skills:
-    """The skills of `path` (cached by mtime and size); a broken file gives no skills and its problems."""
-    try:
-        stat = path.stat()
-        stamp = (stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        stamp = (0, 0)
+    """The skills of `path` (cached by content); a broken file gives no skills and its problems."""
+    stamp = content_stamp(path)
     cached = _CACHE.get(str(path))
     if cached and cached[0] == stamp:
         return cached[1]

@@ -42,3 +42,17 @@ def test_which_skills_a_mistake_reveals():
     q4 = course.quizzes["seed"].question("q4-fix-precedence")
     assert skills.of_mistake(q4, "base-only-compressed") == ("precedence",)
     assert skills.of_mistake(q4, "renamed") == tuple(q4.skills)  # not listed: the question's skills
+
+
+def test_an_edit_shows_even_with_the_same_size_and_mtime(tmp_path):
+    """Skills are cached by the file's bytes, as lessons and quizzes are, so an edit within one
+    tick of the file system's clock, to a text of the same length, is not missed."""
+    import os
+
+    path = tmp_path / "skills.yaml"
+    path.write_text("skills:\n  - id: aaaa\n    title: First\n", encoding="utf-8")
+    assert set(load_skills(path).by_id) == {"aaaa"}
+    stat = path.stat()
+    path.write_text("skills:\n  - id: bbbb\n    title: First\n", encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # same size, same mtime
+    assert set(load_skills(path).by_id) == {"bbbb"}

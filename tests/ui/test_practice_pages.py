@@ -4,20 +4,8 @@ shows each lesson's state and mastery by skill, Progress plots mastery over time
 
 from __future__ import annotations
 
-import pytest
-
 from engine.progress.store import Store
-from tests.ui.test_progress_pages import page
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch):
-    monkeypatch.setenv("LORA_LAB_DATA", str(tmp_path))
-    for name in ("DATABASE_URL", "INSTRUCTOR_PASSWORD"):
-        monkeypatch.delenv(name, raising=False)
-    store = Store()
-    yield store
-    store.close()
+from tests.ui.test_progress_pages import db, page  # noqa: F401, F811 (db: a fixture)
 
 
 def learner_with_attempts(db: Store):
