@@ -2,7 +2,7 @@
 
 The tables (SQLAlchemy Core, https://docs.sqlalchemy.org/en/20/core/metadata.html):
 
-    learners           one row per learner: display name, short code, OIDC subject
+    learners           one row per learner: display name, a hash of their code, OIDC subject
     attempts           one row per graded answer (PrairieLearn's generate → parse → grade,
                        STYLE.md §4): seed, raw and parsed answer, score, named mistake,
                        feedback, and the variant's parameter values as JSON
@@ -10,6 +10,8 @@ The tables (SQLAlchemy Core, https://docs.sqlalchemy.org/en/20/core/metadata.htm
     lessons_completed  (learner, lesson) pairs, once each
     lab_jobs           one row per lab job on either queue: owner, settings, state, progress,
                        losses, result, error and times (engine/progress/jobs.py)
+    limits             counters of wrong guesses and new learners per session, client address
+                       and server, shared by every app process (engine/progress/throttle.py)
     schema_version     one row per migration applied, so an old database is upgraded
                        in place without losing rows
 
@@ -40,8 +42,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-NAME_MAX = 100  # characters in a display name
-CODE_LENGTH = 8  # characters in a learner code
+from engine.progress.values import DIGEST_LENGTH, NAME_MAX, code_digest, normalise_code
+
 
 metadata = MetaData()
 
@@ -50,7 +52,8 @@ learners = Table(
     "learners", metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(NAME_MAX), nullable=False),
-    Column("code", String(16), nullable=False, unique=True),  # typed back in to resume; a credential
+    # the learner's code is a credential: only its scrypt digest is kept (values.code_digest, version 7)
+    Column("code_hash", String(DIGEST_LENGTH), nullable=False, unique=True),
     Column("subject", String(255), unique=True),  # OIDC identity ("sub" or email) when logged in
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
@@ -116,6 +119,18 @@ lab_jobs = Table(  # version 5; times are time.time() seconds (UTC epoch), as th
     Column("started_at", Float),
     Column("finished_at", Float),
     Column("heartbeat_at", Float),  # the runner's last sign of life
+)
+
+limits = Table(  # version 8; times are time.time() seconds
+    "limits", metadata,
+    Column("kind", String(40), primary_key=True),  # "learner code", "instructor password", "new learner"
+    Column("scope", String(16), primary_key=True),  # "session", "address" or "server"
+    Column("key", String(DIGEST_LENGTH), primary_key=True),  # SHA-256 of the session id or address: no address kept
+    Column("count", Integer, nullable=False),  # events (wrong guesses, learners made) in the current window
+    Column("window_start", Float, nullable=False),
+    Column("strikes", Integer, nullable=False),  # events past the free ones: the pace doubles with each
+    Column("next_at", Float, nullable=False),  # no attempt of this key is checked before this time
+    Column("seen_at", Float, nullable=False),  # last activity; idle rows are deleted
 )
 
 schema_version = Table(
@@ -215,7 +230,35 @@ def _v6_lab_jobs(conn: Connection) -> None:
     Index("ix_lab_jobs_owner", table.c.owner, table.c.state).create(conn)
 
 
+def _v7_hashed_codes(conn: Connection) -> None:
+    """Version 7: learner codes are credentials, so the table keeps only a hash of each (issue 21).
+    The column is renamed, keeping its UNIQUE index (SQLite >= 3.25 and PostgreSQL rename in place),
+    widened on PostgreSQL (SQLite does not enforce lengths), and each code replaced by its digest:
+    a learner signs in with the same code as before."""
+    conn.execute(text("ALTER TABLE learners RENAME COLUMN code TO code_hash"))
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f"ALTER TABLE learners ALTER COLUMN code_hash TYPE VARCHAR({DIGEST_LENGTH})"))
+    rows = conn.execute(text("SELECT id, code_hash FROM learners")).all()
+    for learner_id, code in rows:
+        conn.execute(text("UPDATE learners SET code_hash = :digest WHERE id = :id"),
+                     {"digest": code_digest(normalise_code(code)), "id": learner_id})
+
+
+def _v8_limits(conn: Connection) -> None:
+    """Version 8: counters of wrong guesses and new learners in the database, not in each app
+    process, so a restart, another replica or a reload does not reset them (issue 21)."""
+    v8 = MetaData()
+    table = Table(
+        "limits", v8, Column("kind", String(40), primary_key=True), Column("scope", String(16), primary_key=True),
+        Column("key", String(DIGEST_LENGTH), primary_key=True), Column("count", Integer, nullable=False),
+        Column("window_start", Float, nullable=False), Column("strikes", Integer, nullable=False),
+        Column("next_at", Float, nullable=False), Column("seen_at", Float, nullable=False))
+    table.create(conn)
+    Index("ix_limits_seen", table.c.seen_at).create(conn)
+
+
 # Ordered: MIGRATIONS[i] brings the schema from version i to version i + 1.
 MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_params_and_correct, _v3_indexes,
-                                                  _v4_report_indexes, _v5_solution_seen, _v6_lab_jobs]
+                                                  _v4_report_indexes, _v5_solution_seen, _v6_lab_jobs,
+                                                  _v7_hashed_codes, _v8_limits]
 LATEST = len(MIGRATIONS)
