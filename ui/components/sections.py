@@ -32,7 +32,8 @@ def render_section(section: schema.Section, *, key: str, references: dict) -> No
         st.subheader(section.title)
     _RENDERERS[section.type](section, key)
     if section.cite:
-        st.caption("Source: " + "; ".join(references[c].title if c in references else c for c in section.cite))
+        titles = (references[c].title if c in references else c for c in section.cite)
+        st.caption("Source: " + "; ".join(markup.escape(title) for title in titles))
 
 
 def _markdown(section: schema.MarkdownSection, key: str) -> None:
