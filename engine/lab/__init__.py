@@ -13,7 +13,8 @@
     shared_queue.py  what the pages use: job records in the progress database, run by
                  jobs.py in this process or by ray_backend.py / ray_actors.py on a Ray cluster
     runs.py      what the pages submit (a comparison of methods) and read back; the runs folder
-    models.py    which models the Lab accepts; a hub id from the cache, or failing fast offline
+    models.py    which models the Lab accepts (a model folder, or a hub id from the cache, failing fast offline)
+    messages.py  what a learner reads of a failed run: the server's paths taken out
 
     page ─▶ runs.submit ─▶ shared_queue ─▶ lab_jobs rows ─▶ jobs.JobQueue ─spawn─▶ worker ─▶ finetune.run_lab
                                                │                 ◀── progress, losses, result over a pipe

@@ -21,6 +21,7 @@ import streamlit as st
 
 from engine.lab.job import JobInfo
 from engine.lab.jobs import JobQueue
+from engine.lab.messages import without_paths
 from ui.components import identity, lab_questions, lab_results
 
 POLL_SECONDS = 1.0  # status and progress bars while a run is running, seconds
@@ -110,9 +111,9 @@ def _job_row(queue: JobQueue, method: str, info: JobInfo | None, key: str) -> No
             head.caption(f"Waiting: place {info.place} in the queue for the {info.device}.")
         elif info.state == "running":
             _running(head, info)
-        elif info.state == "failed":
-            st.error(f"{method} failed: {info.error}")
-            if info.detail:
+        elif info.state == "failed":  # the server's paths stay out of what a learner reads
+            st.error(f"{method} failed: {without_paths(info.error)}")
+            if info.detail and identity.is_instructor():
                 with st.expander("Technical details"):
                     st.code(info.detail, language="text")
         elif info.state == "cancelled":

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from engine.lab.jobs import JobQueue
+from engine.lab.messages import without_paths
 
 BUTTON = "Measure memory at scale"  # the exact label benchmarks/lab_browser.py looks for
 PRESET = "gpt2-125m"
@@ -71,7 +72,7 @@ def _panel(queue: JobQueue, job_id: str, key: str, was_active: bool) -> None:
         if st.button("Cancel", key=f"{key}-memory-scale-cancel"):
             queue.cancel(job_id)
     elif info.state == "failed":
-        st.error(f"Memory at scale failed: {info.error}")
+        st.error(f"Memory at scale failed: {without_paths(info.error)}")
     elif info.state == "cancelled":
         st.warning("Memory at scale was cancelled.")
     elif info.state == "done":
