@@ -19,8 +19,8 @@ from typing import Any
 
 import streamlit as st
 
-from engine.lab.job import JobInfo
-from engine.lab.jobs import JobQueue
+from engine.jobs.job import JobInfo
+from engine.jobs.queue import JobQueue
 from engine.lab.messages import without_paths
 from ui.components import identity, lab_questions, lab_results
 
