@@ -87,8 +87,10 @@ class JobQueue:
 
     # ---- the API the UI calls -------------------------------------------------
     def submit(self, target: str, kwargs: dict | None = None, *, label: str = "", group: str | None = None,
-               device: str | None = None, owner: str | None = None, job_id: str | None = None) -> str:
-        """Queue `target(**kwargs, on_progress=..., should_stop=...)`; returns the job id (`job_id` if given)."""
+               device: str | None = None, owner: str | None = None, job_id: str | None = None,
+               anonymous_from: str | None = None) -> str:
+        """Queue `target(**kwargs, on_progress=..., should_stop=...)`; returns the job id (`job_id` if given).
+        `anonymous_from` is taken for the shared queue's signature: this one has no caps of its own."""
         if ":" not in target:
             raise ValueError(f"job target must be 'module:function', not {target!r}")
         with self._lock:
@@ -104,7 +106,7 @@ class JobQueue:
         return job_id
 
     def submit_group(self, target: str, kwargs_by_label: dict[str, dict], *, device: str | None = None,
-                     owner: str | None = None) -> dict[str, str]:
+                     owner: str | None = None, anonymous_from: str | None = None) -> dict[str, str]:
         """Submit several jobs as one comparison (e.g. full, lora, qlora); returns label -> job id."""
         group = f"group-{os.urandom(4).hex()}"
         return {label: self.submit(target, kwargs, label=label, group=group, device=device, owner=owner)

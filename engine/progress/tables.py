@@ -119,6 +119,7 @@ lab_jobs = Table(  # version 5; times are time.time() seconds (UTC epoch), as th
     Column("started_at", Float),
     Column("finished_at", Float),
     Column("heartbeat_at", Float),  # the runner's last sign of life
+    Column("client", String(DIGEST_LENGTH)),  # version 9: SHA-256 of the address of an owner not signed in
 )
 
 limits = Table(  # version 8; times are time.time() seconds
@@ -257,8 +258,15 @@ def _v8_limits(conn: Connection) -> None:
     Index("ix_limits_seen", table.c.seen_at).create(conn)
 
 
+def _v9_job_clients(conn: Connection) -> None:
+    """Version 9: a lab job remembers (as a hash) the address of an owner who had not signed in, so
+    that one person opening many tabs cannot multiply the per-learner cap (issue 21)."""
+    conn.execute(text(f"ALTER TABLE lab_jobs ADD COLUMN client VARCHAR({DIGEST_LENGTH})"))
+    conn.execute(text("CREATE INDEX ix_lab_jobs_client ON lab_jobs (client, state)"))
+
+
 # Ordered: MIGRATIONS[i] brings the schema from version i to version i + 1.
 MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_params_and_correct, _v3_indexes,
                                                   _v4_report_indexes, _v5_solution_seen, _v6_lab_jobs,
-                                                  _v7_hashed_codes, _v8_limits]
+                                                  _v7_hashed_codes, _v8_limits, _v9_job_clients]
 LATEST = len(MIGRATIONS)

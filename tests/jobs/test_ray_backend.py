@@ -98,6 +98,27 @@ def test_learners_take_turns_on_ray(queue):
     assert ended[theirs].started_at < ended[mine["a3"]].started_at
 
 
+@pytest.mark.slow
+def test_with_more_than_500_jobs_on_ray_the_oldest_still_start_in_turn(url):
+    """Issue 21: the dispatcher read the same window of the newest 500 jobs, so the oldest waited forever."""
+    from engine.jobs.fair import Caps
+    from engine.jobs.ray_backend import RayRunner
+    from engine.progress.jobs import UNFINISHED
+    from tests.jobs.test_shared_queue import crowd
+
+    queue = SharedQueue(RayRunner(ray_address(), url, grace_s=0.5), store_url=url, caps=Caps(total=1000))
+    try:
+        first = crowd(queue, f"{HERE}:polite")
+        queue_wait_running(queue, first["a"], timeout=180)  # the oldest learner's first run is first in turn
+        assert queue.status(first["b"]).place is not None and queue.status(first["c"]).place is not None
+        assert len(queue.db.jobs(states=UNFINISHED)) == 513  # none dropped
+    finally:
+        for record in queue.db.jobs(states=UNFINISHED):
+            queue.cancel(record.id)
+        queue.wait(first["a"], 60)
+        queue.shutdown()
+
+
 SUBMIT_THEN_DIE = """
 import os, sys, time
 sys.path.insert(0, {root!r})

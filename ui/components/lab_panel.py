@@ -67,11 +67,13 @@ def render_lab(settings: LabSettings, glossary: list[GlossaryEntry], *, key: str
         values, methods = _settings_form(settings, key)
         start = st.form_submit_button("Start", type="primary")
     owner = lab_queue.lab_owner()
+    anonymous = lab_queue.anonymous_from(owner)
+    lab_queue.explain_owner(owner)
     if start:
         try:
             parsed = lab_runs.parse_settings(values)
             st.session_state[f"{key}-jobs"] = lab_runs.submit_comparison(_queue_or_stop(), parsed, glossary, methods,
-                                                                         owner=owner)
+                                                                         owner=owner, anonymous_from=anonymous)
         except lab_runs.SettingsError as exc:
             st.error("Please fix these settings:\n\n" + "\n".join(f"- {m}" for m in exc.messages))
         except ValueError as exc:  # QueueFull: this learner already has their share queued
@@ -82,7 +84,7 @@ def render_lab(settings: LabSettings, glossary: list[GlossaryEntry], *, key: str
     lab_queue.show_waiting(queue, mine, job_ids, key=key)
     if job_ids:
         lab_progress.show(queue, job_ids, key=key)
-    memory_scale.render(_queue_or_stop, key=key, owner=owner)  # the lab's second kind of run
+    memory_scale.render(_queue_or_stop, key=key, owner=owner, anonymous_from=anonymous)  # its second kind of run
 
 
 def _settings_form(s: LabSettings, key: str) -> tuple[dict, list[str]]:

@@ -2,10 +2,14 @@
 reloads, this learner's runs still waiting or running with Cancel (each, or all), and the
 group a reloaded page shows again.
 
-The owner is the signed-in learner ("learner-<id>"); without a sign-in, a random token
-kept in the page's URL (`?lab=...`, Streamlit docs, st.query_params), so a rerun or a reload
-finds the same runs instead of orphaning them, and the per-learner cap
-(LORA_LAB_MAX_QUEUED, engine/jobs/fair.py) counts them all.
+The owner is the signed-in learner ("learner-<id>"), and a `?lab=` token in the URL is then
+ignored and dropped, so a shared link shows nobody else's runs. Without a sign-in it is a
+random token kept in the page's URL (`?lab=...`, Streamlit docs, st.query_params), so a rerun
+or a reload finds the same runs instead of orphaning them, and the per-learner cap
+(LORA_LAB_MAX_QUEUED, engine/jobs/fair.py) counts them all; the page says that whoever has
+the link has the runs. Such runs also count against the client's address
+(LORA_LAB_MAX_QUEUED_PER_ADDRESS), since tokens are free to make, and a server may take runs
+from signed-in learners only (LORA_LAB_REQUIRE_SIGN_IN) (issue 21).
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ import secrets
 
 import streamlit as st
 
-from engine.lab import runs as lab_runs
+from engine.jobs.fair import Caps
 from engine.jobs.job import JobInfo
+from engine.lab import runs as lab_runs
 from ui.components import identity
 
 TOKEN = re.compile(r"^[0-9a-f]{16}$")
@@ -26,6 +31,8 @@ def lab_owner() -> str:
     """The key this session's runs are filed under (see the module docstring)."""
     learner = identity.variant_owner()
     if learner:
+        if "lab" in st.query_params:
+            del st.query_params["lab"]  # someone else's token, or this learner's from before they signed in
         return learner
     token = st.session_state.get("lab_token") or st.query_params.get("lab", "")
     if not TOKEN.match(str(token)):
@@ -34,6 +41,29 @@ def lab_owner() -> str:
     if st.query_params.get("lab") != token:
         st.query_params["lab"] = token
     return f"session-{token}"
+
+
+def anonymous_from(owner: str) -> str | None:
+    """The client address when `owner` is a page token rather than a signed-in learner (whose runs are
+    capped per learner): those runs are capped per address too."""
+    return identity.client_keys()["address"] if owner.startswith("session-") else None
+
+
+def explain_owner(owner: str) -> None:
+    """Say whose runs these are: a signed-in learner's, or whoever holds this page's link."""
+    if not owner.startswith("session-"):
+        return
+    try:
+        required = Caps.from_env().sign_in
+    except ValueError:  # a bad cap setting: the queue says so when it starts
+        required = False
+    if required:
+        st.info("This server runs the lab for signed-in learners: sign in on the Progress page, then come back.",
+                icon=":material/login:")
+    else:
+        st.caption("Your runs are filed under the token in this page's address (`?lab=…`): anyone who opens "
+                   "this address sees them and can cancel them. Sign in on the Progress page to keep your runs "
+                   "to yourself.")
 
 
 def my_jobs(queue, owner: str) -> list[JobInfo]:

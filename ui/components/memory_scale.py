@@ -34,16 +34,17 @@ def target() -> str:
     return os.environ.get("LORA_LAB_MEMORY_TARGET", "engine.lab.memory_scale:run_memory_scale")
 
 
-def render(get_queue: Callable[[], JobQueue], *, key: str, owner: str | None = None) -> None:
+def render(get_queue: Callable[[], JobQueue], *, key: str, owner: str | None = None,
+           anonymous_from: str | None = None) -> None:
     """The section: intro, the button, then progress or results of this session's run. The run is
-    filed under `owner`, like the lab's other runs, so it counts against that learner's cap."""
+    filed under `owner`, like the lab's other runs, so it counts against that learner's caps."""
     st.subheader("Memory at scale")
     st.caption(INTRO)
     state_key = f"{key}-memory-scale-job"
     if st.button(BUTTON, key=f"{key}-memory-scale"):
         try:
             st.session_state[state_key] = get_queue().submit(target(), {"preset": PRESET}, label="memory at scale",
-                                                             owner=owner)
+                                                             owner=owner, anonymous_from=anonymous_from)
         except ValueError as exc:  # QueueFull: this learner already has their share of runs queued
             st.warning(str(exc), icon=":material/hourglass_top:")
     job_id = st.session_state.get(state_key)
