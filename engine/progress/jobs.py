@@ -50,6 +50,23 @@ def client_key(address: str | None) -> str | None:
     return hashlib.sha256(f"lab client\0{address}".encode()).hexdigest() if address else None
 
 
+def _learner_full(have: int, cap: int, more: int) -> str:
+    return (f"You already have {have} lab run{'s' * (have != 1)} waiting or running, and the limit is {cap} at once "
+            f"per learner, so these {more} more cannot be queued. Wait for one to finish or cancel one, then press "
+            f"Start again.")
+
+
+def _address_full(have: int, cap: int, more: int) -> str:
+    return (f"{have} lab run{'s' * (have != 1)} from your network, by people who have not signed in, "
+            f"{'are' if have != 1 else 'is'} waiting or running, and the limit is {cap} at once. Sign in (on the "
+            f"Progress page) to have runs of your own, or wait for those to finish.")
+
+
+def _queue_full(have: int, cap: int, more: int) -> str:
+    return (f"The lab's queue is full: {have} runs are waiting or running on this server, and it takes at most "
+            f"{cap} at once. Please press Start again when some have finished.")
+
+
 # One job as stored: JSON columns parsed back, times in time.time() seconds.
 @dataclass
 class JobRecord:
@@ -113,25 +130,13 @@ class JobStore:
         with self.store._tx("queue a lab job", write=True) as conn:
             if not self.store.is_sqlite:  # SQLite's BEGIN IMMEDIATE already serialises writers
                 conn.execute(text("SELECT pg_advisory_xact_lock(6062)"))  # every cap counts one queue
-            have = self._unfinished_count(conn, lab_jobs.c.owner == owner)
-            if have + len(rows) > cap:
-                raise QueueFull(
-                    f"You already have {have} lab run{'s' * (have != 1)} waiting or running, and the limit is {cap} "
-                    f"at once per learner, so these {len(rows)} more cannot be queued. Wait for one to finish or "
-                    f"cancel one, then press Start again.")
-            if where is not None and client_cap is not None:
-                near = self._unfinished_count(conn, lab_jobs.c.client == where)
-                if near + len(rows) > client_cap:
-                    raise QueueFull(
-                        f"{near} lab run{'s' * (near != 1)} from your network, by people who have not signed in, "
-                        f"{'are' if near != 1 else 'is'} waiting or running, and the limit is {client_cap} at once. "
-                        f"Sign in (on the Progress page) to have runs of your own, or wait for those to finish.")
-            if total_cap is not None:
-                everyone = self._unfinished_count(conn)
-                if everyone + len(rows) > total_cap:
-                    raise QueueFull(
-                        f"The lab's queue is full: {everyone} runs are waiting or running on this server, and it "
-                        f"takes at most {total_cap} at once. Please press Start again when some have finished.")
+            caps = [((lab_jobs.c.owner == owner,), cap, _learner_full),
+                    ((lab_jobs.c.client == where,), client_cap if where else None, _address_full),
+                    ((), total_cap, _queue_full)]
+            for condition, limit, say in caps:
+                have = self._unfinished_count(conn, *condition) if limit is not None else 0
+                if limit is not None and have + len(rows) > limit:
+                    raise QueueFull(say(have, limit, len(rows)))
             for i, row in enumerate(rows):  # a microsecond apart, so a group keeps its order
                 conn.execute(insert(lab_jobs).values(
                     id=row["id"], owner=owner, submitter=(submitter or "")[:100] or None, label=row["label"][:100],
@@ -142,6 +147,7 @@ class JobStore:
 
     @staticmethod
     def _unfinished_count(conn, *where) -> int:
+        """Jobs waiting or running that match `where` (all of them, with no condition)."""
         return conn.scalar(select(func.count()).select_from(lab_jobs).where(
             lab_jobs.c.state.in_(UNFINISHED), *where)) or 0
 

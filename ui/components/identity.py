@@ -94,10 +94,17 @@ def _come_back(db: Store, code: str) -> None:
     if not code.strip():
         st.error("Type your learner code first.")
         return
-    found: list[Learner | None] = []
-    if _checked(db, "learner code", lambda: found.append(db.learner_by_code(code)) or found[0] is not None):
+    found: list[Learner] = []
+
+    def check() -> bool:
+        learner = db.learner_by_code(code)
+        found.extend([learner] if learner else [])
+        return learner is not None
+
+    right = _checked(db, "learner code", check)
+    if right:
         _remember(found[0])
-    elif found:
+    elif right is False:
         st.error("No learner has that code. Check it, or start afresh with a display name.")
 
 
