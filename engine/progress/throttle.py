@@ -10,7 +10,8 @@ the progress database per session, per client address and for the whole server.
 
 Each key may have `free` events within `window_s` (10 minutes). Past that, its attempts are
 paced, not refused: at most one is checked per interval, which starts at `pace_s` and doubles
-with each further event up to `max_pace_s`. An attempt waits for its turn and is then checked,
+with each further event up to `max_pace_s` (MAX_PACE_S: a minute for the instructor password,
+4 s for learner codes, which a whole class types through the same keys). An attempt waits for its turn and is then checked,
 so the right secret always gets in, at worst one interval late; a guesser, however many sessions
 or tabs they open, gets one answer per interval per key, and the server key bounds every
 guesser together. Lockouts that refuse every attempt for a while would refuse the real
@@ -95,7 +96,9 @@ class Limit:
                 sleep: Callable[[float], None] = time.sleep,
                 on_wait: Callable[[float], None] | None = None) -> bool | None:
         """Wait for the turn, then `check()`: its result (a False is counted), or None when no turn
-        came within `max_wait_s` (others were guessing from the same key all that time)."""
+        came within `max_wait_s` (others were guessing from the same key all that time). A right
+        answer hands the turn on at once, so people who know their secret do not slow each other;
+        only wrong ones space the checks."""
         deadline = self.clock() + max_wait_s
         while (left := self.claim(keys)) > 0:
             if self.clock() >= deadline:
@@ -104,11 +107,21 @@ class Limit:
                 on_wait(left)
             sleep(min(left, 1.0))
         ok = bool(check())
-        if not ok:
+        if ok:
+            self._hand_on(keys)
+        else:
             self.count(keys)
         return ok
 
     # ---- inside ---------------------------------------------------------------------
+    def _hand_on(self, keys: dict[str, str | None]) -> None:
+        """End the turn that claim() took: the next attempt of these keys may be checked now."""
+        now = self.clock()
+        with self._tx("end a turn") as conn:
+            for row in self._rows(conn, keys):
+                if row.next_at > now:
+                    conn.execute(update(limits).where(*self._where(row.scope, row.key)).values(next_at=now))
+
     @contextmanager
     def _tx(self, doing: str) -> Iterator:
         """A write transaction that holds this kind's counters alone: SQLite's BEGIN IMMEDIATE already
@@ -148,10 +161,19 @@ NEW_LEARNER_ENV = {"session": ("LORA_LAB_NEW_LEARNERS_PER_SESSION", 3),
                    "address": ("LORA_LAB_NEW_LEARNERS_PER_ADDRESS", 60)}
 
 
+# The longest wait between two checks of one key, seconds. The instructor password guards one
+# account, which a slow pace protects best. Learner codes guard a whole class, which signs in
+# through the same address and server keys, so their pace stays short enough for thirty learners
+# to get in one after another while someone guesses; 39.6 bits of random code need no more: at
+# one guess per 4 s, a year finds one of 1,000 codes with a chance of about 1%.
+MAX_PACE_S = {"instructor password": 60.0, "learner code": 4.0}
+
+
 def guess_limit(store: Store, kind: str) -> Limit:
     """Wrong guesses of one kind of secret ("learner code", "instructor password"), free per 10 minutes:
-    5 per session, 20 per address, 50 on the server (LORA_LAB_GUESSES_PER_SESSION, _ADDRESS, _SERVER)."""
-    return Limit(store, kind, free=_free_from_env(GUESS_ENV))
+    5 per session, 20 per address, 50 on the server (LORA_LAB_GUESSES_PER_SESSION, _ADDRESS, _SERVER);
+    then paced up to MAX_PACE_S."""
+    return Limit(store, kind, free=_free_from_env(GUESS_ENV), max_pace_s=MAX_PACE_S.get(kind, 60.0))
 
 
 def new_learner_limit(store: Store) -> Limit:

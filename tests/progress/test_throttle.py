@@ -183,3 +183,18 @@ def test_trusted_proxies_from_the_environment(monkeypatch):
         trusted_proxies()
     monkeypatch.delenv("LORA_LAB_TRUSTED_PROXIES")
     assert trusted_proxies() == []
+
+
+def test_learner_codes_wait_at_most_4_s_so_a_class_still_gets_in_while_someone_guesses(store, monkeypatch):
+    for name in ("LORA_LAB_GUESSES_PER_SESSION", "LORA_LAB_GUESSES_PER_ADDRESS", "LORA_LAB_GUESSES_PER_SERVER"):
+        monkeypatch.delenv(name, raising=False)
+    clock = Clock()
+    codes = guess_limit(store, "learner code")
+    codes.clock = clock
+    for n in range(200):  # someone guesses on and on from the class's address
+        codes.attempt(keys(session=f"g{n}"), lambda: False, sleep=clock.sleep)
+    clock.slept = 0.0
+    for n in range(30):  # then thirty learners type their own codes, one after another
+        assert codes.attempt(keys(session=f"pupil{n}"), lambda: True, sleep=clock.sleep)
+    assert clock.slept <= 4.0  # the first waited the guesser's interval; each right one hands the turn on
+    assert guess_limit(store, "instructor password").max_pace_s == 60.0

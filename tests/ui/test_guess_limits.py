@@ -59,8 +59,9 @@ def test_a_class_behind_one_address_is_never_locked_out_of_its_codes(db, monkeyp
                                                        "a display name."]
     ana = db.learner("Ana")
     assert _guess(at, ana.code, 1, 1) == [] and at.session_state[CODE_KEY] == ana.code
-    limit = guess_limit(db, "learner code")
-    assert limit.claim({"session": "someone", "address": "10.0.0.9"}) > 0  # the address is still paced
+    limit, someone = guess_limit(db, "learner code"), {"session": "someone", "address": "10.0.0.9"}
+    assert limit.attempt(someone, lambda: False) is False
+    assert limit.claim(someone) > 0  # the right code cleared nothing: the address's guesses are still paced
 
 
 def test_over_loopback_sessions_share_one_address_and_reloads_do_not_reset_it(db, monkeypatch):
