@@ -57,6 +57,7 @@ _TEX = re.compile(r"\\(href|url|includegraphics)\s*(?:\[[^\]]*\])?\s*\{([^{}]*)\
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash escape: any ASCII punctuation (CommonMark §2.4)
 _UNSAFE_IN_URL = set(" \t\n<>\"`\\")  # never in a URL (RFC 3986 §2); in a reference's url they would end the link
+_TARGET_OF = {"link_open": "href", "image": "src"}  # the markdown-it tokens that point somewhere, and where
 _URL_SAFE = "!#$%&'*+,/:;=?@[]~"  # kept as they are when a url is put in a link; the rest percent-encoded
 
 
@@ -162,10 +163,10 @@ def _refused(text: str, *, images: bool) -> list[str]:
         for token in tokens:
             if token.children:
                 walk(token.children)
-            if token.type == "link_open":
-                found.append(url_problem(unquote(str(token.attrGet("href") or ""))))
-            elif token.type == "image":
-                found.append(image_problem(unquote(str(token.attrGet("src") or "")), images=images))
+            attribute = _TARGET_OF.get(token.type)
+            if attribute:
+                target = unquote(str(token.attrGet(attribute) or ""))
+                found.append(url_problem(target) if attribute == "href" else image_problem(target, images=images))
 
     if "[" in text or "<" in text:
         walk(_parser().parse(text))
