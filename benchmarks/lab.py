@@ -113,15 +113,15 @@ def memory_report(results: dict) -> None:
 def store_memory_scale(scale: dict) -> Path:
     """Write the run and the figures prose may read from it (GiB = 2**30 bytes, the CPUs it had)."""
     rows = {row["method"]: row for row in scale["rows"]}
-    first = scale["rows"][0]
+    first, cpus = scale["rows"][0], len(os.sched_getaffinity(0))
     figures = {f"{m}_gib": row["measured_peak"] / 2**30 for m, row in rows.items()}
     figures |= {f"{m}_predicted_gib": row["predicted_peak"] / 2**30 for m, row in rows.items()}
     figures |= {"max_deviation": max(abs(row["ratio_peak"] - 1) for row in rows.values()),
                 "batch_size": first["batch_size"], "seq_len": first["seq_len"], "rank": first["rank"],
-                "layers": first["layers"], "device": scale["device"], "cpus": len(os.sched_getaffinity(0)),
+                "layers": first["layers"], "device": scale["device"], "cpus": cpus,
                 "seconds": scale["process_seconds"]}
     stored = {"command": "python benchmarks/lab.py --only-memory", "how": scale["how"],
-              "machine": f"{platform.machine()} {platform.system()}, {len(os.sched_getaffinity(0))} CPUs",
+              "machine": f"{platform.machine()} {platform.system()}, {cpus} CPUs",
               "measured_on": time.strftime("%Y-%m-%d"), "load": load(), "figures": figures, "result": scale}
     MEMORY_SCALE_RESULT.parent.mkdir(parents=True, exist_ok=True)
     MEMORY_SCALE_RESULT.write_text(json.dumps(stored, indent=2) + "\n", encoding="utf-8")
