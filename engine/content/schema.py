@@ -39,6 +39,9 @@ class Reference(Strict):
     # http(s) or relative only, with nothing that would end the link the page builds around it
     # (engine/content/markup.py reference_url_problem).
     url: str | None = None
+    # A stored result of the project's own runs (benchmarks/results/<result>.json): sections that
+    # cite it read its figures with {result:<result>.KEY} placeholders (engine/content/results.py).
+    result: str | None = Field(None, pattern=r"^[a-z0-9_]+$")
 
     @field_validator("url")
     @classmethod
