@@ -28,7 +28,13 @@ import time
 from engine.jobs.fair import Caps, fair_order
 from engine.jobs.job import JobInfo, wait_for
 from engine.jobs.queue import JobQueue
-from engine.progress.jobs import FINISHED, UNFINISHED, JobRecord, JobStore, QueueFull  # noqa: F401 - QueueFull for pages
+from engine.progress.jobs import (  # noqa: F401 - QueueFull for pages
+    FINISHED,
+    UNFINISHED,
+    JobRecord,
+    JobStore,
+    QueueFull,
+)
 from engine.progress.store import Store, database_url
 
 log = logging.getLogger(__name__)
@@ -106,7 +112,7 @@ class LocalRunner:
         for job_id in list(self.live):
             info = self.queue.status(job_id)
             record = mine.get(job_id)
-            if record is None or record.finished:  # finished in the database already (cancelled while queued, or expired)
+            if record is None or record.finished:  # finished in the database (cancelled while queued, expired)
                 if info is not None and not info.finished:
                     self.queue.cancel(job_id)
                 else:

@@ -9,13 +9,14 @@ the progress database per session, per client address and for the whole server.
                                               from the proxies the operator named
 
 Each key may have `free` events within `window_s` (10 minutes). Past that, its attempts are
-paced, not refused: at most one is checked per interval, which starts at `pace_s` and doubles
-with each further event up to `max_pace_s` (MAX_PACE_S: a minute for the instructor password,
-4 s for learner codes, which a whole class types through the same keys). An attempt waits for its turn and is then checked,
-so the right secret always gets in, at worst one interval late; a guesser, however many sessions
-or tabs they open, gets one answer per interval per key, and the server key bounds every
-guesser together. Lockouts that refuse every attempt for a while would refuse the real
-instructor, or a whole class behind one address, whenever someone else guessed wrong (issue 21).
+paced, not refused: after a wrong one, the next is checked only an interval later, which starts
+at `pace_s` and doubles with each further event up to `max_pace_s` (MAX_PACE_S: a minute for the
+instructor password, 4 s for learner codes, which a whole class types through the same keys).
+An attempt waits for its turn and is then checked, so the right secret always gets in, at worst
+one interval late, and hands the turn on at once; a guesser, however many sessions or tabs they
+open, gets one answer per interval per key, and the server key bounds every guesser together.
+Lockouts that refuse every attempt for a while would refuse the real instructor, or a whole
+class behind one address, whenever someone else guessed wrong (issue 21).
 This follows NIST SP 800-63B §5.2.2 (rate limiting; "requiring the claimant to wait following a
 failed attempt for a period of time that increases") and OWASP's Authentication Cheat Sheet
 ("Login Throttling"), which warns that lockouts let an attacker lock real users out.

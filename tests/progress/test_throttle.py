@@ -78,7 +78,7 @@ def test_one_answer_per_interval_however_many_sessions_or_addresses_guess(store)
     lim = limit(store, clock, session=5, address=20, server=50)
     answered_at = []
     for n in range(80):
-        guess(lim, clock, f"g{n}", keys(session=f"s{n}", address=f"10.9.{n}.1"))  # each from a fresh session and address
+        guess(lim, clock, f"g{n}", keys(session=f"s{n}", address=f"10.9.{n}.1"))  # a fresh session and address
         answered_at.append(clock.now)
     assert answered_at[49] == answered_at[0]  # 50 free on the server
     gaps = [b - a for a, b in zip(answered_at[50:], answered_at[51:])]
