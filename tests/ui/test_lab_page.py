@@ -83,8 +83,11 @@ def _sections(path: Path) -> list[dict]:
 
 @pytest.fixture(autouse=True)
 def own_database(monkeypatch, tmp_path_factory):
-    """Lab job records in a database of this test module's own, not the project's data/."""
+    """Lab job records in a database of this test module's own, not the project's data/. Every AppTest
+    session is one client address (127.0.0.1) in that one database, so the per-address cap would count
+    runs that earlier tests left stopping: it is off here, and its own test sets it."""
     monkeypatch.setenv("LORA_LAB_DATA", str(tmp_path_factory.getbasetemp() / "lab-data"))
+    monkeypatch.setenv("LORA_LAB_MAX_QUEUED_PER_ADDRESS", "100000")
     for name in ("DATABASE_URL", "LORA_LAB_RAY_ADDRESS"):
         monkeypatch.delenv(name, raising=False)
 

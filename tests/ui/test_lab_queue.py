@@ -5,6 +5,8 @@ learner never sees the runs of a token in the URL (issue 21)."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
@@ -71,6 +73,11 @@ def queue_from_env():
 def test_many_tabs_without_sign_in_share_one_addresss_cap(fake_target, monkeypatch, queue_from_env):  # noqa: F811
     """Issue 21: 12 browser contexts at /lab with no ?lab= queued 36 long runs; a token per tab is free,
     so runs of people not signed in also count against their address."""
+    from ui.components import identity
+
+    address = f"198.51.100.{uuid.uuid4().int % 250 + 1}"  # this test's own: others' runs from 127.0.0.1 do not count
+    monkeypatch.setattr(identity, "client_keys", lambda: {"session": uuid.uuid4().hex, "address": address,
+                                                          "server": "all"})
     monkeypatch.setenv("LORA_LAB_MAX_QUEUED_PER_ADDRESS", "3")
     tabs = [_start(open_page("lab"), model="wait-for-cancel", steps=2) for _ in range(4)]
     assert "lab-page-jobs" in tabs[0].session_state  # the first tab's three runs
@@ -109,3 +116,13 @@ def test_a_signed_in_learner_never_sees_the_runs_of_a_token_in_the_url(fake_targ
     at.run()
     assert not [m.value for m in at.markdown if " · " in m.value]  # none of the stranger's runs
     assert "lab" not in at.query_params  # and the token is gone from the address
+
+
+def test_a_refusal_outlives_the_rerun_that_a_starting_run_makes(fake_target, queue_from_env):  # noqa: F811
+    """A run that starts while Start is refused reruns the page (lab_progress.py); the cap's message must
+    still be there, or the learner never learns why nothing was queued."""
+    at = _start(open_page("lab"), model="wait-for-cancel", steps=2)
+    at = _start(at, model="wait-for-cancel", steps=2)
+    assert "the limit is 3 at once per learner" in at.warning[0].value
+    at.run()  # the rerun, with Start not pressed
+    assert "the limit is 3 at once per learner" in at.warning[0].value

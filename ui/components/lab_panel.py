@@ -74,10 +74,13 @@ def render_lab(settings: LabSettings, glossary: list[GlossaryEntry], *, key: str
             parsed = lab_runs.parse_settings(values)
             st.session_state[f"{key}-jobs"] = lab_runs.submit_comparison(_queue_or_stop(), parsed, glossary, methods,
                                                                          owner=owner, anonymous_from=anonymous)
+            lab_queue.refused(key, None, forget=True)
         except lab_runs.SettingsError as exc:
             st.error("Please fix these settings:\n\n" + "\n".join(f"- {m}" for m in exc.messages))
         except ValueError as exc:  # QueueFull: this learner already has their share queued
-            st.warning(str(exc), icon=":material/hourglass_top:")
+            lab_queue.refused(key, str(exc))
+    else:
+        lab_queue.refused(key)  # said again if a run's start reran the page just after the refusal
     queue = _queue_or_stop()
     mine = lab_queue.my_jobs(queue, owner)
     job_ids = st.session_state.get(f"{key}-jobs") or lab_queue.latest_group(mine)  # a reload finds them again

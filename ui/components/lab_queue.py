@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 
 import streamlit as st
 
@@ -25,6 +26,7 @@ from engine.lab import runs as lab_runs
 from ui.components import identity
 
 TOKEN = re.compile(r"^[0-9a-f]{16}$")
+REFUSAL_S = 10.0  # seconds a refusal of Start stays on the page, across reruns
 
 
 def lab_owner() -> str:
@@ -64,6 +66,19 @@ def explain_owner(owner: str) -> None:
         st.caption("Your runs are filed under the token in this page's address (`?lab=…`): anyone who opens "
                    "this address sees them and can cancel them. Sign in on the Progress page to keep your runs "
                    "to yourself.")
+
+
+def refused(key: str, message: str | None = None, *, forget: bool = False) -> None:
+    """Say why Start was refused (a cap: engine/jobs/fair.py), and keep saying it for REFUSAL_S: a
+    run that starts meanwhile reruns the whole page (lab_progress.py), which would drop the message.
+    `forget`: Start was accepted, so an earlier refusal is no longer true."""
+    if forget:
+        st.session_state.pop(f"{key}-refused", None)
+    if message is not None:
+        st.session_state[f"{key}-refused"] = (message, time.monotonic())
+    shown = st.session_state.get(f"{key}-refused")
+    if shown and time.monotonic() - shown[1] < REFUSAL_S:
+        st.warning(shown[0], icon=":material/hourglass_top:")
 
 
 def my_jobs(queue, owner: str) -> list[JobInfo]:

@@ -18,6 +18,7 @@ import streamlit as st
 
 from engine.jobs.queue import JobQueue
 from engine.lab.messages import without_paths
+from ui.components import lab_queue
 
 BUTTON = "Measure memory at scale"  # the exact label benchmarks/lab_browser.py looks for
 PRESET = "gpt2-125m"
@@ -45,8 +46,11 @@ def render(get_queue: Callable[[], JobQueue], *, key: str, owner: str | None = N
         try:
             st.session_state[state_key] = get_queue().submit(target(), {"preset": PRESET}, label="memory at scale",
                                                              owner=owner, anonymous_from=anonymous_from)
+            lab_queue.refused(f"{key}-memory-scale", None, forget=True)
         except ValueError as exc:  # QueueFull: this learner already has their share of runs queued
-            st.warning(str(exc), icon=":material/hourglass_top:")
+            lab_queue.refused(f"{key}-memory-scale", str(exc))
+    else:
+        lab_queue.refused(f"{key}-memory-scale")
     job_id = st.session_state.get(state_key)
     if job_id:
         queue = get_queue()
