@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from engine.practice.lab_questions import load_lab_questions
-from engine.practice.mastery import TYPED_GUESS, Item
+from engine.practice.mastery import Item
+from engine.practice.model import chance_guess
 from engine.practice.skills import Skills, load_skills
 
 
@@ -22,12 +23,13 @@ class Catalogue:
     titles: dict[str, str] = field(default_factory=dict)  # quiz id -> quiz title
 
 
-def guess_of(question) -> float:
-    """BKT's G for a question (engine/practice/mastery.py): chance of a right answer by luck."""
-    if question.type != "choice":
-        return TYPED_GUESS
-    n = len(question.options)
-    return 1 / (2**n - 1) if question.multiple else 1 / n  # any non-empty subset of the ticks, or one option
+def guess_of(question) -> float | None:
+    """G by chance of a choice question (engine/practice/model.py); None for a typed answer,
+    whose G is its skill's."""
+    options = getattr(question, "options", None)
+    if not options:
+        return None
+    return chance_guess(len(options), bool(getattr(question, "multiple", False)))
 
 
 def build(course, skills: Skills | None = None) -> Catalogue:
