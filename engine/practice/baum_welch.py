@@ -4,13 +4,18 @@ The numerics of engine/practice/fit.py (which says what is fitted and why). Two 
 states per step, K (known) and U (not known); answer o ∈ {0, 1}. With scaled forward
 variables (Rabiner 1989, sec. V-A), for each sequence:
 
-    emission      e_K = 1 - S if o else S          e_U = G if o else 1 - G
+    emission      e_K = 1 - S if o else 1 - (1 - S) a      e_U = G if o else 1 - G a
+                  (a: the chance the question's other skills worked, engine/practice/mastery.py;
+                  1 for a one-skill question, a right answer or a named mistake)
     start         P(K_0) = P(L0)
     step t ≥ 1    P(K_t) = (a_{t-1} + (1 - a_{t-1}) T) · R_t
     forward       a_t = P(K_t) e_K / c_t,  c_t = P(K_t) e_K + (1 - P(K_t)) e_U,  log L = Σ log c_t
     backward      b_{t-1}(K) = (R_t e_K b_t(K) + (1 - R_t) e_U b_t(U)) / c_t
                   b_{t-1}(U) = (T R_t e_K b_t(K) + (1 - T R_t) e_U b_t(U)) / c_t
     posterior     γ_t(K) = a_t b_t(K), normalised with γ_t(U) = (1 - a_t) b_t(U)
+    counts        a slip: of a wrong answer while known, the share S / (1 - (1 - S) a) where this
+                  skill failed (the rest: another skill did); a guess: every right answer while
+                  not known, and of a wrong one the share G (1 - a) / (1 - G a)
 
 Sequences are sorted longest first and stored time-major and ragged: step t holds the
 n_t sequences longer than t, always a prefix, so each step is a few numpy operations on
@@ -35,6 +40,7 @@ class Data:
     obs: list[np.ndarray]  # obs[t]: (n_t,) 1.0 right, 0.0 wrong
     slot: list[np.ndarray]  # slot[t]: (n_t,) G index
     retained: list[np.ndarray]  # retained[t]: (n_t,) R since the previous answer (1.0 at t = 0)
+    others: list[np.ndarray]  # others[t]: (n_t,) a, the chance the question's other skills worked
     answers: int
     answers_per_skill: np.ndarray  # (skills,)
     answers_per_slot: np.ndarray  # (slots,)
@@ -52,18 +58,19 @@ class Data:
         slots = sorted({e.guess_slot for seq in seqs.values() for e in seq})
         skill_index, slot_index = {s: i for i, s in enumerate(skills)}, {s: j for j, s in enumerate(slots)}
         lengths = np.array([len(seqs[k]) for k in keys])
-        obs, slot, retained = [], [], []
+        obs, slot, retained, others = [], [], [], []
         for t in range(int(lengths[0])):
             column = [seqs[k][t] for k in keys[:int((lengths > t).sum())]]
             obs.append(np.array([float(e.correct) for e in column]))
             slot.append(np.array([slot_index[e.guess_slot] for e in column]))
             retained.append(np.array([1.0 if t == 0 else e.retained for e in column]))
+            others.append(np.array([e.others for e in column]))
         learners: dict[int, set] = {}
         for (learner, _), seq in seqs.items():
             for e in seq:
                 learners.setdefault(slot_index[e.guess_slot], set()).add(learner)
         all_slots = np.concatenate(slot)
-        return cls(skills, slots, np.array([skill_index[s] for _, s in keys]), lengths, obs, slot, retained,
+        return cls(skills, slots, np.array([skill_index[s] for _, s in keys]), lengths, obs, slot, retained, others,
                    int(lengths.sum()), np.bincount(np.array([skill_index[s] for _, s in keys]), weights=lengths,
                                                    minlength=len(skills)),
                    np.bincount(all_slots, minlength=len(slots)),
@@ -110,10 +117,10 @@ def e_step(data: Data, params: Params) -> Counts:
     steps = len(data.obs)
     a, c, e_k, e_u = [None] * steps, [None] * steps, [None] * steps, [None] * steps
     for t in range(steps):  # forward
-        n, o = len(data.obs[t]), data.obs[t]
+        n, o, other = len(data.obs[t]), data.obs[t], data.others[t]
         g = params.g[data.slot[t]]
-        e_k[t] = np.where(o > 0, 1 - slip[:n], slip[:n])
-        e_u[t] = np.where(o > 0, g, 1 - g)
+        e_k[t] = np.where(o > 0, 1 - slip[:n], 1 - (1 - slip[:n]) * other)
+        e_u[t] = np.where(o > 0, g, 1 - g * other)
         prior = init[:n] if t == 0 else (a[t - 1][:n] + (1 - a[t - 1][:n]) * learn[:n]) * data.retained[t]
         known, unknown = prior * e_k[t], (1 - prior) * e_u[t]
         c[t] = known + unknown
@@ -134,15 +141,17 @@ def e_step(data: Data, params: Params) -> Counts:
                     np.bincount(rows, chances, n_skills), np.zeros(n_skills), np.zeros(n_skills),
                     np.zeros(len(data.slots)), np.zeros(len(data.slots)), np.zeros(len(rows)))
     for t in range(steps):  # posteriors
-        n, o = len(data.obs[t]), data.obs[t]
+        n, o, other = len(data.obs[t]), data.obs[t], data.others[t]
         gk, gu = a[t] * b_k[t], (1 - a[t]) * b_u[t]
         gk = gk / (gk + gu)
+        s, g = slip[:n], params.g[data.slot[t]]
         if t == 0:
             counts.init_known += np.bincount(rows, gk, n_skills)
         counts.known += np.bincount(rows[:n], gk, n_skills)
-        counts.slipped += np.bincount(rows[:n], gk * (1 - o), n_skills)
+        counts.slipped += np.bincount(rows[:n], gk * (1 - o) * s / (1 - (1 - s) * other), n_skills)
         counts.unknown_slot += np.bincount(data.slot[t], 1 - gk, len(data.slots))
-        counts.guessed_slot += np.bincount(data.slot[t], (1 - gk) * o, len(data.slots))
+        guessed = o + (1 - o) * g * (1 - other) / (1 - g * other)
+        counts.guessed_slot += np.bincount(data.slot[t], (1 - gk) * guessed, len(data.slots))
     last = data.lengths - 1
     for t in np.unique(last):  # filtered P(L) after each sequence's last answer, learning included
         ends = np.nonzero(last == t)[0]

@@ -36,6 +36,7 @@ from engine.practice.model import DEFAULT, MASTERED, MIN_EVIDENCE, BKT, Model
 from engine.progress.fits import FittedRow
 
 PSEUDO = 10.0  # answers' worth of the defaults in every estimate (the shrinkage)
+PASSES = 2  # trace, fit, trace again with the fit (for a), fit again
 MAX_STEPS = 500  # answers per (learner, skill) used: the first ones, where learning happens
 TOL, MAX_ITER = 1e-6, 300
 LOW, HIGH = 0.001, 0.999  # probabilities stay inside, so no likelihood is ever 0
@@ -78,11 +79,11 @@ class Fit:
                          for q, f in self.questions.items()]
 
 
-def sequences(by_learner: dict, catalogue) -> dict[tuple[int, str], list[Evidence]]:
-    """(learner, skill) -> that learner's evidence about the skill, oldest first (step 1)."""
+def sequences(by_learner: dict, catalogue, model: Model | None = None) -> dict[tuple[int, str], list[Evidence]]:
+    """(learner, skill) -> that learner's evidence about the skill, oldest first (step 1), traced with `model`."""
     found: dict[tuple[int, str], list[Evidence]] = defaultdict(list)
     for learner, attempts in by_learner.items():
-        for evidence in trace(attempts, catalogue.items, catalogue.skills, log=True).log:
+        for evidence in trace(attempts, catalogue.items, catalogue.skills, model=model, log=True).log:
             found[(learner, evidence.skill)].append(evidence)
     return {key: seq[:MAX_STEPS] for key, seq in found.items()}
 
@@ -95,29 +96,39 @@ def fit(by_learner: dict, catalogue, *, pseudo: float = PSEUDO, max_iter: int = 
     result = Fit(learners=len(by_learner), answers=sum(map(len, seqs.values())))
     if not seqs:
         return result
+    params = None
+    for _ in range(PASSES):  # a: the chance a question's other skills worked depends on the model: trace again
+        data = baum_welch.Data.of(seqs)
+        chance = [DEFAULT.p_guess if s.startswith("skill:") else catalogue.items[s].guess for s in data.slots]
+        params, previous = params or baum_welch.start(data, DEFAULT, chance), None
+        for result.iterations in range(result.iterations + 1, result.iterations + max_iter + 1):  # steps 2-4
+            counts = baum_welch.e_step(data, params)
+            params = baum_welch.m_step(data, counts, DEFAULT, chance, pseudo=pseudo, low=LOW, high=HIGH,
+                                       degenerate=DEGENERATE)
+            if previous is not None and counts.log_likelihood - previous < TOL * data.answers:
+                break
+            previous = counts.log_likelihood
+        seqs = sequences(by_learner, catalogue, _model(data, params))
     data = baum_welch.Data.of(seqs)
-    chance = [DEFAULT.p_guess if s.startswith("skill:") else catalogue.items[s].guess for s in data.slots]
-    params, previous = baum_welch.start(data, DEFAULT, chance), None
-    for result.iterations in range(1, max_iter + 1):  # steps 2-4
-        counts = baum_welch.e_step(data, params)
-        params = baum_welch.m_step(data, counts, DEFAULT, chance, pseudo=pseudo, low=LOW, high=HIGH,
-                                   degenerate=DEGENERATE)
-        if previous is not None and counts.log_likelihood - previous < TOL * data.answers:
-            break
-        previous = counts.log_likelihood
     final = baum_welch.e_step(data, params)
     result.log_likelihood = final.log_likelihood / data.answers
-    slot_of = data.slot_index
-    mastered = (final.p_last >= MASTERED) & (data.lengths >= MIN_EVIDENCE)
+    model, mastered = _model(data, params), (final.p_last >= MASTERED) & (data.lengths >= MIN_EVIDENCE)
     for k, skill in enumerate(data.skills):
         rows = data.skill_of_row == k
-        typed = slot_of.get(f"skill:{skill}")
-        guess = DEFAULT.p_guess if typed is None else float(params.g[typed])
-        bkt = BKT(float(params.init[k]), float(params.learn[k]), float(params.slip[k]), guess)
-        result.skills[skill] = Fitted(int(data.answers_per_skill[k]), int(rows.sum()), bkt,
+        result.skills[skill] = Fitted(int(data.answers_per_skill[k]), int(rows.sum()), model.skills[skill],
                                       mastered=float(mastered[rows].mean()))
     for j, slot in enumerate(data.slots):
-        if not slot.startswith("skill:"):
+        if slot in model.guesses:
             result.questions[slot] = Fitted(int(data.answers_per_slot[j]), int(data.learners_per_slot[j]),
-                                            guess=float(params.g[j]))
+                                            guess=model.guesses[slot])
     return result
+
+
+def _model(data, params) -> Model:
+    """The Model of EM's current parameters (for tracing the evidence again)."""
+    slot = data.slot_index
+    skills = {skill: BKT(float(params.init[k]), float(params.learn[k]), float(params.slip[k]),
+                         float(params.g[slot[f"skill:{skill}"]]) if f"skill:{skill}" in slot else DEFAULT.p_guess)
+              for k, skill in enumerate(data.skills)}
+    return Model(skills=skills, guesses={s: float(params.g[j]) for j, s in enumerate(data.slots)
+                                         if not s.startswith("skill:")})

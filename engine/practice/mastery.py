@@ -10,8 +10,16 @@ parameters (engine/practice/model.py: fitted from the class, or the defaults):
     0. forgetting  on the first answer of a new day, P(L) ← P(L) · R, with R the skill's
                    FSRS retrievability since its last review (engine/practice/schedule.py)
     1. posterior   right: P(L|✓) = P(L)(1-S) / (P(L)(1-S) + (1-P(L))G)
-                   wrong: P(L|✗) = P(L)S / (P(L)S + (1-P(L))(1-G))
+                   wrong: P(L|✗) = P(L)(1-(1-S)a) / (P(L)(1-(1-S)a) + (1-P(L))(1-Ga))
     2. learning    P(L) ← P(L|obs) + (1 - P(L|obs)) T
+
+a is the chance that the question's other skills all "worked" (each: P(1-S) + (1-P)G, as
+they stand before this answer): a question is answered right only when every skill it
+trains works (a noisy AND, as in conjunctive knowledge tracing: Koedinger, Pavlik, Stamper,
+Nixon & Ritter 2011, "Avoiding problem selection thrashing with conjunctive knowledge
+tracing", EDM 2011). So a wrong answer to a two-skill question with no named mistake blames
+each skill by how likely it was the one that failed. With one skill, a named mistake (which
+says which skill failed) or a right answer, a = 1 and this is Corbett & Anderson's update.
 
 "Known now", what practice and the pages use, is P(L) · R(now): the chance the skill is
 known today, not only just after the last answer. engine/practice/fit.py fits the
@@ -28,6 +36,7 @@ What counts as evidence:
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -76,14 +85,16 @@ class Evidence(NamedTuple):
     guess_slot: str  # whose G applies: "quiz/question" for a choice question, "skill:<id>" for a typed one
     retained: float  # R applied before it (step 0), 1.0 within a day
     p: float  # P(L) after it
+    others: float = 1.0  # a: the chance the question's other skills worked (step 1)
 
 
-def update(p: float, correct: bool, guess: float, slip: float, learn: float) -> float:
+def update(p: float, correct: bool, guess: float, slip: float, learn: float, others: float = 1.0) -> float:
     """P(L) after one right or wrong answer (steps 1-2 of the module docstring)."""
     if correct:
         posterior = p * (1 - slip) / (p * (1 - slip) + (1 - p) * guess)
     else:
-        posterior = p * slip / (p * slip + (1 - p) * (1 - guess))
+        wrong_known = 1 - (1 - slip) * others
+        posterior = p * wrong_known / (p * wrong_known + (1 - p) * (1 - guess * others))
     return posterior + (1 - posterior) * learn
 
 
@@ -117,8 +128,10 @@ class Mastery:
     def mastered(self, skill: str, now: datetime, threshold: float = MASTERED) -> bool:
         return self.seen[skill] >= MIN_EVIDENCE and self.known(skill, now) >= threshold
 
-    def observe(self, skill: str, correct: bool, item: Item, at: datetime, day: int | None = None) -> None:
-        """One piece of evidence (steps 0-2 of the module docstring); `day`: at.toordinal(), if known."""
+    def observe(self, skill: str, correct: bool, item: Item, at: datetime, day: int | None = None,
+                others: float = 1.0) -> None:
+        """One piece of evidence (steps 0-2 of the module docstring); `day`: at.toordinal(), if known;
+        `others`: a, the chance the question's other skills worked."""
         params = self._params.get(skill)
         if params is None:
             bkt = self.model.of(skill)
@@ -138,12 +151,18 @@ class Mastery:
         if correct:  # step 1, then step 2
             posterior = p * (1 - slip) / (p * (1 - slip) + (1 - p) * guess)
         else:
-            posterior = p * slip / (p * slip + (1 - p) * (1 - guess))
+            wrong_known = 1 - (1 - slip) * others
+            posterior = p * wrong_known / (p * wrong_known + (1 - p) * (1 - guess * others))
         p = self.p[skill] = posterior + (1 - posterior) * learn
         self.seen[skill] += 1
         if self.log is not None:
             slot = f"skill:{skill}" if item.guess is None else item.key
-            self.log.append(Evidence(at, skill, correct, item.key, slot, retained, p))
+            self.log.append(Evidence(at, skill, correct, item.key, slot, retained, p, others))
+
+    def works(self, skill: str, item: Item, at: datetime) -> float:
+        """The chance `skill` works in an answer to `item` now: P(known)(1 - S) + (1 - P(known))G."""
+        params, known = self.model.of(skill), self.known(skill, at)
+        return known * (1 - params.p_slip) + (1 - known) * self.model.guess(item, skill)
 
 
 def trace(attempts: list[Attempt], items: dict[str, Item], skills, *, model: Model | None = None,
@@ -178,6 +197,11 @@ def trace(attempts: list[Attempt], items: dict[str, Item], skills, *, model: Mod
         else:
             evidence = state.mistake_skills[attempt.mistake_id] if attempt.mistake_id else item.skills
         day = attempt.at.toordinal()
-        for skill in evidence:
-            observe(skill, attempt.correct, item, attempt.at, day)
+        if attempt.correct or attempt.mistake_id or len(evidence) == 1:
+            for skill in evidence:
+                observe(skill, attempt.correct, item, attempt.at, day)
+        else:  # a wrong answer that names no mistake: each skill blamed by how likely it failed (a, step 1)
+            works = [state.works(skill, item, attempt.at) for skill in evidence]
+            for k, skill in enumerate(evidence):
+                observe(skill, False, item, attempt.at, day, math.prod(works[:k] + works[k + 1:]))
     return state

@@ -9,20 +9,23 @@ mastery.py), T the skill's chance to be learnt at one opportunity (fitted from t
 engine/practice/fit.py) and w a recent mistake's extra weight: 1 just after a named mistake
 revealed the skill, halving with each answer since. Picks, in this order:
 
-    1. the mistake just made: the last answer was wrong with a named mistake that reveals
-       a skill not yet mastered → the best question training that skill, one that can
-       catch the same slip again first;
-    2. a skill never practised, in the course's order, so that every skill is practised;
+    1. the mistake just made: the last answer was wrong with a named mistake that reveals a
+       skill not yet mastered → rule 3, with that skill at the mistake's full weight (w = 1),
+       so a question training it usually wins, and the reason names the slip;
+    2. a skill never practised, the first in the course's order, so that every skill is
+       practised: the question with the most gain among those training it;
     3. the highest gain among questions that train a skill not mastered now. A review has
        no tier of its own: a once-mastered skill comes back when forgetting has lowered
        P(known now) enough for practising it to gain most, so in a short course a review
        does not preempt a skill still unmastered;
     4. done: every skill is mastered now (P(known now) ≥ 95% after at least 3 answers).
 
-A skill counts as mastered only after MIN_EVIDENCE answers (engine/practice/model.py). The
-question just answered is never picked unless it is the only one; ties go to the question
-answered fewest times, then to course order. The variant is fresh (a seed the learner has
-not had for that question), so a right answer cannot be replayed.
+The mistake's weight then halves at each answer, so a slip steers the next few picks, not
+every later one. A skill counts as mastered only after MIN_EVIDENCE answers (engine/
+practice/model.py). The question just answered is never picked unless it is the only one;
+among equal gains, a question that can catch the same slip again comes first, then the one
+answered fewest times, then course order. The variant is fresh (a seed the learner has not
+had for that question), so a right answer cannot be replayed.
 """
 
 from __future__ import annotations
@@ -74,21 +77,16 @@ def choose(catalogue: Catalogue, history: list[Attempt], *, owner: str, now: dat
         when = f" The next review is due {upcoming:%Y-%m-%d} (UTC)." if upcoming and upcoming > now else ""
         return Pick(None, 0, "done", f"Every skill is mastered: at least {threshold:.0%} known now, after "
                     f"{MIN_EVIDENCE} or more answers.{when}")
-    chooser = _Chooser(catalogue, history, owner, mastery, known)
+    chooser, order = _Chooser(catalogue, history, owner, mastery, known), sorted(open_, key=skills.index)
     last = history[-1] if history else None
-    if last and not last.correct and last.mistake_id:
-        weak = [s for s in mastery.mistake_skills.get(last.mistake_id, ()) if s in open_]
-        if weak:
-            skill = min(weak, key=known.__getitem__)
-            reason = (f"You just {phrase(last.mistake_id)} ({times(mastery.mistakes[last.mistake_id])} so far): "
-                      f"this question trains “{catalogue.skills.title(skill)}” "
-                      f"({known_now(known[skill], mastery.seen[skill])}).")
-            return chooser.pick([skill], skill, "mistake", reason, first_listing=last.mistake_id)
+    mistake = last.mistake_id if last and not last.correct else None
+    if mistake and any(s in open_ for s in mastery.mistake_skills.get(mistake, ())):
+        return chooser.best(order, now, mistake=mistake)
     unseen = [s for s in skills if not mastery.seen[s]]
     if unseen:
-        return chooser.pick(unseen[:1], unseen[0], "new",
-                            f"You have not practised “{catalogue.skills.title(unseen[0])}” yet.")
-    return chooser.best(sorted(open_, key=skills.index), now)
+        title = catalogue.skills.title(unseen[0])
+        return chooser.make(chooser.item_for(unseen[:1]), unseen[0], "new", f"You have not practised “{title}” yet.")
+    return chooser.best(order, now)
 
 
 class _Chooser:
@@ -109,32 +107,36 @@ class _Chooser:
     def score(self, item: Item) -> float:
         return sum(self.gain.get(s, 0.0) for s in item.skills)
 
-    def pick(self, targets: list[str], skill: str, kind: str, reason: str, *,
-             first_listing: str | None = None) -> Pick:
-        return self.make(self.item_for(targets, first_listing), skill, kind, reason)
-
     def make(self, item: Item, skill: str, kind: str, reason: str) -> Pick:
         seed = fresh_seed(item, self.history, self.owner, scored=self.mastery.scored)
         return Pick(item, seed, kind, reason, skill, self.known[skill])
 
-    def item_for(self, targets: list[str], first_listing: str | None = None) -> Item:
-        """The best question training one of `targets`; with `first_listing`, one listing that mistake first."""
+    def item_for(self, targets: list[str], mistake: str | None = None) -> Item:
+        """The question training one of `targets` with the most expected gain; among equals, one that
+        can catch `mistake` again, then the one answered fewest times, then the first in course order."""
         candidates = [item for item in self.catalogue.practice if any(s in item.skills for s in targets)]
         last = self.history[-1] if self.history else None
         if last and len(candidates) > 1:
             candidates = [i for i in candidates if (i.quiz_id, i.question_id) != (last.quiz_id, last.question_id)]
 
-        def lists(item: Item) -> bool:  # a question that can catch the same slip again
-            return bool(first_listing) and any(m.id == first_listing for m in item.question.solution.common_mistakes)
+        def lists(item: Item) -> bool:
+            return bool(mistake) and any(m.id == mistake for m in item.question.solution.common_mistakes)
 
-        # max keeps the first of equals: course order breaks the last ties
-        return max(candidates, key=lambda i: (lists(i), round(self.score(i), 12), -self.tries.get(i.key, 0)))
+        # rounded, so that equal sums added in another order tie; max keeps the first of equals
+        return max(candidates, key=lambda i: (round(self.score(i), 12), lists(i), -self.tries.get(i.key, 0)))
 
-    def best(self, open_: list[str], now: datetime) -> Pick:
-        """Rule 3: the highest expected gain among questions training a skill not mastered now."""
-        item = self.item_for(open_)
-        skill = max((s for s in item.skills if s in open_), key=self.gain.__getitem__)
-        m, title, p = self.mastery, self.catalogue.skills.title(skill), self.known[skill]
+    def best(self, open_: list[str], now: datetime, mistake: str | None = None) -> Pick:
+        """Rules 1 and 3: the most expected gain among questions training a skill not mastered now."""
+        item = self.item_for(open_, mistake)
+        m = self.mastery
+        revealed = [s for s in m.mistake_skills.get(mistake, ()) if s in item.skills and s in open_] if mistake else []
+        skill = revealed[0] if revealed else max((s for s in item.skills if s in open_), key=self.gain.__getitem__)
+        title, p = self.catalogue.skills.title(skill), self.known[skill]
+        if revealed:
+            return self.make(item, skill, "mistake", f"You just {phrase(mistake)} ({times(m.mistakes[mistake])} so "
+                             f"far): this question trains “{title}” ({known_now(p, m.seen[skill])}).")
+        if not m.seen[skill]:
+            return self.make(item, skill, "new", f"You have not practised “{title}” yet.")
         if m.seen[skill] >= MIN_EVIDENCE and m.of(skill) >= MASTERED and skill in m.memory:  # mastered, forgotten since
             days = now.toordinal() - m.memory[skill].day  # calendar days (UTC) since its last practice
             return self.make(item, skill, "review", f"Review: you last practised “{title}” {days} day(s) ago; "

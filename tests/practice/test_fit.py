@@ -18,17 +18,19 @@ from engine.practice.model import BKT, DEFAULT
 from tests.practice.conftest import NOW, attempt
 
 
-def sequence(outcomes, retained, slot="skill:a", skill="a"):
-    return [Evidence(NOW, skill, o, "q", slot, r, 0.0) for o, r in zip(outcomes, retained)]
+def sequence(outcomes, retained, slot="skill:a", skill="a", others=None):
+    others = others or [1.0] * len(outcomes)
+    return [Evidence(NOW, skill, o, "q", slot, r, 0.0, a) for o, r, a in zip(outcomes, retained, others)]
 
 
 def params(p: BKT, guesses) -> baum_welch.Params:
     return baum_welch.Params(np.array([p.p_init]), np.array([p.p_learn]), np.array([p.p_slip]), np.array(guesses))
 
 
-def brute_force(outcomes, retained, p: BKT, guess: float):
+def brute_force(outcomes, retained, p: BKT, guess: float, others):
     """(likelihood, P(known) at each step, expected learning events), summing over every hidden path,
-    where each gap is: learn (if not known) with T, then keep (if known) with R."""
+    where each gap is: learn (if not known) with T, then keep (if known) with R, and a wrong answer
+    comes from this skill failing or, with 1 - a, from another skill of the question failing."""
     total, known, learnt = 0.0, [0.0] * len(outcomes), 0.0
     for start in (0, 1):
         gaps = [(learn, keep) for learn in (0, 1) for keep in (0, 1)]
@@ -47,8 +49,9 @@ def brute_force(outcomes, retained, p: BKT, guess: float):
                 elif keep:
                     prob = 0.0
                 states.append(state)
-            for state, o in zip(states, outcomes):
-                prob *= ((1 - p.p_slip) if o else p.p_slip) if state else (guess if o else 1 - guess)
+            for state, o, a in zip(states, outcomes, others):
+                works = (1 - p.p_slip) if state else guess
+                prob *= works if o else 1 - works * a
             total += prob
             learnt += prob * events
             for t, state in enumerate(states):
@@ -56,14 +59,14 @@ def brute_force(outcomes, retained, p: BKT, guess: float):
     return total, [k / total for k in known], learnt / total
 
 
-def test_forward_backward_matches_brute_force_with_forgetting():
+def test_forward_backward_matches_brute_force_with_forgetting_and_blame():
     p, guess = BKT(0.3, 0.2, 0.15, 0.25), 0.25
     rng = random.Random(5)
-    cases = [([rng.random() < 0.6 for _ in range(n)], [1.0] + [rng.uniform(0.5, 1.0) for _ in range(n - 1)])
-             for n in (5, 4, 2)]
-    data = baum_welch.Data.of({(i, "a"): sequence(o, r) for i, (o, r) in enumerate(cases)})
+    cases = [([rng.random() < 0.6 for _ in range(n)], [1.0] + [rng.uniform(0.5, 1.0) for _ in range(n - 1)],
+              [rng.choice([1.0, rng.uniform(0.3, 1.0)]) for _ in range(n)]) for n in (5, 4, 2)]
+    data = baum_welch.Data.of({(i, "a"): sequence(o, r, others=a) for i, (o, r, a) in enumerate(cases)})
     counts = baum_welch.e_step(data, params(p, [guess]))
-    truth = [brute_force(o, r, p, guess) for o, r in cases]
+    truth = [brute_force(o, r, p, guess, a) for o, r, a in cases]
     assert counts.log_likelihood == pytest.approx(sum(math.log(t[0]) for t in truth), rel=1e-12)
     assert counts.known[0] == pytest.approx(sum(sum(t[1]) for t in truth), rel=1e-12)
     assert counts.init_known[0] == pytest.approx(sum(t[1][0] for t in truth), rel=1e-12)
