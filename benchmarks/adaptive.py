@@ -7,14 +7,14 @@ the engine's defaults, plus forgetting) on the shipped course (12 skills, 37 que
    with Store.record_attempt into a fresh SQLite store; then `refit` (what `python -m engine
    fit` and the dashboard's Refit run) fits the parameters from those attempts alone and
    stores them. The engine never reads the simulator's parameters.
-2. sessions: `--learners` new learners, each met by four policies with the same starting
+2. sessions: in each of `--worlds` worlds, `--learners` new learners, each met by four policies with the same starting
    knowledge and luck (common random numbers): the engine (`next_for` on the store, with the
    stored fit), round-robin over skills, a random skill, and the skill of lowest estimated
    mastery (the engine's own estimate); the last three take a skill's question the way the
    engine does (fewest tries, never the one just answered). 40 picks, in one sitting (a
    minute apart) and over 4 days (10 a day, forgetting between days). Measured: skills the
    learner truly knows after the last pick; the engine's lead over each policy, mean of the
-   paired differences with a 95% interval (mean ± 1.96 sd / √n).
+   paired differences with a 95% interval (mean ± 1.96 sd / √n), per world and pooled.
 3. replay: for `--draws` worlds, a class as in 1 (fitted in memory), then `--held-out` other
    learners answer 60 random questions over 4 days. Before each answer, the engine's model
    (fitted parameters, FSRS forgetting) and the true-parameter model (true parameters, true
@@ -22,8 +22,8 @@ the engine's defaults, plus forgetting) on the shipped course (12 skills, 37 que
    of the (learner, skill) pairs a model declares mastered (P(known) ≥ 95% after at least 3
    answers), the share that the learner did not know at that moment.
 
-    .venv/bin/python benchmarks/adaptive.py            # full: 300 learners, 5 draws (a few minutes)
-    .venv/bin/python benchmarks/adaptive.py --fast     # CI-sized: 60 learners, 2 draws (under a minute)
+    .venv/bin/python benchmarks/adaptive.py          # full: 3 worlds × 150 learners, 5 replay draws
+    .venv/bin/python benchmarks/adaptive.py --fast   # CI-sized: 1 world × 60 learners, 2 replay draws
 
 Goals (issue 19): the engine ahead of round-robin by ≥ 1 skill after 4 days with
 forgetting and ≥ 0.5 in one sitting, intervals excluding zero; AUC within 0.01 of the
@@ -113,47 +113,18 @@ class Sitting:
 
 
 def paired(a: list[int], b: list[int]) -> str:
+    """Mean of the paired differences a - b, with its 95% interval (normal approximation)."""
     diffs = [x - y for x, y in zip(a, b)]
     mean, half = statistics.fmean(diffs), 1.96 * statistics.stdev(diffs) / math.sqrt(len(diffs))
     return f"{mean:+.2f} [{mean - half:+.2f}, {mean + half:+.2f}]"
 
 
-def sessions(store: Store, catalogue, world: World, course, learners: int) -> None:
-    for label, days in (("one sitting", 1), (f"{DAYS} days, forgetting between days", DAYS)):
-        times = session_times(days, PICKS)
-        known: dict[str, list[int]] = {}
-        kinds: dict[str, int] = {}
-        started = time.perf_counter()
-        for policy in POLICIES:
-            known[policy] = []
-            for number in range(learners):
-                sitting = Sitting(store, catalogue, world, 10_000 + number, policy)
-                known[policy].append(sitting.run(times, course))
-                for k, v in sitting.kinds.items():
-                    kinds[k] = kinds.get(k, 0) + v
-        print(f"\n{label}: skills known (of {len(world.skills)}) after {PICKS} picks, {learners} learners "
-              f"({time.perf_counter() - started:.0f} s)")
-        for policy in POLICIES:
-            lead = "" if policy == "engine" else f"   engine's lead {paired(known['engine'], known[policy])}"
-            print(f"  {policy:<15} {statistics.fmean(known[policy]):5.2f}{lead}")
-        print("  engine's picks by kind: " + ", ".join(f"{k} {v / learners:.1f}" for k, v in sorted(kinds.items())))
+SCENARIOS = {"one sitting": 1, f"{DAYS} days, forgetting between days": DAYS}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fast", action="store_true", help="CI-sized: 60 learners, a class of 150, 2 draws")
-    parser.add_argument("--learners", type=int)
-    parser.add_argument("--class-size", type=int)
-    parser.add_argument("--held-out", type=int)
-    parser.add_argument("--draws", type=int)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    learners = args.learners or (60 if args.fast else 300)
-    class_size = args.class_size or (150 if args.fast else 300)
-    held_out, draws = args.held_out or (100 if args.fast else 200), args.draws or (2 if args.fast else 5)
-    course = load_course()
-    catalogue = build(course)
-    world = World.draw(catalogue, args.seed)
+def world_sessions(catalogue, course, world: World, class_size: int, learners: int, *, show_fit: bool) -> dict:
+    """scenario -> policy -> skills known per learner, for one world, through a fresh store; and the
+    engine's picks by kind."""
     folder = "/dev/shm" if Path("/dev/shm").is_dir() else None  # fsync-free writes: the store's cost is not measured
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
         store = Store(f"sqlite:///{tmp}/progress.db")
@@ -164,16 +135,73 @@ def main() -> None:
                 store.record_attempt(who, item.quiz_id, item.question_id, seed=seed, raw="sim", parsed="sim",
                                      score=float(right), mistake_id=mistake, feedback="", at=at)
         fit = refit(store, catalogue)
-        print(f"class: {class_size} learners × {PICKS} random answers over {DAYS} days; fit: {fit.answers} pieces "
-              f"of evidence, {fit.iterations} EM iterations ({time.perf_counter() - started:.0f} s with the writes)")
-        print("  skill                 true / fitted:  P(L0)       T          S          G")
-        for skill, true in sorted(world.skills.items()):
-            p = fit.skills[skill].params if skill in fit.skills else None
-            if p:
-                print(f"  {skill:<22} {true.p_init:5.2f}/{p.p_init:4.2f} {true.p_learn:5.2f}/{p.p_learn:4.2f} "
-                      f"{true.p_slip:5.2f}/{p.p_slip:4.2f} {true.p_guess:5.2f}/{p.p_guess:4.2f}")
-        sessions(store, catalogue, world, course, learners)
+        print(f"world {world.seed}: a class of {class_size} × {PICKS} random answers over {DAYS} days, refitted "
+              f"from {fit.answers} pieces of evidence ({fit.iterations} EM iterations, "
+              f"{time.perf_counter() - started:.0f} s with the writes)")
+        if show_fit:
+            print("  skill                 true/fitted  P(L0)       T           S           G")
+            for skill, true in sorted(world.skills.items()):
+                p = fit.skills[skill].params
+                print(f"  {skill:<22} {true.p_init:10.2f}/{p.p_init:.2f} {true.p_learn:5.2f}/{p.p_learn:.2f} "
+                      f"{true.p_slip:5.2f}/{p.p_slip:.2f} {true.p_guess:5.2f}/{p.p_guess:.2f}")
+        known: dict[str, dict[str, list[int]]] = {}
+        kinds: dict[str, dict[str, int]] = {}
+        for label, days in SCENARIOS.items():
+            times, known[label], kinds[label] = session_times(days, PICKS), {}, {}
+            for policy in POLICIES:
+                known[label][policy] = []
+                for number in range(learners):
+                    sitting = Sitting(store, catalogue, world, 10_000 + number, policy)
+                    known[label][policy].append(sitting.run(times, course))
+                    for kind, n in sitting.kinds.items():
+                        kinds[label][kind] = kinds[label].get(kind, 0) + n
+            leads = ", ".join(f"{p} {paired(known[label]['engine'], known[label][p])}" for p in POLICIES[1:])
+            print(f"  {label}: engine {statistics.fmean(known[label]['engine']):.2f}; its lead over {leads}")
         store.close()
+    return known, kinds
+
+
+def sessions(catalogue, course, *, worlds: int, seed: int, class_size: int, learners: int) -> None:
+    print(f"sessions: {PICKS} picks for each of {learners} new learners per world, under each policy")
+    pooled = {label: {p: [] for p in POLICIES} for label in SCENARIOS}
+    kinds: dict[str, dict[str, int]] = {label: {} for label in SCENARIOS}
+    started = time.perf_counter()
+    for w in range(worlds):
+        world = World.draw(catalogue, seed + w)
+        known, counted = world_sessions(catalogue, course, world, class_size, learners, show_fit=w == 0)
+        for label in SCENARIOS:
+            for policy in POLICIES:
+                pooled[label][policy] += known[label][policy]
+            for kind, n in counted[label].items():
+                kinds[label][kind] = kinds[label].get(kind, 0) + n
+    n = worlds * learners
+    print(f"\nall {worlds} world(s), {n} paired learners ({time.perf_counter() - started:.0f} s): skills known "
+          f"(of 12) after {PICKS} picks; the engine's lead, mean [95% interval]")
+    for label in SCENARIOS:
+        print(f"  {label}:")
+        for policy in POLICIES:
+            lead = "" if policy == "engine" else f"   engine's lead {paired(pooled[label]['engine'], pooled[label][policy])}"
+            print(f"    {policy:<15} {statistics.fmean(pooled[label][policy]):5.2f}{lead}")
+        print("    engine's picks by kind, per learner: "
+              + ", ".join(f"{k} {v / n:.1f}" for k, v in sorted(kinds[label].items())))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fast", action="store_true", help="CI-sized: 1 world of 60 learners, a class of 150, 2 draws")
+    parser.add_argument("--worlds", type=int, help="worlds (draws of true parameters) for the sessions")
+    parser.add_argument("--learners", type=int, help="new learners per world in the sessions")
+    parser.add_argument("--class-size", type=int, help="learners in each world's class, whose answers are fitted")
+    parser.add_argument("--held-out", type=int, help="held-out learners per world in the replay")
+    parser.add_argument("--draws", type=int, help="worlds in the replay")
+    parser.add_argument("--seed", type=int, default=0, help="the first world's number")
+    args = parser.parse_args()
+    worlds, learners = args.worlds or (1 if args.fast else 3), args.learners or (60 if args.fast else 150)
+    class_size = args.class_size or (150 if args.fast else 300)
+    held_out, draws = args.held_out or (100 if args.fast else 200), args.draws or (2 if args.fast else 5)
+    course = load_course()
+    catalogue = build(course)
+    sessions(catalogue, course, worlds=worlds, seed=args.seed, class_size=class_size, learners=learners)
     replay(catalogue, draws=draws, class_size=class_size, held_out=held_out, seed=args.seed)
 
 

@@ -4,13 +4,15 @@ The method of pyBKT (Badrinath, Wang & Pardos 2021, "pyBKT: An accessible Python
 Bayesian Knowledge Tracing models", EDM 2021) and of BKT since Corbett & Anderson: BKT is a
 two-state hidden Markov model per skill, fitted by Baum-Welch (Rabiner 1989, "A tutorial on
 hidden Markov models", Proc. IEEE 77(2), sec. III-C). pyBKT itself does not install beside
-numpy 2, and ours adds two things, so the fit is written out here:
+numpy 2, and ours adds forgetting, a guess rate per choice question and blame shared between
+a question's skills, so the fit is written out here:
 
     1. evidence   every learner's attempts, traced as engine/practice/mastery.py does (first
                   attempt per variant; a named mistake is evidence about the skills it
                   reveals), give per (learner, skill) a sequence of answers, each with whose
                   G applies (the skill's for a typed answer, the question's for a choice
-                  question) and R, the FSRS retrievability since the skill's last day
+                  question), R, the FSRS retrievability since the skill's last day, and a,
+                  the chance the question's other skills worked (engine/practice/mastery.py)
     2. E step     forward-backward over every sequence, all learners at once (numpy, one
                   step of time at a time). Between two answers the hidden state moves by
                       not known → known   T · R        known → known   R
@@ -19,7 +21,8 @@ numpy 2, and ours adds two things, so the fit is written out here:
                   answers' worth of them (MAP with Beta priors):
                       value = (expected count + PSEUDO · default) / (expected trials + PSEUDO)
                   so a skill or question with little data keeps values near the defaults
-    4. repeat     until the log-likelihood gains less than TOL per answer, or MAX_ITER times
+    4. repeat     until the log-likelihood gains less than TOL per answer, or MAX_ITER times;
+                  then trace again with the fit (a depends on it) and fit once more (PASSES)
 
 T's expected count includes a learning hidden by a forgetting in the same gap: of the moves
 not known → not known, the share T(1 - R) / (1 - T·R) learnt and then forgot.
