@@ -8,7 +8,7 @@ One package per concept (STYLE.md §1), one module per idea inside it:
     lab/       the live lab: settings, fine-tuning, skill, corpus, pretraining, jobs, workers
     content/   lessons: schema, figure registry, the YAML loader and its problems
     progress/  the progress store: tables, values, store, class report
-    practice/  skills, mastery (BKT), spaced review (SM-2), the next question, lab-run questions
+    practice/  skills, mastery (BKT, fitted by EM), forgetting (FSRS), the next question, lab-run questions
     cli/       `python -m engine COMMAND`, one module per command
 
 The packages form layers. An arrow is "may import"; nothing else is allowed, and
