@@ -13,7 +13,9 @@ learner's attempts at once, for a fit (engine/practice/fit.py).
 
 from __future__ import annotations
 
+import gc
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from threading import Lock
@@ -85,6 +87,20 @@ _TRACKED: OrderedDict[tuple[str, int], Tracked] = OrderedDict()
 _LOCK = Lock()
 
 
+@contextmanager
+def _collector_paused():
+    """Python's cyclic garbage collector off for one burst of allocations. A first pick builds some
+    10^4 tuples, which sets off collections of the oldest generation: each walks every object of the
+    server (tens of ms) and frees nothing, since tuples of numbers and strings form no cycles."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def tracked(store: Store, learner_id: int, catalogue, model: Model | None = None) -> Tracked:
     """The learner's state under `model` (default: the default parameters), brought up to date
     with their attempts since the last call."""
@@ -95,7 +111,8 @@ def tracked(store: Store, learner_id: int, catalogue, model: Model | None = None
         state = _TRACKED.pop(key, None)
     if state is None or state.catalogue_id != fingerprint:
         state = Tracked(fingerprint, Mastery(model=model))
-    state.extend(attempts_of(store, learner_id, after=state.attempts[-1].id if state.attempts else 0), catalogue)
+    with _collector_paused():
+        state.extend(attempts_of(store, learner_id, after=state.attempts[-1].id if state.attempts else 0), catalogue)
     with _LOCK:
         _TRACKED[key] = state
         while len(_TRACKED) > TRACKED:
