@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from engine.practice.lab_questions import load_lab_questions
 from engine.practice.mastery import Item
-from engine.practice.model import chance_guess
 from engine.practice.skills import Skills, load_skills
 
 
@@ -26,10 +25,9 @@ class Catalogue:
 def guess_of(question) -> float | None:
     """G by chance of a choice question (engine/practice/model.py); None for a typed answer,
     whose G is its skill's."""
-    options = getattr(question, "options", None)
-    if not options:
-        return None
-    return chance_guess(len(options), bool(getattr(question, "multiple", False)))
+    from engine.quiz.types import type_of
+
+    return type_of(question).chance(question)  # choice: 1 / options, or 1 / (2**n - 1) for ticks
 
 
 def build(course, skills: Skills | None = None) -> Catalogue:

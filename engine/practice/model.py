@@ -70,7 +70,3 @@ class Model:
         """Changes whenever the parameters do (a refit), so state built with old ones is rebuilt."""
         return (self.fitted_at, len(self.skills), len(self.guesses))
 
-
-def chance_guess(options: int, multiple: bool) -> float:
-    """G of a choice question by chance alone: one of `options`, or any non-empty set of ticks."""
-    return 1 / (2**options - 1) if multiple else 1 / options
