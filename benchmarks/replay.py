@@ -8,6 +8,8 @@ answer, three models predict P(right) from the same evidence, traced by the same
     fitted     the engine: parameters fitted from the class, FSRS forgetting
     defaults   the engine before any fit: the default parameters, FSRS forgetting
     true       the simulator's own parameters and its true forgetting, (1 - F) per day
+    fitted+F   a diagnostic: the fitted parameters with the true forgetting, to tell how much
+               of the gap to `true` is the parameters and how much is FSRS's forgetting curve
 
 P(right) of a question from its skills' P(known now), as the simulator answers:
     typed    ∏ over skills of  P(1 - S) + (1 - P) G
@@ -109,8 +111,8 @@ def score(models: dict[str, callable], answers, catalogue, scores: dict[str, Sco
 def replay(catalogue, *, draws: int, class_size: int, held_out: int, seed: int) -> None:
     print(f"\nreplay: {draws} worlds; each a class of {class_size} fitted, then {held_out} held-out learners × "
           f"{ANSWERS} random answers over {DAYS} days")
-    print("  world    AUC fitted / defaults / true    RMSE fitted / defaults / true    false mastery fitted / "
-          "defaults / true")
+    print("  world    AUC fitted / defaults / true / fitted+F    RMSE (same order)            "
+          "false mastery (same order)")
     rows = []
     for d in range(draws):
         world = World.draw(catalogue, seed + d)
@@ -120,18 +122,19 @@ def replay(catalogue, *, draws: int, class_size: int, held_out: int, seed: int) 
                      guesses=world.guesses)
         forget = {s: t.forget for s, t in world.skills.items()}
         models = {"fitted": lambda: Mastery(model=fitted), "defaults": lambda: Mastery(model=Model()),
-                  "true": lambda: TrueMastery(model=true, forget=forget)}
+                  "true": lambda: TrueMastery(model=true, forget=forget),
+                  "fitted+F": lambda: TrueMastery(model=fitted, forget=forget)}
         scores = {name: Scores() for name in models}
         for n in range(held_out):
             score(models, answers_of(world, catalogue, 1_000_000 + n, ANSWERS), catalogue, scores)
         row = {name: (auc(s.p, s.y), math.sqrt(statistics.fmean((p - y) ** 2 for p, y in zip(s.p, s.y))),
                       s.false / max(1, s.declared)) for name, s in scores.items()}
         rows.append(row)
-        print(f"  {d:>5}    " + " / ".join(f"{row[m][0]:.3f}" for m in models) + "       "
-              + " / ".join(f"{row[m][1]:.3f}" for m in models) + "       "
+        print(f"  {d:>5}    " + " / ".join(f"{row[m][0]:.3f}" for m in models) + "    "
+              + " / ".join(f"{row[m][1]:.3f}" for m in models) + "    "
               + " / ".join(f"{row[m][2]:.1%}" for m in models))
     mean = {m: [statistics.fmean(r[m][i] for r in rows) for i in range(3)] for m in rows[0]}
-    print(f"  mean     " + " / ".join(f"{mean[m][0]:.3f}" for m in mean) + "       "
-          + " / ".join(f"{mean[m][1]:.3f}" for m in mean) + "       " + " / ".join(f"{mean[m][2]:.1%}" for m in mean))
+    print("  mean     " + " / ".join(f"{mean[m][0]:.3f}" for m in mean) + "    "
+          + " / ".join(f"{mean[m][1]:.3f}" for m in mean) + "    " + " / ".join(f"{mean[m][2]:.1%}" for m in mean))
     print(f"  fitted AUC − true AUC: {mean['fitted'][0] - mean['true'][0]:+.3f} (goal: within 0.01); "
           f"false mastery {mean['fitted'][2]:.1%} (goal: ≤ 3%)")

@@ -117,13 +117,14 @@ def test_the_variant_is_fresh(catalogue):
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_the_question_just_answered_is_never_picked_again(catalogue, seed):
+def test_the_question_just_answered_is_never_picked_again_and_every_pick_says_why(catalogue, seed):
     rng, history = random.Random(seed), []
     for n in range(1, 60):
         chosen = pick(catalogue, history, now=NOW + timedelta(minutes=n))
         if chosen.item is None:
             break
         assert not history or chosen.item.key != f"{history[-1].quiz_id}/{history[-1].question_id}"
+        assert chosen.reason and chosen.skill in chosen.item.skills  # every pick says why, about a skill it trains
         mistakes = [m.id for m in chosen.item.question.solution.common_mistakes]
         right = rng.random() < 0.6
         history.append(attempt(n, chosen.item.key, right, None if right else rng.choice(mistakes), seed=chosen.seed))

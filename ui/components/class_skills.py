@@ -17,10 +17,15 @@ def render(db, course, report) -> None:
     from engine.practice.catalogue import build
     from engine.practice.class_skills import skill_rows
     from engine.progress.fits import load_fit
+    from engine.progress.store import StoreError
 
     st.subheader("Skills the class struggles with most")
     catalogue = build(course)
-    fitted_at, fit_rows = load_fit(db)
+    try:
+        fitted_at, fit_rows = load_fit(db)
+    except StoreError as exc:
+        st.error(f"The fitted parameters cannot be read right now. {exc}")
+        return
     rows = skill_rows(catalogue, report, fit_rows)
     st.dataframe([_row(r) for r in rows], hide_index=True, column_config={
         "right at first try": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent")})
