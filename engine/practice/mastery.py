@@ -30,8 +30,8 @@ What counts as evidence:
       first attempt at each step; a retry after seeing feedback says little;
     - a right answer is evidence of every skill the question trains;
     - a wrong answer with a named mistake is evidence against the skills that mistake
-      reveals (engine/practice/skills.py); without a named mistake, against all the
-      question's skills.
+      reveals (engine/practice/skills.py); without a named mistake, against each of the
+      question's skills, the blame shared through a (step 1).
 """
 
 from __future__ import annotations
