@@ -10,6 +10,9 @@ The tables (SQLAlchemy Core, https://docs.sqlalchemy.org/en/20/core/metadata.htm
     lessons_completed  (learner, lesson) pairs, once each
     lab_jobs           one row per lab job on either queue: owner, settings, state, progress,
                        losses, result, error and times (engine/progress/jobs.py)
+    bkt_params         the parameters of knowledge tracing last fitted from the class: one row
+                       per skill (P(L0), T, S, G) and per choice question (its G), with the
+                       evidence behind each (engine/progress/fits.py)
     limits             counters of wrong guesses and new learners per session, client address
                        and server, shared by every app process (engine/progress/throttle.py)
     schema_version     one row per migration applied, so an old database is upgraded
@@ -52,7 +55,7 @@ learners = Table(
     "learners", metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(NAME_MAX), nullable=False),
-    # the learner's code is a credential: only its scrypt digest is kept (values.code_digest, version 7)
+    # the learner's code is a credential: only its scrypt digest is kept (values.code_digest, version 8)
     Column("code_hash", String(DIGEST_LENGTH), nullable=False, unique=True),
     Column("subject", String(255), unique=True),  # OIDC identity ("sub" or email) when logged in
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -119,10 +122,10 @@ lab_jobs = Table(  # version 5; times are time.time() seconds (UTC epoch), as th
     Column("started_at", Float),
     Column("finished_at", Float),
     Column("heartbeat_at", Float),  # the runner's last sign of life
-    Column("client", String(DIGEST_LENGTH)),  # version 9: SHA-256 of the address of an owner not signed in
+    Column("client", String(DIGEST_LENGTH)),  # version 10: SHA-256 of the address of an owner not signed in
 )
 
-limits = Table(  # version 8; times are time.time() seconds
+limits = Table(  # version 9; times are time.time() seconds
     "limits", metadata,
     Column("kind", String(40), primary_key=True),  # "learner code", "instructor password", "new learner"
     Column("scope", String(16), primary_key=True),  # "session", "address" or "server"
@@ -132,6 +135,21 @@ limits = Table(  # version 8; times are time.time() seconds
     Column("strikes", Integer, nullable=False),  # events past the free ones: the pace doubles with each
     Column("next_at", Float, nullable=False),  # no attempt of this key is checked before this time
     Column("seen_at", Float, nullable=False),  # last activity; idle rows are deleted
+)
+
+bkt_params = Table(  # version 7; replaced as a whole by each fit
+    "bkt_params", metadata,
+    Column("scope", String(16), primary_key=True),  # "skill", or "question" (the G of one choice question)
+    Column("name", String(450), primary_key=True),  # the skill id, or "quiz/question"
+    Column("p_init", Float),  # P(L0), T, S: skill rows only
+    Column("p_learn", Float),
+    Column("p_slip", Float),
+    Column("p_guess", Float, nullable=False),  # G: a skill's typed answers, or the question's
+    Column("evidence", Integer, nullable=False),  # answers the fit used
+    Column("learners", Integer, nullable=False),
+    Column("data_weight", Float, nullable=False),  # 0..1: how much of the value is the data's, the rest the default's
+    Column("mastered", Float),  # skill rows: share of the learners who practised it who had mastered it, 0..1
+    Column("fitted_at", DateTime(timezone=True), nullable=False),
 )
 
 schema_version = Table(
@@ -231,8 +249,19 @@ def _v6_lab_jobs(conn: Connection) -> None:
     Index("ix_lab_jobs_owner", table.c.owner, table.c.state).create(conn)
 
 
-def _v7_hashed_codes(conn: Connection) -> None:
-    """Version 7: learner codes are credentials, so the table keeps only a hash of each (issue 21).
+def _v7_bkt_params(conn: Connection) -> None:
+    """Version 7: knowledge-tracing parameters fitted from the class (issue 19), so every app
+    replica uses the same fit and a restart keeps it. Spelled out in full, like version 1."""
+    v7 = MetaData()
+    Table("bkt_params", v7, Column("scope", String(16), primary_key=True), Column("name", String(450), primary_key=True),
+          Column("p_init", Float), Column("p_learn", Float), Column("p_slip", Float),
+          Column("p_guess", Float, nullable=False), Column("evidence", Integer, nullable=False),
+          Column("learners", Integer, nullable=False), Column("data_weight", Float, nullable=False),
+          Column("mastered", Float), Column("fitted_at", DateTime(timezone=True), nullable=False)).create(conn)
+
+
+def _v8_hashed_codes(conn: Connection) -> None:
+    """Version 8: learner codes are credentials, so the table keeps only a hash of each (issue 21).
     The column is renamed, keeping its UNIQUE index (SQLite >= 3.25 and PostgreSQL rename in place),
     widened on PostgreSQL (SQLite does not enforce lengths), and each code replaced by its digest:
     a learner signs in with the same code as before."""
@@ -245,12 +274,12 @@ def _v7_hashed_codes(conn: Connection) -> None:
                      {"digest": code_digest(normalise_code(code)), "id": learner_id})
 
 
-def _v8_limits(conn: Connection) -> None:
-    """Version 8: counters of wrong guesses and new learners in the database, not in each app
+def _v9_limits(conn: Connection) -> None:
+    """Version 9: counters of wrong guesses and new learners in the database, not in each app
     process, so a restart, another replica or a reload does not reset them (issue 21)."""
-    v8 = MetaData()
+    v9 = MetaData()
     table = Table(
-        "limits", v8, Column("kind", String(40), primary_key=True), Column("scope", String(16), primary_key=True),
+        "limits", v9, Column("kind", String(40), primary_key=True), Column("scope", String(16), primary_key=True),
         Column("key", String(DIGEST_LENGTH), primary_key=True), Column("count", Integer, nullable=False),
         Column("window_start", Float, nullable=False), Column("strikes", Integer, nullable=False),
         Column("next_at", Float, nullable=False), Column("seen_at", Float, nullable=False))
@@ -258,8 +287,8 @@ def _v8_limits(conn: Connection) -> None:
     Index("ix_limits_seen", table.c.seen_at).create(conn)
 
 
-def _v9_job_clients(conn: Connection) -> None:
-    """Version 9: a lab job remembers (as a hash) the address of an owner who had not signed in, so
+def _v10_job_clients(conn: Connection) -> None:
+    """Version 10: a lab job remembers (as a hash) the address of an owner who had not signed in, so
     that one person opening many tabs cannot multiply the per-learner cap (issue 21)."""
     conn.execute(text(f"ALTER TABLE lab_jobs ADD COLUMN client VARCHAR({DIGEST_LENGTH})"))
     conn.execute(text("CREATE INDEX ix_lab_jobs_client ON lab_jobs (client, state)"))
@@ -268,5 +297,5 @@ def _v9_job_clients(conn: Connection) -> None:
 # Ordered: MIGRATIONS[i] brings the schema from version i to version i + 1.
 MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_params_and_correct, _v3_indexes,
                                                   _v4_report_indexes, _v5_solution_seen, _v6_lab_jobs,
-                                                  _v7_hashed_codes, _v8_limits, _v9_job_clients]
+                                                  _v7_bkt_params, _v8_hashed_codes, _v9_limits, _v10_job_clients]
 LATEST = len(MIGRATIONS)
