@@ -89,10 +89,22 @@ def test_polling_is_every_second_and_the_chart_at_least_every_two():
     assert lab_progress.POLL_SECONDS <= 1.0 and CHART_SECONDS <= 2.0
 
 
-def test_waiting_tabs_poll_half_as_often_and_a_started_run_every_second():
-    def info(state):
-        return JobInfo(id=f"job-{state}", target="m:f", label="qlora", group=None, device="cpu", state=state)
+def test_a_run_is_polled_twice_a_second_until_its_first_loss_then_every_second():
+    def info(state, place=None, losses=()):
+        return JobInfo(id=f"job-{state}", target="m:f", label="qlora", group=None, device="cpu", state=state,
+                       place=place, losses=list(losses))
 
-    assert lab_progress.poll_seconds({"qlora": info("running"), "lora": info("queued")}) == lab_progress.POLL_SECONDS
-    assert lab_progress.poll_seconds({"qlora": info("queued")}) == lab_progress.QUEUED_POLL_SECONDS <= 2.0
+    starting, fast = lab_progress.poll_seconds, lab_progress.STARTING_POLL_SECONDS
+    assert starting({"qlora": info("queued", place=1)}) == fast  # just pressed Start: next to run
+    assert starting({"qlora": info("running"), "lora": info("queued", place=1)}) == fast <= 0.5
+    assert starting({"qlora": info("running", losses=[3.0]), "lora": info("queued", place=1)}) == lab_progress.POLL_SECONDS
+    assert starting({"qlora": info("done", losses=[3.0]), "lora": info("running")}) == lab_progress.POLL_SECONDS
+
+
+def test_waiting_tabs_poll_half_as_often():
+    def info(state, place=None):
+        return JobInfo(id=f"job-{state}", target="m:f", label="qlora", group=None, device="cpu", state=state,
+                       place=place)
+
+    assert lab_progress.poll_seconds({"qlora": info("queued", place=3)}) == lab_progress.QUEUED_POLL_SECONDS <= 2.0
     assert lab_progress.poll_seconds({"qlora": info("done"), "lora": None}) is None
