@@ -40,3 +40,17 @@ def test_a_run_forked_from_the_warm_worker_equals_a_cold_one(method, tmp_path, m
     finally:
         warm.shutdown()
         cold.shutdown()
+
+
+@pytest.mark.gpu
+def test_a_run_forked_from_the_warm_worker_trains_on_the_gpu(tmp_path, monkeypatch):
+    """The template never touches CUDA (a child cannot use CUDA its parent initialised), so its forks can."""
+    monkeypatch.setenv("LORA_LAB_RUNS", str(tmp_path))
+    queue = JobQueue(warmup=warmup.NAME)
+    try:
+        queue.warm()
+        result = _run(queue, "qlora")
+        assert queue.launcher.template.state == "ready", queue.launcher.template.error
+        assert result["device"] == "cuda" and len(result["loss_curve"]) == 3
+    finally:
+        queue.shutdown()
