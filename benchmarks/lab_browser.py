@@ -17,7 +17,8 @@
      the warm worker ready (the warm worker's own share beside it);
    * QLoRA alone, the three-method comparison, and "memory at scale": seconds from the click to
      the Results heading (memory at scale: to its chart), and from the click to the first loss
-     point (the live loss chart's first drawing); each after the warm worker is ready.
+     point (the first marked point plotly draws in the live loss chart); each after the warm
+     worker is ready.
 3. The server's CPU share while the page polls: psutil CPU time of the streamlit process
    (not of its workers) over the same interval, divided by its wall time; 1.0 = one core.
    Chromium's share (all its processes) is printed beside it.
@@ -56,6 +57,8 @@ MEMORY_BUTTON = "Measure memory at scale"  # the Lab page's memory-at-scale cont
 RUN_TIMEOUT_MS = 1_800_000  # 30 min: a shared 2-core machine can be very slow
 IDLE_S = 30.0  # seconds of the idle measurement
 CHART = '[data-testid="stPlotlyChart"]'
+# The live loss chart's first point: plotly draws each marked point as a path.point in the scatter layer.
+FIRST_POINT = f"() => document.querySelector('{CHART} .scatterlayer .point') !== null"
 GOALS = {"QLoRA alone": 0.8, "comparison (3 methods)": 0.9, "memory at scale": 1.15}  # browser/CLI, issue 22
 FIRST_LOSS_GOAL_S, IDLE_GOAL = 2.0, 0.02
 
@@ -111,11 +114,10 @@ def open_lab(context, base: str, methods: tuple[str, ...]):
 def browser_run(context, base: str, server_pid: int, methods: tuple[str, ...], page=None):
     """(seconds from the Start click to Results, to the first loss point, CpuShare)."""
     page = page or open_lab(context, base, methods)
-    charts = page.locator(CHART).count()
     with CpuShare(server_pid) as cpu:
         page.get_by_role("button", name="Start").click()
         clicked = time.perf_counter()
-        page.locator(CHART).nth(charts).wait_for(state="attached", timeout=RUN_TIMEOUT_MS)  # the live loss chart
+        page.wait_for_function(FIRST_POINT, polling=25, timeout=RUN_TIMEOUT_MS)
         first_loss = time.perf_counter() - clicked
         page.get_by_role("heading", name="Results").wait_for(timeout=RUN_TIMEOUT_MS)
     page.close()

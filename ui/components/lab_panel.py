@@ -93,6 +93,8 @@ def render_lab(settings: LabSettings, glossary: list[GlossaryEntry], *, key: str
     lab_queue.show_waiting(queue, mine, job_ids, key=key)
     if job_ids:
         lab_progress.show(queue, job_ids, key=key)
+    else:
+        lab_progress.show_empty(key=key)
     memory_scale.render(_queue_or_stop, key=key, owner=owner)  # the lab's second kind of run
 
 
