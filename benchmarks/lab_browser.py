@@ -47,7 +47,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.lab_probes import CpuShare, memory_mib, wait_warm, warm_worker  # noqa: E402
+from benchmarks.lab_probes import CpuShare, memory_mib, timeline, wait_warm, warm_worker  # noqa: E402
 from benchmarks.readme_layout import project_with_real_venv, readme_server  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -96,6 +96,7 @@ def cli_run(project: Path, args: list[str]) -> tuple[float, dict]:
 
 
 STEPS: int | None = None  # --steps, typed into the form too
+PROJECT: Path | None = None  # the project folder the server runs in (its data/ holds the job records)
 
 
 def open_lab(context, base: str, methods: tuple[str, ...]):
@@ -112,15 +113,16 @@ def open_lab(context, base: str, methods: tuple[str, ...]):
 
 
 def browser_run(context, base: str, server_pid: int, methods: tuple[str, ...], page=None):
-    """(seconds from the Start click to Results, to the first loss point, CpuShare)."""
+    """(seconds from the Start click to Results, to the first loss point, CpuShare); prints the timeline."""
     page = page or open_lab(context, base, methods)
     with CpuShare(server_pid) as cpu:
         page.get_by_role("button", name="Start").click()
-        clicked = time.perf_counter()
+        clicked, clicked_at = time.perf_counter(), time.time()
         page.wait_for_function(FIRST_POINT, polling=25, timeout=RUN_TIMEOUT_MS)
         first_loss = time.perf_counter() - clicked
         page.get_by_role("heading", name="Results").wait_for(timeout=RUN_TIMEOUT_MS)
     page.close()
+    say(f"{'':<28} timeline: {timeline(PROJECT, clicked_at, time.time())}")
     return cpu.wall, first_loss, cpu
 
 
@@ -226,7 +228,9 @@ def main() -> None:
 
     say(f"load average before: {os.getloadavg()}; CPUs: {os.cpu_count()}; "
         f"thread rule for one job: {plan_for_this_machine(1)}")
+    global PROJECT
     project, temp = project_with_real_venv(say)
+    PROJECT = project
     try:
         cli = {} if args.skip_cli else cli_runs(project, args.steps, parts)
         env = {"LORA_LAB_WARM_WORKER": args.warm}
@@ -256,7 +260,7 @@ def cli_runs(project: Path, steps: int | None, parts: set[str]) -> dict[str, flo
     for method in ("qlora", "full", "lora") if "comparison" in parts else ("qlora",) if "qlora" in parts else ():
         cli[method], result = cli_run(project, ["--method", method, *flags])
         say(f"CLI {method:<5}: {cli[method]:.1f} s wall (run_lab's own 'seconds' {result['seconds']}, "
-            f"threads {result.get('threads', '?')}, skill {result['skill_after']})")
+            f"stopped at step {result.get('stopped_at')}, threads {result.get('threads', '?')}, skill {result['skill_after']})")
     if "memory" in parts:
         cli["memory"] = cli_run(project, ["--memory-scale"])[0]
         say(f"CLI memory at scale: {cli['memory']:.1f} s wall")

@@ -85,3 +85,23 @@ class CpuShare:
         self.server_share = (self._seconds(self.server) - self.start[1]) / wall
         self.chromium_share = (self._chromium() - self.start[2]) / wall
         self.warm_share = (self._seconds(self.warm) - self.start[3]) / wall if self.warm is not None else None
+
+
+def timeline(project, clicked: float, shown: float) -> str:
+    """Where the seconds went, from the job records the server wrote: `clicked` and `shown` are
+    time.time() of the Start click and of the Results heading."""
+    from engine.progress.jobs import JobStore
+    from engine.progress.store import Store
+
+    db = JobStore(Store(f"sqlite:///{project}/data/progress.db"))
+    try:
+        runs = [r for r in db.jobs(since=clicked - 1) if r.submitted_at >= clicked - 1]
+    finally:
+        db.store.close()
+    if not runs:
+        return "no job records found"
+    parts = [f"{r.label}: started {r.started_at - clicked:.2f} s after the click, its worker "
+             f"{r.finished_at - r.started_at:.1f} s (run_lab's own {(r.result or {}).get('seconds', float('nan')):.1f} s, "
+             f"stopped at step {(r.result or {}).get('stopped_at')})" for r in runs]
+    last = max(r.finished_at for r in runs)
+    return "; ".join(parts) + f"; Results shown {shown - last:.2f} s after the last finished"
