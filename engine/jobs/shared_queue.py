@@ -38,7 +38,8 @@ from engine.progress.jobs import (  # noqa: F401 - QueueFull for pages
 from engine.progress.store import Store, database_url
 
 log = logging.getLogger(__name__)
-SYNC_S = 0.5  # seconds between mirror/dispatch rounds: the live view lags by at most this
+SYNC_S = 0.5  # seconds between mirror/dispatch rounds while jobs run: progress lags by at most this
+IDLE_SYNC_S = 5.0  # seconds between rounds with no job running here (expiring other servers' lost jobs)
 HEARTBEAT_S = 5.0  # a runner touches its unfinished jobs this often
 LOCAL_STALE_S = 30.0  # a local job whose server has not beaten for this long is gone
 SHOWN = 50  # finished jobs of one owner that `jobs` lists, newest first (their unfinished ones: all)
@@ -86,6 +87,16 @@ class LocalRunner:
         from engine.jobs.job import default_device
 
         return default_device()
+
+    def listen(self, news) -> None:
+        """Call `news()` when a job here starts, ends or reports its first loss."""
+        self.queue.on_change = news
+
+    def warm(self) -> None:
+        self.queue.warm()
+
+    def busy(self) -> bool:
+        return bool(self.live)
 
     def resources(self, kwargs: dict) -> dict:
         return {}
@@ -170,22 +181,30 @@ class SharedQueue:
         self.caps = caps or Caps(per_learner=max_queued)
         self.max_queued = self.caps.per_learner
         self._stop = threading.Event()
+        self._news = threading.Event()  # a job started, ended or reported its first loss: sync now
         self._lock = threading.Lock()  # the sync thread and a page's submit both touch the runner
+        runner.listen(self._news.set)
         self._thread = threading.Thread(target=self._sync_loop, name="lora-lab-sync", daemon=True)
         self._thread.start()
 
+    def warm(self) -> None:
+        """Have the warm worker made ready now rather than at the first run (see `from_env`)."""
+        self.runner.warm()
+
     @classmethod
-    def from_env(cls, store_url: str | None = None, *, needs: str | None = None) -> SharedQueue:
-        """The local queue, or Ray when LORA_LAB_RAY_ADDRESS is set; `needs` ("module:function",
-        a job's kwargs -> bytes) sizes each Ray job's share of a GPU."""
+    def from_env(cls, store_url: str | None = None, *, needs: str | None = None,
+                 warmup: str | None = None) -> SharedQueue:
+        """The local queue, or Ray when LORA_LAB_RAY_ADDRESS is set. Both given by name ("module:function"):
+        `needs` (a job's kwargs -> bytes) sizes each Ray job's share of a GPU; `warmup` is what the warm
+        worker runs once (engine/jobs/template.py), here or on each Ray node."""
         address = os.environ.get("LORA_LAB_RAY_ADDRESS", "").strip()
         url = database_url(store_url)
         if address:
             from engine.jobs.ray_backend import RayRunner
 
-            runner = RayRunner(address, url, needs=needs)
+            runner = RayRunner(address, url, needs=needs, warmup=warmup)
         else:
-            runner = LocalRunner(JobQueue.from_env(), runner_name())
+            runner = LocalRunner(JobQueue.from_env(warmup=warmup), runner_name())
         return cls(runner, store_url=url, caps=Caps.from_env())
 
     # ---- the API the pages call (the JobQueue's) ---------------------------------------
@@ -248,6 +267,7 @@ class SharedQueue:
     def shutdown(self) -> None:
         """Stop this replica's sync thread; the local queue's jobs are cancelled, Ray's keep going."""
         self._stop.set()
+        self._news.set()
         self._thread.join(timeout=5.0)
         with self._lock:
             self.runner.shutdown(self.db)
@@ -262,7 +282,13 @@ class SharedQueue:
         return ids.index(record.id) + 1 if record.id in ids else None
 
     def _sync_loop(self) -> None:
-        while not self._stop.wait(SYNC_S):
+        """Every SYNC_S while this replica runs jobs, at once on news, else every IDLE_SYNC_S: an idle
+        server does a few database reads a minute, not two a second."""
+        while not self._stop.is_set():
+            self._news.wait(SYNC_S if self.runner.busy() else IDLE_SYNC_S)
+            self._news.clear()
+            if self._stop.is_set():
+                return
             try:
                 with self._lock:
                     self.runner.sync(self.db)

@@ -12,7 +12,7 @@ import os
 import streamlit as st
 
 from engine.jobs.queue import JobQueue
-from engine.lab import footprint
+from engine.lab import footprint, warmup
 from engine.lab import runs as lab_runs
 from engine.lab.settings import GlossaryEntry, LabSettings
 from ui.components import lab_progress, lab_queue, memory_scale
@@ -30,12 +30,14 @@ def _queue(database: str, ray_address: str):
     from engine.progress.store import StoreError
 
     try:
-        return SharedQueue.from_env(database, needs=footprint.NAME)
+        queue = SharedQueue.from_env(database, needs=footprint.NAME, warmup=warmup.NAME)
     except StoreError as exc:
         if ray_address:
             raise ValueError(f"the Ray backend needs the progress database: {exc}") from None
         log.warning("lab jobs kept in this process only: %s", exc)
-        return JobQueue.from_env()
+        queue = JobQueue.from_env(warmup=warmup.NAME)
+    queue.warm()  # the warm worker gets ready while the learner reads the page (engine/jobs/template.py)
+    return queue
 
 
 def job_queue():
@@ -45,6 +47,15 @@ def job_queue():
 
 
 job_queue.clear = _queue.clear  # tests rebuild the queue from a changed environment
+
+
+def warm_lab() -> None:
+    """Make the lab's queue, and so its warm worker, now (LORA_LAB_WARM_WORKER=start); a queue that
+    cannot start says so on the Lab page instead, not on every page."""
+    try:
+        job_queue()
+    except (ValueError, RuntimeError, ConnectionError) as exc:
+        log.warning("the lab's job queue did not start with the server: %s", exc)
 
 
 def _queue_or_stop():
@@ -87,6 +98,8 @@ def render_lab(settings: LabSettings, glossary: list[GlossaryEntry], *, key: str
     lab_queue.show_waiting(queue, mine, job_ids, key=key)
     if job_ids:
         lab_progress.show(queue, job_ids, key=key)
+    else:
+        lab_progress.show_empty(key=key)
     memory_scale.render(_queue_or_stop, key=key, owner=owner, anonymous_from=anonymous)  # its second kind of run
 
 
