@@ -119,6 +119,7 @@ def test_with_more_than_500_jobs_on_ray_the_oldest_still_start_in_turn(url):
         queue.shutdown()
 
 
+@pytest.mark.slow
 def test_ray_jobs_fork_from_their_nodes_warm_worker(url, monkeypatch):
     import ray
 
