@@ -9,6 +9,7 @@ All logic lives in engine/; pages live in ui/.
 import streamlit as st
 
 from engine.content.loader import load_course
+from ui.components.identity import keep_signed_in
 from ui.failsafe import guarded
 from ui.navigation import build_navigation
 
@@ -19,4 +20,5 @@ st.set_page_config(page_title="LoRA Lab", page_icon="🧩", layout="wide")
 pages = guarded("the course", lambda: build_navigation(load_course()))
 if pages:
     page = st.navigation(pages, position="sidebar")
+    guarded("signing in from this browser", keep_signed_in)  # a cookie, answers given before signing in
     guarded(f"the page /{page.url_path}", page.run)

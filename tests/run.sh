@@ -3,7 +3,8 @@
 #   bash tests/run.sh [pytest args...]
 # 1. a virtualenv in .venv with requirements-test.txt (torch pinned, CPU build);
 # 2. Debian's chromium (browser tests) and postgresql (progress-store tests), via apt
-#    when missing and we are root (or have sudo);
+#    when missing and we are root (or have sudo); the local OIDC provider of the sign-in test
+#    (tests/oidc, with npm from its lockfile);
 # 3. a throwaway PostgreSQL server and a Ray head (2 CPUs) on loopback for the duration of the run;
 # 4. pytest over tests/.
 set -euo pipefail
@@ -17,6 +18,16 @@ echo "installing Python packages (log: .venv/pip-install.log)"
 if ! .venv/bin/python -m pip install --disable-pip-version-check -r requirements-test.txt >.venv/pip-install.log 2>&1; then
   tail -n 40 .venv/pip-install.log >&2
   exit 1
+fi
+
+# The local OpenID Connect provider of the sign-in tests (tests/oidc/provider.mjs), from the lockfile.
+if command -v npm >/dev/null 2>&1; then
+  if ! npm ci --prefix tests/oidc --no-audit --no-fund >.venv/npm-install.log 2>&1; then
+    tail -n 20 .venv/npm-install.log >&2
+    echo "warning: could not install tests/oidc; the identity-provider sign-in test will skip or fail" >&2
+  fi
+else
+  echo "warning: no npm; the identity-provider sign-in test will skip or fail" >&2
 fi
 
 apt_install() {

@@ -6,6 +6,8 @@
     records.py what the store hands back: Learner, Progress, QuizScore; next_lesson
     report.py  class analytics for the instructor dashboard and `python -m engine report`
     throttle.py  limits on wrong guesses (instructor password, learner codes) per session and address
+    signin.py  signed, expiring tokens that keep a browser signed in (a cookie), and their key
+    pending.py answers given before signing in, held in memory until the learner signs in
     jobs.py    lab job records (owner, settings, state, progress, result) shared by every app
                replica and Ray worker; the lab's queues (engine/lab) write and read them
 

@@ -5,7 +5,7 @@
       .learner(name)           a new learner with a fresh unguessable code
       .learner_by_code(code)   the learner who owns that code, or None
       .record_attempt(...)     one graded answer, its own committed transaction
-      .record_lab_run(...)     one finished lab run and its measurements
+      .record_lab_run(...)     one finished lab run and its measurements (once per job id)
       .complete_lesson(...)    marks a lesson done (idempotent)
       .progress(learner_id)    that learner's own data, and nobody else's
 
@@ -188,10 +188,32 @@ class Store:
                    created_at=_now())
         return self._insert(attempts, row, "record an attempt")
 
-    def record_lab_run(self, learner_id: int, method: str, measurements: dict) -> int:
-        row = dict(learner_id=learner_id, method=ident("method", method, 50), measurements=to_json(measurements),
-                   created_at=_now())
-        return self._insert(lab_runs, row, "record a lab run")
+    def record_lab_run(self, learner_id: int, method: str, measurements: dict, *, job_id: str | None = None) -> int:
+        """Store one finished lab run; returns its id. With `job_id`, a run already stored for this
+        learner under that job is not stored again (several tabs or sessions may show the same run):
+        the check and the insert share one write transaction, with the learner's row locked on
+        PostgreSQL (SQLite's BEGIN IMMEDIATE already lets one writer in at a time)."""
+        if job_id is None:
+            row = dict(learner_id=learner_id, method=ident("method", method, 50), measurements=to_json(measurements),
+                       created_at=_now())
+            return self._insert(lab_runs, row, "record a lab run")
+        measurements = {**measurements, "job_id": ident("job id", job_id)}
+        marker = to_json({"job_id": job_id})[1:-1]  # '"job_id": "..."', as to_json writes it inside the row
+        with self._tx("record a lab run", write=True) as conn:
+            if not self.is_sqlite:
+                conn.execute(select(learners.c.id).where(learners.c.id == learner_id).with_for_update())
+            found = conn.scalar(select(lab_runs.c.id).where(
+                lab_runs.c.learner_id == learner_id, lab_runs.c.method == method,
+                lab_runs.c.measurements.contains(marker, autoescape=True)))
+            if found is not None:
+                return found
+            try:
+                result = conn.execute(insert(lab_runs).values(
+                    learner_id=learner_id, method=ident("method", method, 50), measurements=to_json(measurements),
+                    created_at=_now()))
+            except IntegrityError as exc:
+                raise ValueError(f"could not record a lab run: no learner with id {learner_id!r}") from exc
+        return result.inserted_primary_key[0]
 
     def complete_lesson(self, learner_id: int, lesson_id: str) -> bool:
         """Mark a lesson done; True the first time, False if it already was."""
@@ -234,13 +256,16 @@ class Store:
             mistakes = conn.execute(select(a.mistake_id, func.count(), func.max(a.id)).where(
                 mine, a.mistake_id.is_not(None)).group_by(a.mistake_id).order_by(func.count().desc(), a.mistake_id)
                 .limit(5)).all()
-            feedback = dict(conn.execute(select(a.id, a.feedback).where(a.id.in_([m[2] for m in mistakes]))).all())
+            latest = {row[0]: row[1:] for row in conn.execute(select(a.id, a.feedback, a.quiz_id, a.question_id,
+                                                                        a.params).where(a.id.in_([m[2] for m in mistakes])))}
             last = conn.execute(select(a.quiz_id, a.question_id).where(mine).order_by(a.id.desc()).limit(1)).first()
             runs = conn.execute(select(lab_runs).where(lab_runs.c.learner_id == learner_id)
                                 .order_by(lab_runs.c.id.desc()).limit(50)).all()
         return Progress(
             learner=learner, lessons_done=list(lessons), quizzes=_quiz_scores(per_question),
-            mistakes=[(m[0], m[1], feedback.get(m[2], "")) for m in mistakes],
+            mistakes=[(m[0], m[1], latest[m[2]][0] if m[2] in latest else "") for m in mistakes],
+            mistake_where={m[0]: (latest[m[2]][1], latest[m[2]][2], json.loads(latest[m[2]][3] or "{}"))
+                           for m in mistakes if m[2] in latest},
             lab_runs=[{"id": r.id, "method": r.method, "measurements": json.loads(r.measurements),
                        "at": _utc(r.created_at)}
                       for r in runs],

@@ -4,8 +4,10 @@ save a learner's work to the progress store.
 With Streamlit's OIDC login configured (an [auth] section in secrets.toml; Streamlit
 docs, "User authentication", st.login / st.user) the learner is st.user. Otherwise the
 learner types a display name and gets a short learner code to come back with; the
-code is kept in this session only. Every hook does nothing when nobody is signed in,
-and a database problem shows a warning instead of breaking the page. The instructor
+learner can stay signed in on this browser (a signed cookie, ui/components/browser_session.py),
+and answers given before signing in are kept and stored as theirs when they sign in. Every hook
+does nothing when nobody is signed in, and a database problem shows a warning instead of
+breaking the page. The instructor
 gate compares INSTRUCTOR_PASSWORD with hmac.compare_digest (Python docs, hmac: constant
 time, so the comparison leaks no prefix length). Wrong passwords and wrong learner codes
 are limited per session and per client address (engine/progress/throttle.py).
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from engine.progress.throttle import GuessLimit, message
+from ui.components import browser_session
 
 if TYPE_CHECKING:
     from engine.progress.records import Learner
@@ -53,6 +56,11 @@ def oidc_configured() -> bool:
     return "is_logged_in" in st.user  # Streamlit adds the key only when [auth] is configured
 
 
+def has_sign_in() -> bool:
+    """Whether anyone may be signed in to this session; cheap (no database), so pages can skip the store."""
+    return oidc_configured() or bool(st.session_state.get(CODE_KEY)) or browser_session.learner_id() is not None
+
+
 def current_learner(db: Store) -> Learner | None:
     if oidc_configured():
         if not st.user.is_logged_in:
@@ -61,8 +69,10 @@ def current_learner(db: Store) -> Learner | None:
         claimed = str(st.user.get("name") or st.user.get("email") or "")
         name = "".join(ch for ch in claimed if ch.isprintable()).strip()[:100] or "Learner"
         return db.learner(name, subject=subject)
-    code = st.session_state.get(CODE_KEY)
-    return db.learner_by_code(code) if code else None
+    code, known = st.session_state.get(CODE_KEY), browser_session.learner_id()
+    if code:
+        return db.learner_by_code(code)
+    return db.learner_by_id(known) if known is not None else None
 
 
 def sign_in(db: Store) -> Learner | None:
@@ -72,21 +82,24 @@ def sign_in(db: Store) -> Learner | None:
         if learner is None:
             st.button("Log in to keep your progress", on_click=st.login, type="primary")
         return learner
+    stay = browser_session.can_stay() and st.checkbox(
+        "Stay signed in on this browser", value=True, key="identity-stay",
+        help="Untick on a shared computer. \"Sign out\" on the Progress page ends it.")
     new, back = st.columns(2)
     with new.form("identity-new"):
         st.markdown("**New here?** Pick a display name; you get a code to come back with.")
         name = st.text_input("Display name", max_chars=100)
         if st.form_submit_button("Start"):
-            _start(db, name)
+            _start(db, name, stay)
     with back.form("identity-back"):
         st.markdown("**Back again?** Type your learner code.")
         code = st.text_input("Learner code", max_chars=20)
         if st.form_submit_button("Continue"):
-            _come_back(db, code)
+            _come_back(db, code, stay)
     return None
 
 
-def _come_back(db: Store, code: str) -> None:
+def _come_back(db: Store, code: str, stay: bool) -> None:
     """Sign in with a learner code; a wrong one counts against this session's and address's guesses."""
     if not code.strip():
         st.error("Type your learner code first.")
@@ -98,7 +111,7 @@ def _come_back(db: Store, code: str) -> None:
         st.error("No learner has that code. Check it, or start afresh with a display name.")
         _wrong_guess("learner code")
     else:
-        _remember(found)
+        _remember(found, stay)
 
 
 @st.cache_resource(show_spinner=False)
@@ -141,19 +154,20 @@ def _wrong_guess(kind: str) -> None:
         st.error(message(wait))
 
 
-def _start(db: Store, name: str) -> None:
+def _start(db: Store, name: str, stay: bool) -> None:
     try:
         learner = db.learner(name)
     except ValueError as exc:
         st.error(str(exc))
         return
     st.session_state["learner_code_is_new"] = True
-    _remember(learner)
+    _remember(learner, stay)
 
 
-def _remember(learner: Learner) -> None:
+def _remember(learner: Learner, stay: bool) -> None:
     st.session_state[CODE_KEY] = learner.code
-    st.rerun()
+    browser_session.remember(learner.id, stay=stay)
+    st.rerun()  # the next run writes the cookie and stores the answers given before signing in
 
 
 def show_identity(learner: Learner) -> None:
@@ -166,12 +180,33 @@ def show_identity(learner: Learner) -> None:
         st.code(f"{learner.code[:4]}-{learner.code[4:]}", language=None)
         if st.button("Sign out", key="identity-sign-out"):
             st.session_state.pop(CODE_KEY, None)
+            browser_session.forget()  # and this browser's cookie
             st.rerun()
+
+
+def keep_signed_in() -> None:
+    """The frame calls this once per run, before the page: sign in from this browser's cookie (or
+    write, renew or delete it), then store the answers given here before signing in."""
+    oidc = oidc_configured()
+    browser_session.sync(oidc=oidc, signed_in=oidc and bool(st.user.is_logged_in))
+    if not browser_session.waiting():
+        return
+    db, learner = _signed_in()
+    if learner is None:
+        return
+    try:
+        stored = browser_session.attach(db, learner.id)
+    except RuntimeError as exc:  # StoreError: they wait for the next run
+        st.warning(f"Your earlier answers are not saved yet: {exc}")
+        return
+    if stored:
+        st.toast(f"{stored} answer{'s' if stored > 1 else ''} you gave before signing in "
+                 f"{'are' if stored > 1 else 'is'} now in your progress.", icon=":material/task_alt:")
 
 
 def _signed_in() -> tuple[Store, Learner] | tuple[None, None]:
     """The store and learner when someone is signed in; cheap (no database) when nobody is."""
-    if not oidc_configured() and not st.session_state.get(CODE_KEY):
+    if not has_sign_in():
         return None, None
     from engine.progress.store import StoreError
 
@@ -187,9 +222,10 @@ def _signed_in() -> tuple[Store, Learner] | tuple[None, None]:
 def variant_owner() -> str | None:
     """A stable key for the signed-in learner, so their question variants survive a new visit;
     None when nobody is signed in. Looked up once per sign-in, then kept in the session."""
-    if not oidc_configured() and not st.session_state.get(CODE_KEY):
+    if not has_sign_in():
         return None
-    who = str(st.user.get("sub") or st.user.get("email")) if oidc_configured() else st.session_state[CODE_KEY]
+    who = (str(st.user.get("sub") or st.user.get("email")) if oidc_configured()
+           else st.session_state.get(CODE_KEY) or f"id {browser_session.learner_id()}")
     cached = st.session_state.get("variant_owner")
     if cached and cached[0] == who:
         return cached[1]
@@ -201,14 +237,17 @@ def variant_owner() -> str | None:
 
 def save_attempt(quiz_id: str, question_id: str, *, seed: int, raw: str, parsed, result, params=None,
                  solution_seen: bool = False) -> bool:
-    """Hook for ui/components/question.py: store a graded attempt (a GradeResult) for the signed-in learner."""
+    """Hook for ui/components/question.py: store a graded attempt (a GradeResult) for the signed-in
+    learner; with nobody signed in, hold it until someone signs in on this browser."""
+    attempt = dict(quiz_id=quiz_id, question_id=question_id, seed=seed, raw=raw, parsed=parsed, score=result.score,
+                   mistake_id=result.mistake_id, feedback=result.feedback, params=params, correct=result.correct,
+                   solution_seen=solution_seen)
     db, learner = _signed_in()
     if learner is None:
+        browser_session.hold(attempt)
         return False
     try:
-        db.record_attempt(learner.id, quiz_id, question_id, seed=seed, raw=raw, parsed=parsed, score=result.score,
-                          mistake_id=result.mistake_id, feedback=result.feedback, params=params,
-                          correct=result.correct, solution_seen=solution_seen)
+        db.record_attempt(learner.id, **attempt)
     except (RuntimeError, ValueError) as exc:  # StoreError is a RuntimeError
         st.warning(f"Your answer was graded but not saved: {exc}")
         return False
@@ -229,7 +268,9 @@ def lesson_done_button(lesson_id: str) -> None:
 
 
 def save_lab_runs(job_ids: dict[str, str], results: dict[str, dict]) -> None:
-    """Hook for ui/components/lab_progress.py: store each finished run once (by job id) for the learner."""
+    """Hook for ui/components/lab_progress.py: store each finished run once for the learner. The store
+    refuses a second copy of a job's run (from another tab or session); the session's own set only
+    spares it the question on every redraw."""
     saved = st.session_state.setdefault("saved_lab_jobs", set())
     fresh = {method: r for method, r in results.items() if job_ids.get(method) not in saved}
     db, learner = _signed_in() if fresh else (None, None)
@@ -238,7 +279,7 @@ def save_lab_runs(job_ids: dict[str, str], results: dict[str, dict]) -> None:
     from engine.progress.store import lab_measurements
 
     for method, result in fresh.items():
-        db.record_lab_run(learner.id, method, lab_measurements(result))
+        db.record_lab_run(learner.id, method, lab_measurements(result), job_id=job_ids[method])
         saved.add(job_ids[method])
 
 

@@ -3,6 +3,7 @@ the code of the run and the trained adapter to download."""
 
 from __future__ import annotations
 
+import pandas  # noqa: F401 - whole before any figure: see ui/__init__.py
 import plotly.graph_objects as go
 import streamlit as st
 

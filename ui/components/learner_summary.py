@@ -14,7 +14,7 @@ STATE_ICONS = {"not started": "⚪", "in progress": "🟡", "done": "✅"}
 
 def signed_in():
     """(store, learner), or (None, None) without touching the database when nobody signed in."""
-    if not identity.oidc_configured() and not st.session_state.get(identity.CODE_KEY):
+    if not identity.has_sign_in():
         return None, None
     from engine.progress.store import StoreError
 
@@ -76,6 +76,7 @@ def home_mastery(course) -> None:
 
 def mastery_chart(course, db, learner_id: int) -> None:
     """Progress: P(known) of each skill after each answer, over time (plotly)."""
+    import pandas  # noqa: F401 - whole before any figure: see ui/__init__.py
     import plotly.graph_objects as go
 
     from engine.practice.catalogue import build

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from typing import Callable
 
+import pandas  # noqa: F401 - whole before any figure: see ui/__init__.py
 import plotly.graph_objects as go
 import streamlit as st
 

@@ -56,10 +56,25 @@ def attempts_of(quiz_id: str, question_id: str) -> list[dict]:
 
 
 def render_numbered(quiz, question, key_prefix: str, number: int) -> None:
-    """Question `number` in its own bordered box, headed "Question N" (quiz pages and lesson sections)."""
+    """Question `number` in its own bordered box, headed "Question N" (quiz pages and lesson sections).
+    Before the first, a learner nobody signed in as is told where their answers go."""
+    if number == 1:
+        _unsigned_note()
     with st.container(border=True):
         st.subheader(f"Question {number}")
         render_question(quiz, question, key_prefix)
+
+
+def _unsigned_note() -> None:
+    from ui.components import browser_session, identity
+
+    if identity.oidc_configured():
+        signed_in = bool(st.user.is_logged_in)
+    else:
+        signed_in = bool(st.session_state.get(identity.CODE_KEY)) or browser_session.learner_id() is not None
+    if not signed_in:
+        st.caption(":material/info: You are not signed in. Your answers here are kept for a day and added to "
+                   "your progress when you sign in (on the Your progress page).")
 
 
 def render_question(quiz, question, key_prefix: str, *, seed: int | None = None) -> None:

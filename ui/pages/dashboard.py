@@ -7,6 +7,7 @@ disabled. Learners see only the password prompt; answer keys are never shown her
 
 from __future__ import annotations
 
+import pandas  # noqa: F401 - whole before any figure: see ui/__init__.py
 import plotly.graph_objects as go
 import streamlit as st
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pandas  # noqa: F401 - whole before any figure: see ui/__init__.py
 import plotly.graph_objects as go
 import streamlit as st
 
