@@ -13,7 +13,7 @@ from ui.components.identity import keep_signed_in
 from ui.failsafe import guarded
 from ui.navigation import build_navigation
 
-st.set_page_config(page_title="LoRA Lab", page_icon="🧩", layout="wide")
+st.set_page_config(page_title="LoRA Lab", page_icon=":material/extension:", layout="wide")
 
 # load_course is cached per file by content: an edited YAML shows on the next rerun. An unexpected
 # error in the course or a page is logged and shown as a message, never a traceback (ui/failsafe.py).

@@ -85,4 +85,4 @@ def test_home_keeps_serving_when_attempts_cannot_be_read(db, monkeypatch):
     monkeypatch.setattr(history, "attempts_of", broken)
     at = page("home", session={"learner_code": ana.code})
     assert any("disk I/O error" in w.value for w in at.warning)
-    assert any("Course map" in s.value for s in at.subheader)
+    assert any("Course map" in s.value for s in at.header)

@@ -35,7 +35,7 @@ def memory_figure(results: dict[str, dict]) -> go.Figure:
 
 
 def show(results: dict[str, dict], *, key: str) -> None:
-    st.subheader("Results")
+    st.header("Results")
     st.dataframe(lab_runs.summary_rows(results), hide_index=True)
     columns = st.columns(len(results))
     for column, (method, r) in zip(columns, results.items()):

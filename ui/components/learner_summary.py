@@ -9,7 +9,9 @@ import streamlit as st
 from ui.components import identity
 from ui.components.links import link_to
 
-STATE_ICONS = {"not started": "⚪", "in progress": "🟡", "done": "✅"}
+# Material icons ship with Streamlit's font, so they draw on every machine (emoji need an emoji font).
+STATE_ICONS = {"not started": ":gray[:material/radio_button_unchecked:]", "in progress": ":orange[:material/timelapse:]",
+               "done": ":green[:material/check_circle:]"}
 
 
 def signed_in():
@@ -66,7 +68,7 @@ def home_mastery(course) -> None:
     from engine.practice.catalogue import build
     from engine.progress.store import StoreError
 
-    st.subheader("Your mastery by skill")
+    st.header("Your mastery by skill")
     try:
         mastery_table(build(course), db, learner.id)
     except StoreError as exc:
@@ -83,7 +85,7 @@ def mastery_chart(course, db, learner_id: int) -> None:
     from engine.practice.history import attempts_of
     from engine.practice.summary import mastery_timeline
 
-    st.subheader("Mastery over time")
+    st.header("Mastery over time")
     series = mastery_timeline(build(course), attempts_of(db, learner_id))
     if not series:
         st.caption("No answers yet.")

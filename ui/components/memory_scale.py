@@ -37,7 +37,7 @@ def target() -> str:
 def render(get_queue: Callable[[], JobQueue], *, key: str, owner: str | None = None) -> None:
     """The section: intro, the button, then progress or results of this session's run. The run is
     filed under `owner`, like the lab's other runs, so it counts against that learner's cap."""
-    st.subheader("Memory at scale")
+    st.header("Memory at scale")
     st.caption(INTRO)
     state_key = f"{key}-memory-scale-job"
     if st.button(BUTTON, key=f"{key}-memory-scale"):

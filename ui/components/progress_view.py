@@ -24,7 +24,7 @@ def quiz_title(course, quiz_id: str) -> str:
 def continue_links(course, mine) -> None:
     from engine.progress.records import next_lesson
 
-    st.subheader("Continue where you left off")
+    st.header("Continue where you left off")
     titles = {lesson.id: f"{lesson.order}. {lesson.title}" for lesson in course.lessons}
     upcoming = next_lesson(mine, list(titles))
     if upcoming:
@@ -36,7 +36,7 @@ def continue_links(course, mine) -> None:
 
 
 def lessons(course, mine) -> None:
-    st.subheader("Lessons")
+    st.header("Lessons")
     done = [lesson.id for lesson in course.lessons if lesson.id in mine.lessons_done]
     st.progress(len(done) / max(1, len(course.lessons)), text=f"{len(done)} of {len(course.lessons)} lessons done")
     st.markdown("  \n".join(f"{_DONE if lesson.id in done else _TODO} {lesson.order}. {lesson.title}"
@@ -44,7 +44,7 @@ def lessons(course, mine) -> None:
 
 
 def quizzes(course, mine) -> None:
-    st.subheader("Quiz scores")
+    st.header("Quiz scores")
     if not mine.quizzes:
         st.caption("No quiz answers yet.")
         return
@@ -61,7 +61,7 @@ def quizzes(course, mine) -> None:
 
 
 def mistakes(course, mine) -> None:
-    st.subheader("The mistakes you made most")
+    st.header("The mistakes you made most")
     if not mine.mistakes:
         st.caption("No named mistakes so far.")
         return
@@ -90,7 +90,7 @@ def mistake_text(course, mistake_id: str, where: tuple[str, str, dict] | None) -
 
 
 def lab_runs(runs: list[dict]) -> None:
-    st.subheader("Your lab runs")
+    st.header("Your lab runs")
     if not runs:
         st.caption("No lab runs yet: the Lab page fine-tunes a small model with full fine-tuning, LoRA and QLoRA.")
         return

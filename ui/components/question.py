@@ -55,13 +55,14 @@ def attempts_of(quiz_id: str, question_id: str) -> list[dict]:
     return st.session_state.get("quiz_attempts", {}).get(f"{quiz_id}/{question_id}", [])
 
 
-def render_numbered(quiz, question, key_prefix: str, number: int) -> None:
-    """Question `number` in its own bordered box, headed "Question N" (quiz pages and lesson sections).
+def render_numbered(quiz, question, key_prefix: str, number: int, *, level: int = 2) -> None:
+    """Question `number` in its own bordered box, headed "Question N" at heading `level`: 2 on a quiz
+    page (under its title), 3 under a lesson's section or another h2, so headings never skip a level.
     Before the first, a learner nobody signed in as is told where their answers go."""
     if number == 1:
         _unsigned_note()
     with st.container(border=True):
-        st.subheader(f"Question {number}")
+        (st.header if level == 2 else st.subheader)(f"Question {number}")
         render_question(quiz, question, key_prefix)
 
 
@@ -122,13 +123,23 @@ def _answer_input(question, variant, key: str) -> str:
     if question.type == "choice":
         labels = [f"{chr(65 + i)}. {render(question.options[j].text, variant.values)}" for i, j in enumerate(variant.order)]
         if question.multiple:
-            picked = st.multiselect("Tick every correct option", labels, key=f"in-{key}")
-            return " ".join(label[0] for label in picked)
+            return _tick_every(labels, key)
         picked = st.radio("Your answer", labels, index=None, key=f"in-{key}")
         return picked[0] if picked else ""
     if question.type == "worked":
         return st.text_area("Your working", key=f"in-{key}", help=_INPUT_HELP["worked"], height=120)
     return st.text_input("Your answer", key=f"in-{key}", help=_INPUT_HELP[question.type])
+
+
+def _tick_every(labels: list[str], key: str) -> str:
+    """One checkbox per option, all in view, and a "Select all" that ticks them (a form button whose
+    callback sets the boxes before the rerun draws them). Checkboxes rather than a multiselect: its
+    "Clear all" button sat next in the Tab order, where Enter, meant for Submit, wiped the answer."""
+    boxes = [f"in-{key}-{label[0]}" for label in labels]
+    st.markdown("Tick every correct option")
+    st.form_submit_button("Select all", key=f"all-{key}", on_click=lambda: st.session_state.update(
+        dict.fromkeys(boxes, True)))
+    return " ".join(label[0] for label, box in zip(labels, boxes) if st.checkbox(label, key=box))
 
 
 def _submit(quiz, question, variant, raw: str, state: dict) -> None:

@@ -31,7 +31,7 @@ def render_section(section: schema.Section, *, key: str, references: dict, numbe
     """Draw one section; returns how many questions it numbered, counting from `number_from`, so
     that the questions of a lesson's several quiz sections are numbered once through the page."""
     if section.title:
-        st.subheader(section.title)
+        st.header(section.title)
     numbered = _quiz(section, key, number_from) if section.type == "quiz" else _RENDERERS[section.type](section, key)
     if section.cite:
         st.caption("Source: " + "; ".join(references[c].title if c in references else c for c in section.cite))
@@ -106,7 +106,7 @@ def _quiz(section: schema.QuizSection, key: str, number_from: int = 1) -> int:
     wanted = set(section.questions) or {item.id for item in quiz.questions}
     shown = [item for item in quiz.questions if item.id in wanted]
     for number, item in enumerate(shown, start=number_from):
-        render_numbered(quiz, item, f"{key}-{item.id}", number)
+        render_numbered(quiz, item, f"{key}-{item.id}", number, level=3)  # under the section's h2
     return len(shown)
 
 

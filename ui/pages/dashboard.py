@@ -16,7 +16,7 @@ from ui.components import class_queue, identity
 
 
 def render() -> None:
-    st.title("🧑‍🏫 Instructor dashboard")
+    st.title("Instructor dashboard")
     expected = identity.instructor_password()
     if not expected:
         st.info("The instructor dashboard is disabled: no INSTRUCTOR_PASSWORD is set in .streamlit/secrets.toml "
@@ -36,7 +36,7 @@ def render() -> None:
     left, right = st.columns(2)
     left.metric("Learners", report.learners)
     right.metric("Attempts", report.attempts)
-    st.subheader("Per question")
+    st.header("Per question")
     st.dataframe([{"quiz": q.quiz_id, "question": q.question_id, "attempts": q.attempts, "learners": q.learners,
                    "correct at first try": f"{q.first_try_correct:.0%}", "correct overall": f"{q.correct:.0%}",
                    "saw the solution first": f"{q.solution_first:.0%}"}
@@ -50,14 +50,14 @@ def render() -> None:
         st.markdown("**Results by parameter value**")
         st.dataframe([{"parameter": p.param, "value": p.value, "attempts": p.attempts, "correct": f"{p.correct:.0%}"}
                       for p in report.by_param.get(picked, [])], hide_index=True)
-    st.subheader("Named mistakes across the class")
+    st.header("Named mistakes across the class")
     if report.mistakes:
         figure = go.Figure(go.Bar(x=[m[0] for m in report.mistakes], y=[m[1] for m in report.mistakes],
                                   customdata=[m[2] for m in report.mistakes],
                                   hovertemplate="%{x}: %{y} times by %{customdata} learners<extra></extra>"))
         figure.update_layout(xaxis_title="named mistake", yaxis_title="attempts", height=360)
         st.plotly_chart(figure, key="class-mistakes")
-    st.subheader("How each lesson is going")
+    st.header("How each lesson is going")
     course = load_course()
     quizzes = quiz_results_by_lesson(report, {q.id: q.lesson for q in course.quizzes.values() if q.lesson})
     st.dataframe([{"lesson": f"{lesson.order}. {lesson.title}", "finished by": report.lessons.get(lesson.id, 0),
