@@ -183,11 +183,3 @@ def placeholders(text: str) -> list[str]:
     """The expressions inside `{...}` in `text` (escaped braces excluded)."""
     return [m.group(1).strip() for m in _PLACEHOLDER.finditer(text) if m.group(1)]
 
-
-def has_variants(question) -> bool:
-    """True when another round can look different: a param with a range or choices, or shuffled options."""
-    def varies(p) -> bool:
-        return len(set(p.choices)) > 1 if p.choices is not None else p.max > p.min
-
-    shuffled = question.type == "choice" and question.shuffle and sum(not o.pinned for o in question.options) > 1
-    return shuffled or any(varies(p) for p in question.params.values())

@@ -17,7 +17,7 @@ import pandas  # noqa: F401 - whole before any figure: see ui/__init__.py
 import plotly.graph_objects as go
 import streamlit as st
 
-from engine.lab.jobs import JobQueue
+from engine.jobs.queue import JobQueue
 
 BUTTON = "Measure memory at scale"  # the exact label benchmarks/lab_browser.py looks for
 PRESET = "gpt2-125m"

@@ -16,18 +16,13 @@ import uuid
 
 import streamlit as st
 
-from engine.quiz.answer_key import variant_for
+from engine.quiz.answer_key import has_variants, variant_for
 from engine.quiz.grading import AnswerFormatError, GradeResult, grade, parse
-from engine.quiz.variants import has_variants, render, render_snippet, variant_seed
+from engine.quiz.types import type_of
+from engine.quiz.variants import render, render_snippet, variant_seed
 from ui.components.solution import render_feedback, render_solution
 
 _log = logging.getLogger(__name__)
-_INPUT_HELP = {
-    "numeric": "A number; a unit is optional (e.g. 14 GB, 13.04 GiB, 65536 params).",
-    "code_output": "Exactly what it prints, or Error if it raises.",
-    "fix_expression": "A Python expression using the snippet's names.",
-    "worked": "One step per line: `name = expression = value` or `expression = value`.",
-}
 
 
 def learner_id() -> str:
@@ -120,23 +115,24 @@ def _next_round(state: dict) -> None:
 
 
 def _answer_input(question, variant, key: str) -> str:
-    if question.type == "choice":
-        labels = [f"{chr(65 + i)}. {render(question.options[j].text, variant.values)}" for i, j in enumerate(variant.order)]
-        if question.multiple:
-            return _tick_every(labels, key)
-        picked = st.radio("Your answer", labels, index=None, key=f"in-{key}")
+    """The input the question's type asks for (engine/quiz/types/), as raw text for `parse`."""
+    asked = type_of(question).answer_input(question, variant)
+    if asked.kind == "several":
+        return _tick_every(asked.label, asked.options, key)
+    if asked.kind == "one":
+        picked = st.radio(asked.label, asked.options, index=None, key=f"in-{key}")
         return picked[0] if picked else ""
-    if question.type == "worked":
-        return st.text_area("Your working", key=f"in-{key}", help=_INPUT_HELP["worked"], height=120)
-    return st.text_input("Your answer", key=f"in-{key}", help=_INPUT_HELP[question.type])
+    if asked.kind == "lines":
+        return st.text_area(asked.label, key=f"in-{key}", help=asked.help, height=120)
+    return st.text_input(asked.label, key=f"in-{key}", help=asked.help)
 
 
-def _tick_every(labels: list[str], key: str) -> str:
+def _tick_every(prompt: str, labels: list[str], key: str) -> str:
     """One checkbox per option, all in view, and a "Select all" that ticks them (a form button whose
     callback sets the boxes before the rerun draws them). Checkboxes rather than a multiselect: its
     "Clear all" button sat next in the Tab order, where Enter, meant for Submit, wiped the answer."""
     boxes = [f"in-{key}-{label[0]}" for label in labels]
-    st.markdown("Tick every correct option")
+    st.markdown(prompt)
     st.form_submit_button("Select all", key=f"all-{key}", on_click=lambda: st.session_state.update(
         dict.fromkeys(boxes, True)))
     return " ".join(label[0] for label, box in zip(labels, boxes) if st.checkbox(label, key=box))
