@@ -9,7 +9,7 @@ All logic lives in engine/; pages live in ui/.
 import streamlit as st
 
 from engine.content.loader import load_course
-from ui.components.identity import keep_signed_in
+from ui.components.returning import keep_signed_in
 from ui.failsafe import guarded
 from ui.navigation import build_navigation
 

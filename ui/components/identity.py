@@ -184,26 +184,6 @@ def show_identity(learner: Learner) -> None:
             st.rerun()
 
 
-def keep_signed_in() -> None:
-    """The frame calls this once per run, before the page: sign in from this browser's cookie (or
-    write, renew or delete it), then store the answers given here before signing in."""
-    oidc = oidc_configured()
-    browser_session.sync(oidc=oidc, signed_in=oidc and bool(st.user.is_logged_in))
-    if not browser_session.waiting():
-        return
-    db, learner = _signed_in()
-    if learner is None:
-        return
-    try:
-        stored = browser_session.attach(db, learner.id)
-    except RuntimeError as exc:  # StoreError: they wait for the next run
-        st.warning(f"Your earlier answers are not saved yet: {exc}")
-        return
-    if stored:
-        st.toast(f"{stored} answer{'s' if stored > 1 else ''} you gave before signing in "
-                 f"{'are' if stored > 1 else 'is'} now in your progress.", icon=":material/task_alt:")
-
-
 def _signed_in() -> tuple[Store, Learner] | tuple[None, None]:
     """The store and learner when someone is signed in; cheap (no database) when nobody is."""
     if not has_sign_in():
@@ -217,6 +197,11 @@ def _signed_in() -> tuple[Store, Learner] | tuple[None, None]:
         st.warning(f"Progress is not being saved: {exc}")
         return None, None
     return (db, learner) if learner else (None, None)
+
+
+def signed_in() -> tuple[Store, Learner] | tuple[None, None]:
+    """(store, learner) of whoever is signed in, else (None, None): for ui/components/returning.py."""
+    return _signed_in()
 
 
 def variant_owner() -> str | None:
