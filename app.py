@@ -19,6 +19,8 @@ st.set_page_config(page_title="LoRA Lab", page_icon=":material/extension:", layo
 # error in the course or a page is logged and shown as a message, never a traceback (ui/failsafe.py).
 pages = guarded("the course", lambda: build_navigation(load_course()))
 if pages:
-    page = st.navigation(pages, position="sidebar")
+    # expanded: every page stays listed when the sidebar also holds the sign-in cookie's script
+    # (ui/components/browser_session.py); otherwise Streamlit folds the list to ten after "View more".
+    page = st.navigation(pages, position="sidebar", expanded=True)
     guarded("signing in from this browser", keep_signed_in)  # a cookie, answers given before signing in
     guarded(f"the page /{page.url_path}", page.run)

@@ -65,7 +65,8 @@ def expect_one_seed_attempt(page) -> None:
     """Progress lists the seed quiz with the one answer given before signing in."""
     from playwright.sync_api import expect
 
-    expect(page.get_by_role("link", name="Practice: LoRA and QLoRA basics", exact=True)).to_be_visible()
+    main = page.get_by_test_id("stMain")  # the sidebar lists the quiz too
+    expect(main.get_by_role("link", name="Practice: LoRA and QLoRA basics", exact=True)).to_be_visible()
     expect(page.get_by_text("1 question tried · 1 attempt")).to_be_visible()
 
 
@@ -84,6 +85,9 @@ def test_a_learner_signed_in_by_name_stays_signed_in_across_reloads_and_tabs(tmp
         page.get_by_role("button", name="Start").click()
         expect_signed_in(page, "Ana")
         expect_one_seed_attempt(page)
+        nav = page.get_by_test_id("stSidebarNav")  # the cookie's script sits in the sidebar: every page stays listed
+        expect(nav.get_by_role("link", name="Instructor dashboard")).to_be_visible()
+        expect(nav.get_by_role("button", name="View more")).to_have_count(0)
         screenshot(page, "signin-by-name")
 
         page.reload()
