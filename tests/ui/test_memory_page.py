@@ -98,3 +98,12 @@ def test_the_widget_names_the_model_shown_and_warns_past_its_context():
     assert at.metric[0].label.startswith("llama-7b, qlora")  # not "65B" after switching to 7B
     at.number_input[1].set_value(100_000).run()
     assert "reads at most 2,048 tokens" in at.warning[0].value and "100,000" in at.warning[0].value
+
+
+def test_the_chart_draws_only_the_kept_labels():
+    at = _widget(preset="llama-65b", method="full", seq_len=512)
+    import json
+
+    layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    texts = [a.get("text") for a in layout.get("annotations", [])]
+    assert texts == ["80 GB"] and len(layout["shapes"]) == len(memory.GPU_SIZES_GIB)  # one label, every line

@@ -39,7 +39,7 @@ def show(results: dict[str, dict], *, key: str) -> None:
     for line in lab_runs.early_stops(results):  # the stop rule: mean loss over one pass under stop_loss
         st.info(f"{line} (the mean over one pass through the data), so it needed no more steps.",
                 icon=":material/flag:")
-    st.dataframe(lab_runs.figure_rows(results), hide_index=True)
+    st.dataframe(lab_runs.figure_rows(results), hide_index=True, height="content")  # every row, no inner scroll
     columns = st.columns(len(results))
     for column, (method, r) in zip(columns, results.items()):
         share = r["trainable_params"] / max(1, r["total_params"])

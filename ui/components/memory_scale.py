@@ -136,5 +136,5 @@ def show_result(result: dict, *, key: str) -> None:
     st.markdown(f"Measured peaks: **{order}**, {within} {result['tolerance']:.0%} of the prediction "
                 f"({result['seconds']:.0f} s on the {result['device']}).")
     st.markdown("**The ledger: predicted bytes by component (MiB)**")
-    st.dataframe(ledger_rows(result), hide_index=True)
+    st.dataframe(ledger_rows(result), hide_index=True, height="content")
     st.caption(result["how"])

@@ -67,7 +67,8 @@ def _chart(results: dict[str, memory.MemoryBreakdown], preset: str, chosen: str,
         fig.add_bar(name=name.replace("_", " "), x=list(results), marker_color=COLORS.get(name),
                     y=[b.components.get(name, 0) / memory.GIB for b in results.values()])
     for gib, label in gpu_lines(max(b.total for b in results.values()) / memory.GIB):
-        fig.add_hline(y=gib, line_dash="dot", line_color="gray", annotation_text=label)
+        # no annotation_* argument at all for an unlabelled line: even None draws plotly's "new text"
+        fig.add_hline(y=gib, line_dash="dot", line_color="gray", **({"annotation_text": label} if label else {}))
     fig.update_layout(barmode="stack", legend_traceorder="reversed", yaxis_title="GiB on the GPU", height=380,
                       margin=dict(t=40, b=40), title=f"{preset}: memory by method", xaxis_title=f"method (chosen: {chosen})")
     st.plotly_chart(fig, key=f"{key}-chart")
