@@ -84,7 +84,7 @@ def test_an_answer_keeps_its_feedback_until_next_question_brings_a_new_pick(db):
 def test_progress_shows_mastery_by_skill_known_now_and_what_it_means(db):
     ana = learner_with_attempts(db)
     at = page("progress", session={"learner_code": ana.code})
-    assert any(s.value == "Your mastery by skill" for s in at.subheader)
+    assert any(s.value == "Your mastery by skill" for s in at.header)  # an h2 under the page title
     assert any("known now" in d.value.columns for d in at.dataframe)
     assert any("mastered** at 95% after at least 3 answers" in c.value for c in at.caption)
 
