@@ -94,6 +94,20 @@ class Precision:
         return number_text(key)
 
 
+def example_number(precision: Precision, avoid=None) -> str:
+    """A number written to `precision` for a format example, never the key `avoid` (12.34 at 2 decimals)."""
+    for base in (12.345678, 56.789123):
+        if precision.decimals is not None:
+            text = f"{base:.{precision.decimals}f}"
+        elif precision.sig_figs is not None:
+            text = number_text(float(f"{base:.{precision.sig_figs}g}"))
+        else:
+            text = "12.5" if precision.abs_tol or precision.rel_tol else "4096"
+        if avoid is None or not precision.allows(float(text.replace(",", "")), avoid):
+            return text
+    return "1234"
+
+
 def precision_of(question) -> Precision:
     """The question's precision (cached): declared, else its prompt's, else its final answer's, else exact."""
     cache = question._cache

@@ -13,6 +13,8 @@ to JSON or is a plain dataclass.
     validate   names(question)                  expressions whose names must be defined
                check_mistake(question, key, j, mistake) / check_variant(question, variant, key)
     render     answer_input(question, variant)  the input the page draws, its hint and an example
+               expected(question, variant)      the form an answer takes (format messages end with it)
+               answer_value(question, variant, key)  `{answer}` in the solution (choice: the letters shown)
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ class AnswerInput:
 
     kind: Literal["one", "several", "line", "lines"]  # a radio, checkboxes, a text field, a text area
     label: str
-    help: str = ""
+    help: str = ""  # the form expected, with an example for this question (never its key)
     options: tuple[str, ...] = ()  # choice: each option as shown, "A. text" (Markdown)
 
 
@@ -110,6 +112,10 @@ class QuestionType:
 
         return isclose(wrong, key.value, rel_tol=1e-9)
 
+    def check_solution(self, question):
+        """(key path, message) problems of the solution's text, once per question."""
+        return ()
+
     def check_variant(self, question, variant, key: Key):
         """(key path, message) problems of one variant's texts."""
         return ()
@@ -128,7 +134,15 @@ class QuestionType:
 
     # ---- render
     def answer_input(self, question, variant) -> AnswerInput:
-        return AnswerInput("line", "Your answer")
+        return AnswerInput("line", "Your answer", help=self.expected(question, variant))
+
+    def expected(self, question, variant) -> str:
+        """The form an answer takes, with an example for this question that is not its key."""
+        return "Type your answer."
+
+    def answer_value(self, question, variant, key: Key):
+        """What `{answer}` is in the solution's text: the key's number, or its text (choice: the letters shown)."""
+        return key.shown if key.value is None or isinstance(key.value, str) else key.value
 
     def chance(self, question) -> float | None:
         """The chance of a right answer by luck (practice's guess rate); None: a typed answer."""

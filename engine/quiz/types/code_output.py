@@ -20,7 +20,7 @@ from engine.quiz.matching import isclose, read_number
 from engine.quiz.reader import parse_number
 from engine.quiz.result import GradeResult
 from engine.quiz.snippets import ERROR, printed, runtime_error, snippet_expression
-from engine.quiz.types.base import AnswerInput, QuestionType
+from engine.quiz.types.base import QuestionType
 from engine.quiz.units import AnswerFormatError, clip
 from engine.quiz.variants import defaults, render, render_snippet
 
@@ -136,8 +136,10 @@ class CodeOutput(QuestionType):
     def giveaway(self, question, key: Key) -> str | None:
         return None if key.value == ERROR else key.shown
 
-    def answer_input(self, question, variant) -> AnswerInput:
-        return AnswerInput("line", "Your answer", help="Exactly what it prints, or Error if it raises.")
+    def expected(self, question, variant) -> str:
+        if isinstance(self.key(question, variant).value, (int, float)):
+            return "Expected: the number the program prints, as Python prints it (2.0, not 2, for a float), or Error."
+        return "Expected: exactly the text the program prints, or Error if it raises."
 
 
 def _snippet_mistakes(question, values: dict) -> dict[str, str]:

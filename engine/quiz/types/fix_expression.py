@@ -25,7 +25,7 @@ import re
 from engine.quiz.keys import Key, numeric_key
 from engine.quiz.reader import shown
 from engine.quiz.result import GradeResult
-from engine.quiz.types.base import AnswerInput, QuestionType
+from engine.quiz.types.base import QuestionType
 from engine.quiz.types.fix_space import agrees_on_screen, bindings_of, equivalent, evaluate_on, first_difference
 from engine.quiz.units import AnswerFormatError, clip
 from engine.quiz.variants import Variant, defaults, render, render_snippet, symbolic_snippet
@@ -91,8 +91,10 @@ class FixExpression(QuestionType):
     def giveaway(self, question, key: Key) -> str | None:
         return None
 
-    def answer_input(self, question, variant) -> AnswerInput:
-        return AnswerInput("line", "Your answer", help="A Python expression using the snippet's names.")
+    def expected(self, question, variant) -> str:
+        names = allowed_names(question)
+        return (f"Expected: a Python expression over the snippet's names ({', '.join(names)}), e.g. "
+                f"`{names[0]} * 2`, or the whole line `{question.target} = ...`.")
 
 
 def parse_fix(question, raw: str, variant: Variant) -> str:

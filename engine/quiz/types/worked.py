@@ -85,8 +85,14 @@ class Worked(QuestionType):
         return number_answer_problems(question, variant, key)
 
     def answer_input(self, question, variant) -> AnswerInput:
-        return AnswerInput("lines", "Your working",
-                           help="One step per line: `name = expression = value` or `expression = value`.")
+        return AnswerInput("lines", "Your working", help=self.expected(question, variant))
+
+    def expected(self, question, variant) -> str:
+        name = question.steps[0].name or "step"
+        first = next(iter(variant.values.values()), 1000)
+        line = f"{name} = {first} + 1 = {first + 1}"
+        return (f"Expected: one step per line, `name = expression = value` or `expression = value`, e.g. `{line}`; "
+                "a unit may follow a value (= 14 GB).")
 
 
 def steps_expression(steps) -> str:

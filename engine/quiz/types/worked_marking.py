@@ -115,7 +115,9 @@ def _result(question, key: Key, marks: list[StepMark], last: _Mark, pointer: int
         feedback, mistake_id = f"{feedback} {named[0]}", named[1]
     missing = len(question.steps) - min(pointer, len(question.steps))  # reference steps no line got to
     score = 1.0 if correct else round(right / (len(marks) + missing), 4)
-    return GradeResult(score=score, correct=correct, feedback=feedback, steps=marks, mistake_id=mistake_id,
+    mistakes = [mistake_id] if mistake_id else []
+    mistakes += [m.mistake_id for m in marks if m.mistake_id and m.mistake_id not in mistakes]
+    return GradeResult(score=score, correct=correct, feedback=feedback, steps=marks, mistakes=mistakes,
                        answer_key=key.shown)
 
 
