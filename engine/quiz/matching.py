@@ -63,6 +63,9 @@ def read_number(raw: str, asked: Unit | None, *, maths: bool = True) -> Number:
         return Number(reading.value, reading.typed, reading.value, reading.unit, reading.places)
     if asked is None:
         raise AnswerFormatError(f"this answer is a plain number; leave out the unit '{reading.unit.name}'")
+    if asked.dimension == "params" and reading.unit.name == "B":
+        raise AnswerFormatError(f"'{reading.typed}': B is bytes; for billions of parameters write "
+                                f"{reading.value}B params or {reading.value} billion")
     return Number(convert(reading.value, reading.unit, asked), reading.typed, reading.value, reading.unit,
                   reading.places)
 

@@ -35,6 +35,7 @@ _NUMBER = re.compile(
 _PLAIN_IN_CALL = re.compile(r"(?P<int>\d+)(?P<frac>\.\d*)?(?P<exp>[eE][-+\u2212]?\d+)?|(?P<lead>\.\d+)(?P<exp2>[eE][-+\u2212]?\d+)?")
 _SCIENTIFIC = re.compile(r"^(?P<m>[-+]?[\d.]+)\s*(?:×|x|\*|·|⋅)\s*10\s*(?:\^|\*\*)\s*(?P<k>[-+]?\d+)$")
 _DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d+$")  # when it is no thousands grouping: 1,86 and 0,375
+_POINT_GROUPS = re.compile(r"^\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?$|^\d{1,3}(?:\.\d{3})+,\d+$")  # 1.234.567 and 1.234,5
 _SUPER = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _OPS = {"^": "**", "×": "*", "·": "*", "⋅": "*", "∙": "*", "✕": "*", "÷": "/", "−": "-", "–": "-", "—": "-"}
 _NOT_FINITE = re.compile(r"^[-+]?(inf|infinity|nan)(?![\w.])", re.IGNORECASE)
@@ -68,6 +69,7 @@ def read_quantity(text: str, *, maths: bool = True) -> Reading:
     if literal is not None:
         value, places, digits = literal
     elif maths:
+        body, unit = units_in_maths(body, unit)
         value, places, digits = evaluate_maths(body), None, None
     else:
         raise AnswerFormatError(f"'{clip(typed)}' is not a number; type digits, e.g. 252")
@@ -88,7 +90,9 @@ def read_number(text: str, *, quiet: bool = False) -> tuple[int | float, int, in
         return finite(value, raw), max(0, mantissa[1] - int(science["k"])), mantissa[2]
     sign = -1 if raw.startswith("-") else 1
     body = raw[1:] if raw[:1] in "+-" else raw
-    if _DECIMAL_COMMA.match(body) and not _NUMBER.fullmatch(body):
+    if _POINT_GROUPS.match(body):  # points group thousands and a comma marks the decimals: 1.234.567, 1.234,5
+        body = body.replace(".", "").replace(",", ".")
+    elif _DECIMAL_COMMA.match(body) and not _NUMBER.fullmatch(body):
         body = body.replace(",", ".")
     match = _NUMBER.fullmatch(body)
     if match is None:
@@ -132,6 +136,32 @@ def split_unit(text: str, names: set[str] = frozenset()) -> tuple[str, Unit | No
     return text, None, 1
 
 
+_VALUE_AND_UNIT = re.compile(r"(?P<number>(?<![\w.])\d[\d.,_'" + _SPACES + r"]*(?:[eE][-+]?\d+)?)[" + _SPACES
+                             + r"]*(?P<unit>%|[A-Za-z][A-Za-z]*(?: params| parameters)?)(?![\w(])"
+                             + r"(?:\s*(?:/|\bper\s)\s*(?:param|parameter|weight|value)s?\b)?")  # "2 bytes/param"
+
+
+def units_in_maths(text: str, unit: Unit | None, names: set[str] = frozenset()) -> tuple[str, Unit | None]:
+    """Values with units inside maths: '14 GB + 224 MB' -> ('14 + (224 * 0.001)', GB).
+
+    The unit is `unit` (the one written at the end), else the first one inside. A value in another
+    unit of the same kind is converted to it; one of another kind is a label and stays as written
+    ('7e9 params * 2 bytes' is 14e9 bytes; '2 bytes/param' is 2 bytes).
+    """
+    found = [(m, find_unit(m["unit"])) for m in _VALUE_AND_UNIT.finditer(text)
+             if m["unit"] not in names and is_unit_word(m["unit"])]
+    if not found:
+        return text, unit
+    target = unit or found[-1][1]
+    out, at = [], 0
+    for match, inner in found:
+        factor = inner.factor / target.factor if inner.dimension == target.dimension else 1
+        number = match["number"].rstrip(_SPACES)
+        out += [text[at:match.start()], number if factor == 1 else f"({number} * {factor!r})"]
+        at = match.end()
+    return "".join(out) + text[at:], target
+
+
 def evaluate_maths(text: str, names: dict | None = None):
     """The value of learner maths over `names` (none for a numeric answer); AnswerFormatError if unreadable."""
     from engine.sandbox import SnippetError, evaluate, names_used
@@ -171,6 +201,10 @@ def python_maths(text: str, names: set[str] = frozenset()) -> str:
         if match:
             out.append(_python_number(match))
             i = match.end()
+            scale = re.compile(r"[" + _SPACES + r"]*(thousand|million|billion|trillion)\b", re.IGNORECASE).match(text, i)
+            if scale:  # "7 billion": a number too
+                out[-1] = f"({out[-1]} * {SCALE_WORDS[scale[1].lower()]})"
+                i = scale.end()
             if text.startswith("%", i) and not _operand_follows(text, i + 1):
                 out[-1] = f"({out[-1]}/100)"  # 50% directly after a number: a percent
                 i += 1

@@ -17,6 +17,7 @@ from engine.quiz.types.base import AnswerInput, QuestionType
 from engine.quiz.units import AnswerFormatError
 from engine.quiz.variants import option_order, render
 
+_FILLER = {"option", "options", "and", "answer", "answers", "is", "are", "the"}  # "Options A and C", "the answer is B"
 # "Option B", "options A and C", "(A)", "the first three options", "the last option": letters or places
 _BY_POSITION = re.compile(r"\b[Oo]ptions?\s+[A-H]\b(?:\s*(?:,|and)\s*[A-H]\b)*|\([A-H]\)|"
                           r"(?i:\b(?:first|second|third|fourth|last|top|bottom)\b(?:\s+\w+)?\s+options?\b)")
@@ -38,7 +39,8 @@ class Choice(QuestionType):
         return Key(value=None, shown=", ".join(letters))
 
     def parse(self, question, raw: str, variant, key: Key) -> tuple[str, ...]:
-        letters = [c.upper() for c in raw.replace(",", " ").replace("option", " ").replace("Option", " ").split()]
+        words = [w.strip("()[]{}.:*") for w in re.split(r"[\s,;/&+]+", raw.strip())]
+        letters = [w.upper() for w in words if w and w.lower() not in _FILLER]
         valid = [chr(65 + i) for i in range(len(question.options))]
         bad = [c for c in letters if c not in valid]
         if bad or not letters:

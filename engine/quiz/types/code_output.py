@@ -24,7 +24,8 @@ from engine.quiz.types.base import QuestionType
 from engine.quiz.units import AnswerFormatError, clip
 from engine.quiz.variants import defaults, render, render_snippet
 
-_ERROR_WORDS = ("error", "an error", "it raises an error", "raises an error", "exception")
+_ERROR_WORDS = ("error", "an error", "it raises an error", "raises an error", "exception", "it raises")
+_EXCEPTION = re.compile(r"(?:it raises\s+(?:an?\s+)?)?[A-Z]\w*(?:Error|Exception)\b(?::.*)?", re.DOTALL)  # ZeroDivisionError: ...
 
 
 def normalize(text: str) -> str:
@@ -68,8 +69,8 @@ class CodeOutput(QuestionType):
                    mistakes={**key.mistakes, **_snippet_mistakes(question, values)})
 
     def parse(self, question, raw: str, variant, key: Key):
-        text = raw.strip()
-        if text.lower().rstrip(".!") in _ERROR_WORDS:
+        text = _unquoted(raw.strip(), key.shown)
+        if text.lower().rstrip(".!") in _ERROR_WORDS or _EXCEPTION.fullmatch(text):
             return ERROR
         if not isinstance(key.value, (int, float)):
             return text
@@ -140,6 +141,14 @@ class CodeOutput(QuestionType):
         if isinstance(self.key(question, variant).value, (int, float)):
             return "Expected: the number the program prints, as Python prints it (2.0, not 2, for a float), or Error."
         return "Expected: exactly the text the program prints, or Error if it raises."
+
+
+def _unquoted(text: str, printed: str) -> str:
+    """The answer without the backticks or quotes a learner put around it (print shows none)."""
+    for mark in ("```", "`", '"', "'"):
+        if len(text) > 2 * len(mark) and text.startswith(mark) and text.endswith(mark) and not printed.startswith(mark):
+            return text[len(mark):-len(mark)].strip()
+    return text
 
 
 def _snippet_mistakes(question, values: dict) -> dict[str, str]:

@@ -101,10 +101,8 @@ def parse_fix(question, raw: str, variant: Variant) -> str:
     """The learner's expression, checked for syntax, names and hard-coded numbers."""
     from engine.sandbox import BUILTIN_NAMES, SnippetError, names_used
 
-    text = raw.strip().replace("−", "-")
-    prefix = f"{question.target} ="
-    if text.startswith(prefix) and not text.startswith(prefix + "="):
-        text = text[len(prefix):].strip()  # the learner typed the whole line
+    text = raw.strip().strip("`").strip().rstrip(";").replace("−", "-")
+    text = re.sub(rf"^{re.escape(question.target)}\s*=(?!=)\s*", "", text)  # the learner typed the whole line
     for sign, hint in _NOT_PYTHON.items():
         if sign in text:
             raise AnswerFormatError(f"'{clip(text)}': {hint}; the fix is Python, like the snippet")

@@ -37,7 +37,12 @@ class Numeric(QuestionType):
         return numeric_key(question, value, question.answer, variant.values, shown=shown)
 
     def parse(self, question, raw: str, variant, key: Key) -> Number:
-        return read_number(raw, unit_of(question))
+        answer = read_number(raw, unit_of(question))
+        grouped = answer.number * 1000 if answer.places == 3 and answer.unit is None else None
+        if grouped is not None and not is_right(answer, key.value, question) and precision_of(question).allows(grouped, key.value):
+            raise AnswerFormatError(f"'{clip(answer.typed)}': a point marks decimals here, so that is {answer.number}; "
+                                    f"to group thousands write {int(round(grouped)):,} or {int(round(grouped))}")
+        return answer
 
     def grade(self, question, variant, key: Key, answer: Number) -> GradeResult:
         return grade_number(question, key, answer)

@@ -14,13 +14,15 @@ from dataclasses import dataclass
 
 from engine.quiz.keys import Key, numeric_key
 from engine.quiz.precision import precision_of, unit_of
-from engine.quiz.reader import python_maths, split_unit, with_unit
+from engine.quiz.reader import python_maths, split_unit, units_in_maths, with_unit
 from engine.quiz.snippets import Inline
 from engine.quiz.types.base import AnswerInput, QuestionType
-from engine.quiz.units import AnswerFormatError, Unit, clip
+from engine.quiz.units import AnswerFormatError, Unit, clip, is_unit_word
 
 MAX_LINES = 20
 _EQUALS = re.compile(r"(?<![=<>!])=(?!=)|≈")
+# What people put before a step and that changes nothing: "Step 1:", "1.", "1)", "-", "*", "•"
+_LINE_NOISE = re.compile(r"^\s*(?:(?:step\s*)?\d+\s*[:.)]\s+|step\s*\d+\s*[-–—]?\s*|[-*•]\s+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Line:
     name: str | None  # the name the learner gave the result, if any
     parts: tuple[str, ...]  # the expressions between the `=` signs, as Python
     units: tuple[Unit | None, ...] = ()  # the unit written after each part, if any
+    written: tuple[str, ...] = ()  # the parts as the learner typed them, for feedback
 
 
 class Worked(QuestionType):
@@ -114,7 +117,8 @@ def parse_worked(question, raw: str) -> list[Line]:
     """
     from engine.sandbox import BUILTIN_NAMES, SnippetError, names_used
 
-    texts = [t.strip() for t in raw.strip().splitlines() if t.strip() and not t.strip().startswith("#")]
+    texts = [_LINE_NOISE.sub("", t.split(" #")[0]).strip().rstrip(".;").strip() for t in raw.strip().splitlines()]
+    texts = [t for t in texts if t and not t.startswith("#")]
     if len(texts) > MAX_LINES:
         raise AnswerFormatError(f"{len(texts)} lines; write at most {MAX_LINES} steps")
     known = set(question.params) | set(BUILTIN_NAMES)
@@ -129,6 +133,7 @@ def parse_worked(question, raw: str) -> list[Line]:
         for part in parts[1:] if name else parts:
             try:
                 body, unit, scale = split_unit(part, known)
+                body, unit = units_in_maths(body, unit, known)
                 python = python_maths(body, known)
                 python = python if scale == 1 else f"({python}) * {scale}"
                 ast.parse(python, mode="eval")
@@ -137,6 +142,9 @@ def parse_worked(question, raw: str) -> list[Line]:
                 raise AnswerFormatError(f"line {number}: {exc}") from None
             except (SyntaxError, SnippetError):
                 raise AnswerFormatError(f"line {number}: '{clip(part)}' is not an expression") from None
+            if unknown and is_unit_word(unknown[0]):
+                raise AnswerFormatError(f"line {number}: a unit goes after a value, at the end of a side of `=`, "
+                                        f"not inside the maths ('{unknown[0]}'): write e.g. `7e9 * 2 = 14e9 B`")
             if unknown:
                 raise AnswerFormatError(f"line {number} uses '{unknown[0]}', which is not a quantity of the "
                                         f"question ({', '.join(question.params)}) nor a name from an earlier line")
@@ -144,7 +152,8 @@ def parse_worked(question, raw: str) -> list[Line]:
             units.append(unit)
         if name:
             known.add(name)
-        lines.append(Line(text=text, name=name, parts=tuple(exprs), units=tuple(units)))
+        lines.append(Line(text=text, name=name, parts=tuple(exprs), units=tuple(units),
+                          written=tuple(parts[1:] if name else parts)))
     return lines
 
 
