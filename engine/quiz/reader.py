@@ -172,8 +172,7 @@ def evaluate_maths(text: str, names: dict | None = None):
     except SnippetError:
         raise AnswerFormatError(f"'{clip(text)}' is not a number or arithmetic on numbers") from None
     if unknown:
-        raise AnswerFormatError(f"'{clip(text)}' is not a number: '{unknown[0]}' is a word; type digits, "
-                                "e.g. 252, or arithmetic on numbers, e.g. 7 * 2^30")
+        raise AnswerFormatError(f"'{clip(text)}' is not a number ('{unknown[0]}' is a word)")
     try:
         value = evaluate(python, dict(names or {}))
     except SnippetError as exc:

@@ -107,7 +107,9 @@ def _mark_line(question, line, names: dict, results: list, ref_names: dict, poin
     mark = _check_line(question, line, names, results)
     if mark.ok:
         alt = rounded_uses(line, ref_names, question.params)
+        exact, exact_unit = mark.exact, mark.exact_unit
         pointer, mark = _place(question, mark, pointer, ref_names, alt, last=last, name=line.name)
+        mark.exact, mark.exact_unit = exact, exact_unit
     elif mark.value is not None and pointer < len(steps):
         mark.placed = in_step(question, pointer, mark.value, mark.unit)[0][0]
         _carry(steps[pointer], mark.placed, steps[:pointer], ref_names)  # the slip carries forward
@@ -120,7 +122,10 @@ def _result(question, key: Key, marks: list[StepMark], last: _Mark, pointer: int
     reached = pointer >= len(question.steps)
     final = last.placed if last.placed is not None else last.value
     on_key = final is not None and precision.allows(final, key.value)
-    if all(m.correct for m in marks) and reached and not on_key and final is not None:
+    # the last line rounds its own working further than the precision asked (= 0.4 for 0.3906 at 2 decimals)
+    too_coarse = (last.exact is not None and last.unit == last.exact_unit and marks[-1].correct
+                  and not precision.allows(last.value, last.exact))
+    if (all(m.correct for m in marks) and reached and not on_key and final is not None) or too_coarse:
         marks[-1] = marks[-1].model_copy(update={"correct": False, "mistake_id": ROUNDED_EARLY, "feedback": (
             f"it gives {shown(final)}, but the answer is {key.shown} ({precision.describe()}): rounding early moved "
             "the result. Keep more decimals until the last step.")})
