@@ -20,6 +20,7 @@ printed text, with a plain number where the program prints one.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -38,6 +39,9 @@ _DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d+$")  # when it is no thousands groupi
 _POINT_GROUPS = re.compile(r"^\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?$|^\d{1,3}(?:\.\d{3})+,\d+$")  # 1.234.567 and 1.234,5
 _SUPER = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _OPS = {"^": "**", "×": "*", "·": "*", "⋅": "*", "∙": "*", "✕": "*", "÷": "/", "−": "-", "–": "-", "—": "-"}
+_SCALE_WORD = re.compile(r"[" + _SPACES + r"]*(thousand|million|billion|trillion)\b", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z_][A-Za-z_0-9]*(?:\.[A-Za-z_][A-Za-z_0-9]*)?")  # a name, or math.name
+_SUPERSCRIPTS = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+")
 _NOT_FINITE = re.compile(r"^[-+]?(inf|infinity|nan)(?![\w.])", re.IGNORECASE)
 
 
@@ -182,6 +186,18 @@ def evaluate_maths(text: str, names: dict | None = None):
     return value
 
 
+@functools.lru_cache(maxsize=4096)
+def read_part(text: str, names: frozenset[str] = frozenset()) -> tuple[str, Unit | None]:
+    """One side of an `=` in a worked line, as Python, and the unit written after it (cached: pure in its text).
+
+    '14 GB + 224 MB' -> ('14 + (224 * 0.001)', GB); '7 billion' -> '(7 * 1000000000)'.
+    """
+    body, unit, scale = split_unit(text, names)
+    body, unit = units_in_maths(body, unit, names)
+    python = python_maths(body, names)
+    return (python if scale == 1 else f"({python}) * {scale}"), unit
+
+
 def python_maths(text: str, names: set[str] = frozenset()) -> str:
     """Learner maths as Python: '4096^2' -> '4096**2', '65,536 × 2' -> '65536*2', '2³⁰' -> '2**(30)'.
 
@@ -200,7 +216,7 @@ def python_maths(text: str, names: set[str] = frozenset()) -> str:
         if match:
             out.append(_python_number(match))
             i = match.end()
-            scale = re.compile(r"[" + _SPACES + r"]*(thousand|million|billion|trillion)\b", re.IGNORECASE).match(text, i)
+            scale = _SCALE_WORD.match(text, i)
             if scale:  # "7 billion": a number too
                 out[-1] = f"({out[-1]} * {SCALE_WORDS[scale[1].lower()]})"
                 i = scale.end()
@@ -208,7 +224,7 @@ def python_maths(text: str, names: set[str] = frozenset()) -> str:
                 out[-1] = f"({out[-1]}/100)"  # 50% directly after a number: a percent
                 i += 1
             continue
-        word = re.compile(r"[A-Za-z_][A-Za-z_0-9]*(?:\.[A-Za-z_][A-Za-z_0-9]*)?").match(text, i)
+        word = _WORD.match(text, i)
         if word:
             if word[0] in ("x", "X") and _operand_ends(out) and _operand_follows(text, word.end()) and word[0] not in names:
                 out.append("*")
@@ -219,7 +235,7 @@ def python_maths(text: str, names: set[str] = frozenset()) -> str:
             i = word.end()
             continue
         if c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺":
-            run = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+").match(text, i)[0]
+            run = _SUPERSCRIPTS.match(text, i)[0]
             out.append(f"**({run.translate(_SUPER)})")
             i += len(run)
             continue

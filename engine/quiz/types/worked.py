@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from engine.quiz.keys import Key, numeric_key
 from engine.quiz.precision import precision_of, unit_of
-from engine.quiz.reader import python_maths, split_unit, units_in_maths, with_unit
+from engine.quiz.reader import read_part, with_unit
 from engine.quiz.snippets import Inline
 from engine.quiz.types.base import AnswerInput, QuestionType
 from engine.quiz.units import AnswerFormatError, Unit, clip, is_unit_word
@@ -132,12 +132,8 @@ def parse_worked(question, raw: str) -> list[Line]:
         exprs, units = [], []
         for part in parts[1:] if name else parts:
             try:
-                body, unit, scale = split_unit(part, known)
-                body, unit = units_in_maths(body, unit, known)
-                python = python_maths(body, known)
-                python = python if scale == 1 else f"({python}) * {scale}"
-                ast.parse(python, mode="eval")
-                unknown = sorted(names_used(python) - known)
+                python, unit = read_part(part, frozenset(known))
+                unknown = sorted(names_used(python) - known)  # parsed by the safe evaluator, cached
             except AnswerFormatError as exc:
                 raise AnswerFormatError(f"line {number}: {exc}") from None
             except (SyntaxError, SnippetError):

@@ -72,11 +72,12 @@ def grade_worked(question, variant: Variant, key: Key, lines: list) -> GradeResu
         return GradeResult(score=0, correct=False, feedback="No working yet: the lines only restate the question's values.",
                            answer_key=key.shown)
     steps = question.steps
-    last_step = max((i for i, line in enumerate(graded) if not _fact(line)), default=len(graded) - 1)
+    facts = [_fact(line) for line in graded]
+    last_step = max((i for i, fact in enumerate(facts) if not fact), default=len(graded) - 1)
     marks, mark, pointer = [], None, 0  # pointer: the next reference step to match
     named_units: dict = {}  # the unit each of the learner's names was written in
     for index, line in enumerate(graded):
-        if _fact(line):  # "1 GB = 10^9 bytes": no step; marked only when it is false
+        if facts[index]:  # "1 GB = 10^9 bytes": no step; marked only when it is false
             fact = _check_line(question, line, names, results)
             if not fact.ok:
                 marks.append(StepMark(step=index + 1, line=line.text, correct=False, feedback=fact.feedback,
