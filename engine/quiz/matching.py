@@ -29,7 +29,8 @@ import re
 from dataclasses import dataclass
 
 from engine.quiz.precision import precision_of, unit_of
-from engine.quiz.reader import number_text, read_quantity
+from engine.quiz.numbers import number_text
+from engine.quiz.reader import read_quantity
 from engine.quiz.units import AnswerFormatError, Unit, convert
 
 KEY_PRECISION_CAP = 0.005  # rule 2: never coarser than 0.5% of the key (3 significant digits)

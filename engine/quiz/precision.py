@@ -25,7 +25,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from engine.quiz.reader import number_text
+from engine.quiz.numbers import number_text
 from engine.quiz.units import Unit, find_unit
 
 FLOAT_NOISE = 1e-9  # relative: what float arithmetic may add to a key, never a precision

@@ -24,7 +24,7 @@ from engine.quiz.constraints import unmet
 from engine.quiz.grading import grade, parse
 from engine.quiz.mistakes import TransformError, mistake_expression
 from engine.quiz.precision import precision_of, unit_of
-from engine.quiz.reader import number_text, with_unit
+from engine.quiz.numbers import with_unit
 from engine.quiz.types import type_of
 from engine.quiz.units import convert, find_unit
 from engine.quiz.variant_checks import variant_values

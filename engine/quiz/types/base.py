@@ -128,7 +128,7 @@ class QuestionType:
 
     def giveaway(self, question, key: Key) -> str | None:
         """The answer as a learner would type it, which the prompt must not show; None: nothing to look for."""
-        from engine.quiz.reader import number_text
+        from engine.quiz.numbers import number_text
 
         return None if key.value is None else number_text(key.value)
 

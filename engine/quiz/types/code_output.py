@@ -17,7 +17,7 @@ import re
 
 from engine.quiz.keys import Key, numeric_key
 from engine.quiz.matching import isclose, read_number
-from engine.quiz.reader import parse_number
+from engine.quiz.numbers import parse_number
 from engine.quiz.result import GradeResult
 from engine.quiz.snippets import ERROR, printed, runtime_error, snippet_expression
 from engine.quiz.types.base import QuestionType

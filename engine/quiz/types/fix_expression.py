@@ -23,7 +23,7 @@ import copy
 import re
 
 from engine.quiz.keys import Key, numeric_key
-from engine.quiz.reader import shown
+from engine.quiz.numbers import shown
 from engine.quiz.result import GradeResult
 from engine.quiz.types.base import QuestionType
 from engine.quiz.types.fix_space import agrees_on_screen, bindings_of, equivalent, evaluate_on, first_difference

@@ -13,7 +13,8 @@ import re
 from engine.quiz.keys import Key, numeric_key
 from engine.quiz.matching import Number, agrees, is_right, read_number, unit_slip
 from engine.quiz.precision import example_number, precision_of, stated_in_prompt, unit_of
-from engine.quiz.reader import read_quantity, shown, with_unit
+from engine.quiz.numbers import shown, with_unit
+from engine.quiz.reader import read_quantity
 from engine.quiz.result import GradeResult
 from engine.quiz.types.base import QuestionType
 from engine.quiz.units import AnswerFormatError, clip

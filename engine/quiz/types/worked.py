@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from engine.quiz.keys import Key, numeric_key
 from engine.quiz.precision import precision_of, unit_of
-from engine.quiz.reader import read_part, with_unit
+from engine.quiz.numbers import with_unit
+from engine.quiz.reader import read_part
 from engine.quiz.snippets import Inline
 from engine.quiz.types.base import AnswerInput, QuestionType
 from engine.quiz.units import AnswerFormatError, Unit, clip, is_unit_word

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from engine.quiz.keys import Key, close
 from engine.quiz.precision import precision_of
 from engine.quiz.result import GradeResult, StepMark
-from engine.quiz.reader import shown
+from engine.quiz.numbers import shown
 from engine.quiz.types.worked_mistakes import line_slip, result_mistake, step_mistake
 from engine.quiz.types.worked_numbers import rounded_uses, stray_numbers
 from engine.quiz.types.worked_units import UNIT_MISLABELLED, as_main_unit, chain_unit, equal, in_step

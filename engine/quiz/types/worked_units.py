@@ -15,7 +15,7 @@ bytes). The value the step is judged by is the labelled one.
 from __future__ import annotations
 
 from engine.quiz.precision import unit_of
-from engine.quiz.reader import number_text
+from engine.quiz.numbers import number_text
 from engine.quiz.types.worked_numbers import same
 from engine.quiz.units import UNITS, Unit, convert, find_unit
 
