@@ -7,7 +7,7 @@ is read in this order:
 1. its prompt: "two decimals", "to 1 decimal place", "3 significant figures", "3 s.f.",
    "to the nearest whole number" (or GB), "to the nearest tenth";
 2. its final answer's format: `{x:.2f}` is 2 decimals, `{x:.3g}` 3 significant figures,
-   `{x:g}` 6, `{round(x, 2)}` 2 decimals;
+   `{round(x, 2)}` 2 decimals (a bare `{x:g}` only drops a trailing ".0": no precision);
 3. else exact, up to float noise (1e-9 relative), which is right for whole numbers.
 
 An answer is right when it is within the precision's margin of the key: half a unit of the
@@ -166,9 +166,8 @@ def _final_answer(question) -> Precision | None:
         expression = inner[: spec.start()].strip() if spec else inner.strip()
         if spec and spec["type"] in ("f", "") and spec["n"] is not None:
             return Precision(decimals=int(spec["n"]), source="final answer")
-        if spec and spec["type"] in ("e", "g"):
-            digits = int(spec["n"]) if spec["n"] is not None else 6
-            return Precision(sig_figs=max(1, digits + (spec["type"] == "e")), source="final answer")
+        if spec and spec["type"] in ("e", "g") and spec["n"] is not None:  # a bare {x:g} only drops a ".0"
+            return Precision(sig_figs=max(1, int(spec["n"]) + (spec["type"] == "e")), source="final answer")
         rounded = _ROUND.match(expression)
         if rounded:
             return Precision(decimals=int(rounded["n"]), source="final answer")

@@ -31,6 +31,9 @@ SCALE_WORDS = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion"
 _LEAD = re.compile(r"^(?:≈|~|=|about\b|approx\.?|approximately\b|around\b|roughly\b)\s*", re.IGNORECASE)
 _SUPER = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _OPS = {"^": "**", "×": "*", "·": "*", "⋅": "*", "∙": "*", "✕": "*", "÷": "/", "−": "-", "–": "-", "—": "-"}
+_REMARK = re.compile(r"(?<=\s)\((?=[^()]*[A-Za-z]{2})[^()]*\)\s*$")
+_SCALE_LETTERS = {"k": 10**3, "K": 10**3, "M": 10**6, "T": 10**12}  # "10k", "7M" (never B: that is bytes)
+_TIMES = re.compile(r"(?<=[\d)])\s*(?:x|×|times|fold)$", re.IGNORECASE)
 _SCALE_WORD = re.compile(r"[" + SPACES + r"]*(thousand|million|billion|trillion)\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z_0-9]*(?:\.[A-Za-z_][A-Za-z_0-9]*)?")  # a name, or math.name
 _SUPERSCRIPTS = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+")
@@ -50,7 +53,7 @@ def read_quantity(text: str, *, maths: bool = True) -> Reading:
     typed = text.strip()
     if not typed:
         raise AnswerFormatError("the answer is empty; type a number")
-    core = _LEAD.sub("", typed)
+    core = _REMARK.sub("", _LEAD.sub("", typed))  # "14 GB (2 bytes per param)": the remark changes nothing
     if NOT_FINITE.match(core):
         raise too_large(typed)
     if core.endswith(".") and not core[-2:-1].isdigit():
@@ -79,6 +82,9 @@ def split_unit(text: str, names: set[str] = frozenset()) -> tuple[str, Unit | No
     text = text.strip()
     if text.endswith("%"):
         return text[:-1].strip(), find_unit("%"), 1
+    times = _TIMES.search(text)
+    if times:  # "10000x", "10,000 times": a ratio, which has no unit
+        return text[: times.start()].strip(), None, 1
     match = re.search(r"(?<=[\w)⁰¹²³⁴⁵⁶⁷⁸⁹\s])\s*(?P<words>(?<![A-Za-z_])[A-Za-z][A-Za-z ]*)$", text)
     if match is None:
         return text, None, 1
@@ -88,7 +94,7 @@ def split_unit(text: str, names: set[str] = frozenset()) -> tuple[str, Unit | No
         before = (text[: match.start("words")] + " ".join(words[:start])).strip()
         if not re.search(r"[\d)⁰¹²³⁴⁵⁶⁷⁸⁹]$", before):
             continue
-        scale = SCALE_WORDS.get(tail[0].lower(), 1)
+        scale = 1 if is_unit_word(" ".join(tail)) else SCALE_WORDS.get(tail[0].lower(), _SCALE_LETTERS.get(tail[0], 1))
         unit_words = " ".join(tail[1:] if scale != 1 else tail)
         if not unit_words:
             return before, None, scale

@@ -9,7 +9,7 @@ from engine.quiz.units import AnswerFormatError, find_unit
 @pytest.mark.parametrize("text, value, unit", [
     ("1.86 GiB", 1.86, "GiB"), ("1.86GiB", 1.86, "GiB"), ("≈ 1.86 GiB", 1.86, "GiB"), ("about 14 GB.", 14, "GB"),
     ("5 gigabytes", 5, "GB"), ("117.35 gibibytes", 117.35, "GiB"), ("10 Mbit", 10, "Mbit"), ("0.39%", 0.39, "%"),
-    ("39 percent", 39, "%"), ("7B params", 7, "B params"), ("7 billion params", 7e9, "params"), ("7 billion", 7e9, None),
+    ("39 percent", 39, "%"), ("7B params", 7, "B params"), ("7 billion params", 7, "B params"), ("7 billion", 7e9, None),
     ("65,536 parameters", 65536, "params"), ("2^30 bytes", 2**30, "B"), ("7 * 10**9 * 2 / 10**9", 14, None),
     ("4096^2", 4096**2, None), ("4096 × 4096", 4096**2, None), ("4096x4096", 4096**2, None), ("2³⁰", 2**30, None),
     ("14 GB + 224 MB", 14224, "MB"), ("7e9 params * 2 bytes", 14e9, "B"), ("2(3 + 4)", 14, None), ("50% * 2", 100, "%"),

@@ -17,6 +17,7 @@ from engine.quiz.types.base import AnswerInput, QuestionType
 from engine.quiz.units import AnswerFormatError
 from engine.quiz.variants import option_order, render
 
+_LETTER_THEN_TEXT = re.compile(r"^\(?([A-Ha-h])[).:]\s+\D.*$", re.DOTALL)
 _FILLER = {"option", "options", "and", "answer", "answers", "is", "are", "the"}  # "Options A and C", "the answer is B"
 # "Option B", "options A and C", "(A)", "the first three options", "the last option": letters or places
 _BY_POSITION = re.compile(r"\b[Oo]ptions?\s+[A-H]\b(?:\s*(?:,|and)\s*[A-H]\b)*|\([A-H]\)|"
@@ -39,7 +40,12 @@ class Choice(QuestionType):
         return Key(value=None, shown=", ".join(letters))
 
     def parse(self, question, raw: str, variant, key: Key) -> tuple[str, ...]:
-        words = [w.strip("()[]{}.:*") for w in re.split(r"[\s,;/&+]+", raw.strip())]
+        raw = _LETTER_THEN_TEXT.sub(r"\1", raw.strip())  # "B) To add small parts": the letter
+        texts = {render(question.options[j].text, variant.values).strip().lower().rstrip("."): chr(65 + i)
+                 for i, j in enumerate(variant.order or range(len(question.options)))}
+        if raw.lower().rstrip(".") in texts:  # the option's own text, typed or pasted
+            return (texts[raw.lower().rstrip(".")],)
+        words = [w.strip("()[]{}.:*") for w in re.split(r"[\s,;/&+]+", raw)]
         letters = [w.upper() for w in words if w and w.lower() not in _FILLER]
         valid = [chr(65 + i) for i in range(len(question.options))]
         bad = [c for c in letters if c not in valid]

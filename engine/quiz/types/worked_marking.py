@@ -32,9 +32,11 @@ the final step, and its value is the key at the question's precision.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
-from engine.quiz.keys import Key, close
+from engine.quiz.keys import Key
+from engine.quiz.matching import isclose, rounds_to
 from engine.quiz.precision import precision_of
 from engine.quiz.result import GradeResult, StepMark
 from engine.quiz.numbers import shown
@@ -59,6 +61,7 @@ class _Mark:
     exact_unit: Unit | None = None
     mistake_id: str | None = None
     rounded: bool = False  # matched only with the learner's rounded earlier results, or written rounded
+    places: int | None = None  # decimals typed in the written result (0.13 -> 2); None when it is computed
     placed: float | None = None  # the result in its reference step's unit, once placed
 
 
@@ -109,8 +112,9 @@ def _mark_line(question, line, names: dict, results: list, ref_names: dict, poin
     if mark.ok:
         alt = rounded_uses(line, ref_names, question.params)
         exact, exact_unit = mark.exact, mark.exact_unit
+        places = mark.places
         pointer, mark = _place(question, mark, pointer, ref_names, alt, last=last, name=line.name)
-        mark.exact, mark.exact_unit = exact, exact_unit
+        mark.exact, mark.exact_unit, mark.places = exact, exact_unit, places
     elif mark.value is not None and pointer < len(steps):
         mark.placed = in_step(question, pointer, mark.value, mark.unit)[0][0]
         _carry(steps[pointer], mark.placed, steps[:pointer], ref_names)  # the slip carries forward
@@ -218,7 +222,9 @@ def _check_line(question, line, names: dict, results: list) -> _Mark:
         return _Mark(False, f"it uses {shown(stray)}, which is not one of the question's quantities ({given}), "
                             "an earlier result or a standard constant.", got[-1], units[-1])
     exact = got[0] if len(got) > 1 else None
-    return _Mark(True, "", got[-1], units[-1], exact=exact, exact_unit=chain_unit(units, got, line.parts))
+    typed = re.fullmatch(r"-?\d+(?:\.(\d+))?", line.parts[-1].strip())
+    return _Mark(True, "", got[-1], units[-1], exact=exact, exact_unit=chain_unit(units, got, line.parts),
+                 places=len(typed[1] or "") if typed else None)
 
 
 def _matches(question, k: int, mark: _Mark, expected: float):
@@ -228,11 +234,23 @@ def _matches(question, k: int, mark: _Mark, expected: float):
     read the same way, is what carries forward.
     """
     written = in_step(question, k, mark.value, mark.unit)
+    final = k == len(question.steps) - 1
     for number, unit, as_written in ((mark.value, mark.unit, True), (mark.exact, mark.exact_unit, False)):
+        places = mark.places if as_written and unit == mark.unit else None
         for index, (value, mislabel) in enumerate(in_step(question, k, number, unit)):
-            if value is not None and close(value, expected, question):
+            if value is not None and _agrees(question, value, places, expected, final=final):
                 return written[min(index, len(written) - 1)][0], as_written, mislabel
     return None
+
+
+def _agrees(question, value, places: int | None, expected, *, final: bool) -> bool:
+    """A step's value against the reference's: the last step at the question's precision; an earlier one
+    exactly, as the reference rounded to the decimals typed (0.13 for 0.127), or within a relative precision."""
+    precision = precision_of(question)
+    if final or precision.rel_tol or precision.sig_figs:
+        return precision.allows(value, expected)
+    return isclose(value, expected, rel_tol=1e-9, abs_tol=1e-12) or (
+        places is not None and rounds_to(expected, value, repr(value), places))
 
 
 def _place(question, mark: _Mark, pointer: int, ref_names: dict, alt: dict, *, last: bool,
@@ -268,7 +286,7 @@ def _place(question, mark: _Mark, pointer: int, ref_names: dict, alt: dict, *, l
     if not last and not named and pointer < len(steps):
         env = dict(ref_names)
         _fill_skipped(steps[:pointer], env)
-        if any(close(value, part, question) for part in _parts(steps[pointer].expr, env)):
+        if any(_agrees(question, value, mark.places, part, final=False) for part in _parts(steps[pointer].expr, env)):
             return pointer, _Mark(True, "right (part of the next step).", mark.value, mark.unit)
     k = len(steps) - 1 if last else min(pointer, len(steps) - 1)
     value = in_step(question, k, mark.value, mark.unit)[0][0]
@@ -279,7 +297,9 @@ def _place(question, mark: _Mark, pointer: int, ref_names: dict, alt: dict, *, l
     if expected is None:
         return k + 1, _Mark(False, "the expected step cannot be evaluated with your earlier results.", mark.value,
                             mark.unit, placed=value)
-    feedback, mistake_id = step_mistake(question, steps[k], value, expected, env)
+    final = k == len(steps) - 1
+    feedback, mistake_id = step_mistake(question, steps[k], value, expected, env,
+                                        lambda a, b: _agrees(question, a, mark.places, b, final=final))
     return k + 1, _Mark(False, feedback, mark.value, mark.unit, mistake_id=mistake_id, placed=value)
 
 

@@ -43,8 +43,10 @@ def line_slip(question, expression: str, written: float, names: dict) -> tuple[s
     return "", None
 
 
-def step_mistake(question, step, got: float, expected: float, ref_names: dict) -> tuple[str, str | None]:
-    """(feedback, mistake id) for a step whose result is `got` where `expected` was due."""
+def step_mistake(question, step, got: float, expected: float, ref_names: dict, agrees=None) -> tuple[str, str | None]:
+    """(feedback, mistake id) for a step whose result is `got` where `expected` was due; `agrees(a, b)`
+    compares two values of this step (default: at the question's precision)."""
+    agrees = agrees or (lambda a, b: close(a, b, question))
     from engine.sandbox import SnippetError, evaluate
 
     slips = [(m.transform, m.target, m.text, m.id) for m in question.solution.common_mistakes if m.transform]
@@ -54,7 +56,7 @@ def step_mistake(question, step, got: float, expected: float, ref_names: dict) -
             wrong = evaluate(apply_transform(step.expr, transform, target), dict(ref_names))
         except (TransformError, SnippetError, SyntaxError):
             continue
-        if _number(wrong) and close(got, wrong, question) and not close(wrong, expected, question):
+        if _number(wrong) and agrees(got, wrong) and not agrees(wrong, expected):
             return f"it gives {shown(got)}, but should give {shown(expected)}: {render(text, ref_names)}", mistake_id
     return (f"it gives {shown(got)}, but this step should give {shown(expected)} "
             f"(`{step.expr}` with your earlier results)."), None

@@ -4,6 +4,8 @@ A number typed in a line must come from somewhere:
 - a param, an earlier result of the learner's, one of the question's `constants`, or a number
   of the reference steps, possibly rounded (`6.71` for 6.714) or written in another scale
   (`7e9` for 7 billion, `14e6` for 14 million: the quantity times a power of 10);
+- mental arithmetic on two of the question's quantities or earlier results (`8192` for
+  d_in + d_out, `0.373` for before - after);
 - a standard constant: a power of 10 (`10^9`, `1e9`, `1000`), a power of 1024 (`1024`,
   `2^30` = 1,073,741,824), 2, 8 bits to a byte and 100 for a percent; the exponent of such a
   power (the 9 of `10^9`); the digits of `round(x, 2)`.
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import itertools
 import math
 import re
 
@@ -79,10 +82,12 @@ def stray_numbers(question, working: str, names: dict, results: list) -> float |
     sources += results + list(question.constants)
     for step in question.steps:
         sources += [v for v in literals_used(step.expr) if isinstance(v, (int, float))]
+    quantities = [v for n, v in names.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
+                  and n in question.params] + results
     for literal, free in _literals(working):
         if free or standard_constant(literal):
             continue
-        if not any(_from(literal, source) for source in sources):
+        if not any(_from(literal, source) for source in sources) and not _combined(literal, quantities):
             return literal
     return None
 
@@ -92,6 +97,18 @@ def rounded(literal: float, source: float) -> bool:
     text = repr(literal)
     places = len(text.split(".")[1]) if "." in text and "e" not in text else 0
     return places > 0 and round(source, places) == literal and (literal != 0 or source == 0)
+
+
+def _combined(literal, quantities: list) -> bool:
+    """Mental arithmetic on two of the question's quantities or earlier results: 8192 for d_in + d_out."""
+    for a, b in itertools.combinations(quantities, 2):
+        try:
+            made = (a + b, a - b, b - a, a * b) + ((a / b,) if b else ()) + ((b / a,) if a else ())
+        except OverflowError:
+            continue
+        if any(isclose(literal, m, rel_tol=1e-9) or rounded(literal, m) for m in made):
+            return True
+    return False
 
 
 def _from(literal, source) -> bool:

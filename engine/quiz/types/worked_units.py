@@ -20,6 +20,7 @@ from engine.quiz.types.worked_numbers import same
 from engine.quiz.units import UNITS, Unit, convert, find_unit
 
 UNIT_MISLABELLED = "unit_mislabelled"
+_WHOLE = Unit("", "ratio", 1, "a fraction")  # a bare share: 0.0039 = 0.39%
 
 
 def step_unit(question, k: int) -> Unit | None:
@@ -58,7 +59,7 @@ def equal(question, a, unit_a: Unit | None, b, unit_b: Unit | None, written: str
     if unit_a is not None and unit_b is not None:
         return unit_a.dimension == unit_b.dimension and same(convert(a, unit_a, unit_b), b, written)
     label = unit_a or unit_b  # the bare side is in some unit of the label's kind: 14e6 * 16 = 224 MB (bytes)
-    for bare in [u for u in dict.fromkeys(UNITS.values()) if u.dimension == label.dimension]:
+    for bare in [u for u in dict.fromkeys(UNITS.values()) if u.dimension == label.dimension] + [_WHOLE]:
         if unit_a is None and same(convert(a, bare, unit_b), b, written):
             return True
         if unit_b is None and same(convert(a, unit_a, bare), b, written):
