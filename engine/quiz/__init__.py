@@ -8,7 +8,8 @@
     precision.py       the unit and precision a question states: declared, in its prompt, in its final answer
     matching.py        how a typed number meets the key, a mistake, a unit slip (the rules)
     variants.py        seeded parameter draws and placeholder rendering (snippets keep their f-strings)
-    constraints.py     `constraints` every variant meets, `checks` that hold on every variant
+    constraints.py     `constraints` every variant meets (drawing a variant)
+    checks.py          `checks` that hold on every variant, shown as the quick check
     mistakes.py        common mistakes as transformations of the answer expression
     keys.py            Key, the answer key of one variant; a number's key with its mistakes' values
     snippets.py        what a snippet prints, its values, and its answer as one expression

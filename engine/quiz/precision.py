@@ -36,7 +36,7 @@ _SIG_FIGS = re.compile(r"\b" + _COUNT + r"[\s-]*(?:significant\s+(?:figures?|dig
                        re.IGNORECASE)
 _WHOLE = re.compile(r"nearest\s+(?:whole\s+\w+|integer|[KMGT]i?B\b|byte|parameter)|(?:as\s+)?a\s+whole\s+number|"
                     r"round(?:ed)?\s+to\s+an?\s+(?:whole|integer)|no\s+decimals", re.IGNORECASE)
-_NEAREST = re.compile(r"nearest\s+(tenth|hundredth|thousandth)", re.IGNORECASE)
+_NEAREST = re.compile(r"(?:nearest|to)\s+(tenth|hundredth|thousandth|0\.0*1)\b", re.IGNORECASE)
 _PLACES = {"tenth": 1, "hundredth": 2, "thousandth": 3}
 _SPEC = re.compile(r":[<>^]?[+-]?[,_]?(?:\.(?P<n>\d+))?(?P<type>[fegd%]?)\s*$")
 _ROUND = re.compile(r"^round\(.*,\s*(?P<n>\d+)\s*\)$")
@@ -151,7 +151,8 @@ def stated_in_prompt(text: str) -> Precision | None:
             return Precision(**{field: int(_WORDS.get(count, count))}, source="prompt")
     nearest = _NEAREST.search(text)
     if nearest:
-        return Precision(decimals=_PLACES[nearest[1].lower()], source="prompt")
+        places = _PLACES.get(nearest[1].lower())
+        return Precision(decimals=places if places is not None else len(nearest[1]) - 2, source="prompt")
     if _WHOLE.search(text):
         return Precision(decimals=0, source="prompt")
     return None

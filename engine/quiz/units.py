@@ -74,9 +74,9 @@ def _tables() -> tuple[dict[str, Unit], dict[str, Unit], dict[str, str]]:
         byte_d, byte_b = Unit(f"{letter}B", "bytes", 1000**power, f"{dec}bytes"), Unit(f"{letter}iB", "bytes", 1024**power, f"{binary}bytes")
         bit_d, bit_b = (Unit(f"{letter}bit", "bytes", 1000**power / 8, f"{dec}bits"),
                         Unit(f"{letter}ibit", "bytes", 1024**power / 8, f"{binary}bits"))
-        add(byte_d, [f"{p}B" for p in cases] + [f"{p}{b}yte{s}" for p in cases for b in "bB" for s in ("", "s")],
-            [f"{dec}byte", f"{dec}bytes"])
-        add(byte_b, [f"{p}{i}B" for p in cases for i in "iI"], [f"{binary}byte", f"{binary}bytes"])
+        add(byte_d, [f"{p}B{s}" for p in cases for s in ("", "s")] + [f"{p}{b}yte{s}" for p in cases for b in "bB"
+                                                                       for s in ("", "s")], [f"{dec}byte", f"{dec}bytes"])
+        add(byte_b, [f"{p}{i}B{s}" for p in cases for i in "iI" for s in ("", "s")], [f"{binary}byte", f"{binary}bytes"])
         add(bit_d, [f"{p}bit{s}" for p in cases for s in ("", "s")], [f"{dec}bit", f"{dec}bits"])
         add(bit_b, [f"{p}ibit{s}" for p in cases for s in ("", "s")], [f"{binary}bit", f"{binary}bits"])
         for p in cases:

@@ -21,40 +21,13 @@ The first failing variant of each kind is reported, with its values.
 
 from __future__ import annotations
 
-import itertools
-import math
 import re
 
 from engine.quiz.answer_key import compute_key
-from engine.quiz.constraints import MIN_ACCEPTANCE, check_env, failed_checks, unmet
+from engine.quiz.checks import check_env, failed_checks
+from engine.quiz.constraints import MIN_ACCEPTANCE, unmet
 from engine.quiz.types import type_of
-from engine.quiz.variants import (
-    Variant,
-    defaults,
-    draw_values,
-    fill_placeholder,
-    param_values,
-    placeholders,
-    render_snippet,
-)
-
-MAX_ENUMERATED = 10_000
-SAMPLED = 1_000
-
-
-def variant_values(question, *, limit: int = MAX_ENUMERATED, sample: int = SAMPLED) -> tuple[list[dict], bool]:
-    """(the variants' values, True when that is all of them); the defaults always come first.
-
-    All combinations when there are at most `limit`, else `sample` draws (seeded, so the same every run).
-    """
-    grids = {name: param_values(p) for name, p in question.params.items()}
-    total = math.prod(len(g) for g in grids.values())
-    if total <= limit:
-        combos = [dict(zip(grids, combo)) for combo in itertools.product(*grids.values())]
-        return [defaults(question.params)] + combos, True
-    drawn = [draw_values(question.params, f"validate/{i}") for i in range(sample)]
-    return [defaults(question.params)] + drawn, False
-
+from engine.quiz.variants import Variant, fill_placeholder, placeholders, render_snippet, variant_values
 
 def check_variants(question, *, limit: int | None = None):
     """(key path, message) for each kind of problem, on the first variant that shows it.

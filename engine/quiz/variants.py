@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
+import math
 import random
 import re
 import tokenize
@@ -81,6 +83,24 @@ def param_values(param: Param) -> list[int | float]:
         return list(range(param.min, param.max + 1, param.step or 1))
     step = param.step or (param.max - param.min) / 100 or 1
     return [round(param.min + k * step, 10) for k in range(int(round((param.max - param.min) / step)) + 1)]
+
+
+MAX_ENUMERATED = 10_000
+SAMPLED = 1_000
+
+
+def variant_values(question, *, limit: int = MAX_ENUMERATED, sample: int = SAMPLED) -> tuple[list[dict], bool]:
+    """(the variants' values, True when that is all of them); the defaults always come first.
+
+    All combinations when there are at most `limit`, else `sample` draws (seeded, so the same every run).
+    """
+    grids = {name: param_values(p) for name, p in question.params.items()}
+    total = math.prod(len(g) for g in grids.values())
+    if total <= limit:
+        combos = [dict(zip(grids, combo)) for combo in itertools.product(*grids.values())]
+        return [defaults(question.params)] + combos, True
+    drawn = [draw_values(question.params, f"validate/{i}") for i in range(sample)]
+    return [defaults(question.params)] + drawn, False
 
 
 def option_order(count: int, pinned: list[bool], seed: int, shuffle: bool) -> tuple[int, ...]:

@@ -27,7 +27,7 @@ from engine.quiz.precision import precision_of, unit_of
 from engine.quiz.numbers import with_unit
 from engine.quiz.types import type_of
 from engine.quiz.units import convert, find_unit
-from engine.quiz.variant_checks import variant_values
+from engine.quiz.variants import variant_values
 from engine.quiz.variants import Variant, render
 from tests.quiz.conftest import COUNTS
 

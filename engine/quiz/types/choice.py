@@ -18,7 +18,7 @@ from engine.quiz.units import AnswerFormatError
 from engine.quiz.variants import option_order, render
 
 _LETTER_THEN_TEXT = re.compile(r"^\(?([A-Ha-h])[).:]\s+\D.*$", re.DOTALL)
-_FILLER = {"option", "options", "and", "answer", "answers", "is", "are", "the"}  # "Options A and C", "the answer is B"
+_FILLER = {"option", "options", "and", "answer", "answers", "is", "are", "the", "both", "of"}  # "Options A and C", "the answer is B"
 # "Option B", "options A and C", "(A)", "the first three options", "the last option": letters or places
 _BY_POSITION = re.compile(r"\b[Oo]ptions?\s+[A-H]\b(?:\s*(?:,|and)\s*[A-H]\b)*|\([A-H]\)|"
                           r"(?i:\b(?:first|second|third|fourth|last|top|bottom)\b(?:\s+\w+)?\s+options?\b)")
@@ -46,6 +46,7 @@ class Choice(QuestionType):
         if raw.lower().rstrip(".") in texts:  # the option's own text, typed or pasted
             return (texts[raw.lower().rstrip(".")],)
         words = [w.strip("()[]{}.:*") for w in re.split(r"[\s,;/&+]+", raw)]
+        words = [c for w in words for c in (w if re.fullmatch(r"[A-H]{2,8}", w) else [w])]  # "BD": B and D
         letters = [w.upper() for w in words if w and w.lower() not in _FILLER]
         valid = [chr(65 + i) for i in range(len(question.options))]
         bad = [c for c in letters if c not in valid]

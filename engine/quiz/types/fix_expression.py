@@ -101,7 +101,9 @@ def parse_fix(question, raw: str, variant: Variant) -> str:
     """The learner's expression, checked for syntax, names and hard-coded numbers."""
     from engine.sandbox import BUILTIN_NAMES, SnippetError, names_used
 
-    text = raw.strip().strip("`").strip().rstrip(";").replace("−", "-")
+    text = raw.strip().strip("`").strip().replace("−", "-")
+    assigned = [line for line in text.splitlines() if re.match(rf"\s*{re.escape(question.target)}\s*=(?!=)", line)]
+    text = (assigned[-1] if assigned and "\n" in text else text).strip().rstrip(";")  # a pasted snippet: its fixed line
     text = re.sub(rf"^{re.escape(question.target)}\s*=(?!=)\s*", "", text)  # the learner typed the whole line
     for sign, hint in _NOT_PYTHON.items():
         if sign in text:

@@ -39,7 +39,7 @@ def space(question) -> list[dict]:
     cached = question._cache.get("fix-space")
     if cached is None:
         from engine.quiz.constraints import unmet
-        from engine.quiz.variant_checks import variant_values
+        from engine.quiz.variants import variant_values
 
         values, _ = variant_values(question, limit=ENUMERATED, sample=SAMPLED)
         seen, shown = set(), []

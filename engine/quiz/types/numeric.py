@@ -20,7 +20,9 @@ from engine.quiz.types.base import QuestionType
 from engine.quiz.units import AnswerFormatError, clip
 from engine.quiz.variants import render
 
-_NUMBER_WITH_UNIT = re.compile(r"[-+−]?\d[\d,._ ]*(?:[eE][-+]?\d+)?\s*(?:%|[A-Za-z]+(?: params| parameters)?)?")
+_VALUE = r"([-+−]?\d[\d,._ ]*(?:[eE][-+]?\d+)?\s*(?:%|[A-Za-z]+(?: params| parameters)?)?)"
+_AFTER_EQUALS = re.compile(r"=\s*" + _VALUE + r"\s*[.!]?\s*$")
+_OPENING = re.compile(r"^\s*" + _VALUE + r"\s*[,;(]")
 
 
 class Numeric(QuestionType):
@@ -94,8 +96,11 @@ def number_answer_problems(question, variant, key: Key):
     if stated and precision.source != "prompt":
         texts.append((f"the key {stated.describe()}, as the prompt asks,", with_unit(stated.written(key.value), asked)))
     for what, text in texts:
+        text = answer_in(text)
+        if text is None:
+            continue  # prose or an expression: not an answer to grade
         try:
-            answer = read_number(answer_in(text), asked)
+            answer = read_number(text, asked)
         except AnswerFormatError as exc:
             yield f"{what} '{clip(text)}' cannot be read as an answer ({exc})"
             continue
@@ -105,14 +110,16 @@ def number_answer_problems(question, variant, key: Key):
                    "e.g. `decimals: 2`")
 
 
-def answer_in(text: str) -> str:
-    """The answer a final-answer text gives: all of it, or its last number with the unit after it."""
+def answer_in(text: str) -> str | None:
+    """The answer a final-answer text states: all of it ('14.22 GB'), the value after its last `=`
+    ('14 + 0.224 = 14.22 GB'), or the value it opens with ('14.22 GB, plus activations'); None if none."""
     try:
         read_quantity(text)
         return text
     except AnswerFormatError:
-        found = _NUMBER_WITH_UNIT.findall(text)
-        return found[-1].strip() if found else text
+        pass
+    found = _AFTER_EQUALS.search(text) or _OPENING.match(text)
+    return found[1].strip() if found else None
 
 
 def _wrong(key: Key, feedback: str, mistake_id: str | None = None) -> GradeResult:

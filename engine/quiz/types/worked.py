@@ -23,6 +23,8 @@ from engine.quiz.units import AnswerFormatError, Unit, clip, is_unit_word
 MAX_LINES = 20
 _EQUALS = re.compile(r"(?<![=<>!])=(?!=)|≈")
 # What people put before a step and that changes nothing: "Step 1:", "1.", "1)", "-", "*", "•"
+_ARROWS = re.compile(r"\s*(?:=>|->|→|⇒|⟹)\s*")  # 7 × 2 → 14: an arrow is an equals
+_LABEL = re.compile(r"^(?P<words>[A-Za-z][A-Za-z_]*(?: [A-Za-z][A-Za-z_]*)*)\s*(?::|=(?!=))\s*(?=\S)")
 _LINE_NOISE = re.compile(r"^\s*(?:(?:step\s*)?\d+\s*[:.)]\s+|step\s*\d+\s*[-–—]?\s*|[-*•]\s+)", re.IGNORECASE)
 
 
@@ -99,6 +101,14 @@ class Worked(QuestionType):
                 "a unit may follow a value (= 14 GB).")
 
 
+def _label(text: str) -> str:
+    """'base: 7 * 2 = 14' and 'total memory = 14 + 0.224' name their result (base, total_memory)."""
+    match = _LABEL.match(text)
+    if match is None or (" " not in match["words"] and not text[match.end("words"):].lstrip().startswith(":")):
+        return text
+    return "_".join(match["words"].split()) + " = " + text[match.end():]
+
+
 def steps_expression(steps) -> str:
     """The reference steps inlined into one expression: [a = x + y, int(a * f)] -> int((x + y) * f)."""
     env: dict[str, ast.expr] = {}
@@ -118,7 +128,8 @@ def parse_worked(question, raw: str) -> list[Line]:
     """
     from engine.sandbox import BUILTIN_NAMES, SnippetError, names_used
 
-    texts = [_LINE_NOISE.sub("", t.split(" #")[0]).strip().rstrip(".;").strip() for t in raw.strip().splitlines()]
+    pieces = [piece for line in raw.strip().splitlines() for piece in line.split(" #")[0].split(";")]
+    texts = [_label(_ARROWS.sub("=", _LINE_NOISE.sub("", t))).strip().rstrip(".").strip() for t in pieces]
     texts = [t for t in texts if t and not t.startswith("#")]
     if len(texts) > MAX_LINES:
         raise AnswerFormatError(f"{len(texts)} lines; write at most {MAX_LINES} steps")
