@@ -11,7 +11,8 @@ validation and the input it asks for (the protocol: engine/quiz/types/base.py).
     fix_expression.py  a corrected expression, equivalent to the reference over every variant
                        (fix_space.py: the variant space, and the SymPy proof)
     worked.py          the working, one step per line (worked_marking.py marks it;
-                       worked_mistakes.py, worked_numbers.py and worked_units.py are its parts)
+                       worked_steps.py, worked_mistakes.py, worked_numbers.py and
+                       worked_units.py are its parts)
 
 A new type is one module here, with `TYPE = YourType()`, its line in TYPES, and its
 pydantic model in engine/quiz/schema.py.

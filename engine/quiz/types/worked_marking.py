@@ -15,8 +15,8 @@ Marking one line:
    (errors carry forward, as in hand marking: a slip in step 1 costs step 1 only). A line
    named like a reference step is that step; the last line is the final step; another line
    may be the next step, a later one (steps merged), or a part of the next step (finer
-   working). A labelled result is converted to its step's unit, and a mislabelled one is
-   wrong. A wrong result is matched against the mistake transformations of that step to say
+   working; engine/quiz/types/worked_steps.py). A labelled result is converted to its step's
+   unit, and a mislabelled one is wrong. A wrong result is matched against the mistake transformations of that step to say
    what went wrong (engine/quiz/types/worked_mistakes.py, which also names a listed mistake
    behind a wrong result).
 4. Rounding carries forward like errors: a line may use an earlier result rounded (6.71 for
@@ -31,38 +31,20 @@ the final step, and its value is the key at the question's precision.
 
 from __future__ import annotations
 
-import ast
 import re
-from dataclasses import dataclass
 
 from engine.quiz.keys import Key
-from engine.quiz.matching import isclose, rounds_to
 from engine.quiz.precision import precision_of
-from engine.quiz.result import GradeResult, StepMark
 from engine.quiz.numbers import shown
-from engine.quiz.types.worked_mistakes import line_slip, result_mistake, step_mistake
+from engine.quiz.result import GradeResult, StepMark
+from engine.quiz.types.worked_mistakes import line_slip, result_mistake
 from engine.quiz.types.worked_numbers import rounded_uses, stray_numbers
-from engine.quiz.types.worked_units import UNIT_MISLABELLED, as_main_unit, chain_unit, equal, in_step
-from engine.quiz.units import Unit, convert
+from engine.quiz.types.worked_steps import Mark, carry, place
+from engine.quiz.types.worked_units import as_main_unit, chain_unit, equal, in_step
+from engine.quiz.units import convert
 from engine.quiz.variants import Variant
 
 ROUNDED_EARLY = "rounded_early"  # the id of working rounded so far that the result leaves the precision
-
-
-@dataclass
-class _Mark:
-    """What marking one line found."""
-
-    ok: bool
-    feedback: str
-    value: float | None  # the line's result, as the learner wrote it last (in `unit`)
-    unit: Unit | None = None
-    exact: float | None = None  # its unrounded value (the first part, in `exact_unit`), when the last part rounds it
-    exact_unit: Unit | None = None
-    mistake_id: str | None = None
-    rounded: bool = False  # matched only with the learner's rounded earlier results, or written rounded
-    places: int | None = None  # decimals typed in the written result (0.13 -> 2); None when it is computed
-    placed: float | None = None  # the result in its reference step's unit, once placed
 
 
 def grade_worked(question, variant: Variant, key: Key, lines: list) -> GradeResult:
@@ -113,16 +95,16 @@ def _mark_line(question, line, names: dict, results: list, ref_names: dict, poin
         alt = rounded_uses(line, ref_names, question.params)
         exact, exact_unit = mark.exact, mark.exact_unit
         places = mark.places
-        pointer, mark = _place(question, mark, pointer, ref_names, alt, last=last, name=line.name)
+        pointer, mark = place(question, mark, pointer, ref_names, alt, last=last, name=line.name)
         mark.exact, mark.exact_unit, mark.places = exact, exact_unit, places
     elif mark.value is not None and pointer < len(steps):
         mark.placed = in_step(question, pointer, mark.value, mark.unit)[0][0]
-        _carry(steps[pointer], mark.placed, steps[:pointer], ref_names)  # the slip carries forward
+        carry(steps[pointer], mark.placed, steps[:pointer], ref_names)  # the slip carries forward
         pointer += 1
     return mark, pointer, ref_names
 
 
-def _result(question, key: Key, marks: list[StepMark], last: _Mark, pointer: int) -> GradeResult:
+def _result(question, key: Key, marks: list[StepMark], last: Mark, pointer: int) -> GradeResult:
     precision = precision_of(question)
     reached = pointer >= len(question.steps)
     final = last.placed if last.placed is not None else last.value
@@ -155,18 +137,6 @@ def _result(question, key: Key, marks: list[StepMark], last: _Mark, pointer: int
                        answer_key=key.shown)
 
 
-def _fill_skipped(steps, ref_names: dict) -> None:
-    """Reference results the learner skipped (did it in one line) are taken from the reference."""
-    from engine.sandbox import SnippetError, evaluate
-
-    for step in steps:
-        if step.name and step.name not in ref_names:
-            try:
-                ref_names[step.name] = evaluate(step.expr, dict(ref_names))
-            except SnippetError:
-                return
-
-
 def _ask(question) -> str:
     final = question.steps[-1]
     return f"`{final.name}`" if final.name else "the final value"
@@ -197,16 +167,16 @@ def _restates(line, values: dict) -> bool:
     return line.name in values and len(line.parts) == 1 and line.parts[0] == str(values[line.name])
 
 
-def _check_line(question, line, names: dict, results: list) -> _Mark:
+def _check_line(question, line, names: dict, results: list) -> Mark:
     """Arithmetic and quantities of one line, and its value."""
     from engine.sandbox import SnippetError, evaluate
 
     try:
         got = [evaluate(part, dict(names)) for part in line.parts]
     except SnippetError as exc:
-        return _Mark(False, f"it cannot be worked out ({exc}).", None)
+        return Mark(False, f"it cannot be worked out ({exc}).", None)
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in got):
-        return _Mark(False, "each side must be a number.", None)
+        return Mark(False, "each side must be a number.", None)
     units = line.units or (None,) * len(got)
     written = line.written or line.parts
     for j in range(len(got) - 1):
@@ -214,114 +184,16 @@ def _check_line(question, line, names: dict, results: list) -> _Mark:
             slip, slip_id = line_slip(question, line.parts[j], got[j + 1], names)
             value = shown(got[j]) if units[j] == units[j + 1] or None in (units[j], units[j + 1]) else (
                 f"{shown(convert(got[j], units[j], units[j + 1]))} {units[j + 1].name}")
-            return _Mark(False, f"`{written[j]}` is {value}, not {written[j + 1][:40]}.{slip}", got[-1],
+            return Mark(False, f"`{written[j]}` is {value}, not {written[j + 1][:40]}.{slip}", got[-1],
                          units[-1], mistake_id=slip_id)
     stray = stray_numbers(question, line.parts[0], names, results)
     if stray is not None:
         given = ", ".join(f"{n} = {v}" for n, v in names.items() if n in question.params)
-        return _Mark(False, f"it uses {shown(stray)}, which is not one of the question's quantities ({given}), "
+        return Mark(False, f"it uses {shown(stray)}, which is not one of the question's quantities ({given}), "
                             "an earlier result or a standard constant.", got[-1], units[-1])
     exact = got[0] if len(got) > 1 else None
     typed = re.fullmatch(r"-?\d+(?:\.(\d+))?", line.parts[-1].strip())
-    return _Mark(True, "", got[-1], units[-1], exact=exact, exact_unit=chain_unit(units, got, line.parts),
+    return Mark(True, "", got[-1], units[-1], exact=exact, exact_unit=chain_unit(units, got, line.parts),
                  places=len(typed[1] or "") if typed else None)
 
 
-def _matches(question, k: int, mark: _Mark, expected: float):
-    """(the written value in step k's unit, as written?, why mislabelled or None) when the line gives `expected`.
-
-    The unrounded first part may match where the written result rounds it; the written value,
-    read the same way, is what carries forward.
-    """
-    written = in_step(question, k, mark.value, mark.unit)
-    final = k == len(question.steps) - 1
-    for number, unit, as_written in ((mark.value, mark.unit, True), (mark.exact, mark.exact_unit, False)):
-        places = mark.places if as_written and unit == mark.unit else None
-        for index, (value, mislabel) in enumerate(in_step(question, k, number, unit)):
-            if value is not None and _agrees(question, value, places, expected, final=final):
-                return written[min(index, len(written) - 1)][0], as_written, mislabel
-    return None
-
-
-def _agrees(question, value, places: int | None, expected, *, final: bool) -> bool:
-    """A step's value against the reference's: the last step at the question's precision; an earlier one
-    exactly, as the reference rounded to the decimals typed (0.13 for 0.127), or within a relative precision."""
-    precision = precision_of(question)
-    if final or precision.rel_tol or precision.sig_figs:
-        return precision.allows(value, expected)
-    return isclose(value, expected, rel_tol=1e-9, abs_tol=1e-12) or (
-        places is not None and rounds_to(expected, value, repr(value), places))
-
-
-def _place(question, mark: _Mark, pointer: int, ref_names: dict, alt: dict, *, last: bool,
-           name: str | None) -> tuple[int, _Mark]:
-    """Match a sound line's result with the reference: (new pointer, the line's mark).
-
-    A line named like a reference step (`after = ...`) is that step. Otherwise the
-    last line must give the final step, and another line may give the next step, a
-    later one (steps done in one go), or a part of the next step (finer working).
-    A line that gives none is wrong, and its value carries forward as that step's result.
-    `alt` holds earlier results the line used rounded; the step may match with them instead.
-    """
-    steps = question.steps
-    named = [k for k, step in enumerate(steps) if name and step.name == name]
-    if named:
-        last, pointer = False, named[0]
-    candidates = named or ([len(steps) - 1] if last else range(min(pointer, len(steps) - 1), len(steps)))
-    for k in candidates:
-        env = dict(ref_names)
-        _fill_skipped(steps[:k], env)
-        for rounded, scope in ((False, env), (True, {**env, **alt})):
-            expected = None if rounded and not alt else _value(steps[k].expr, scope)
-            found = None if expected is None else _matches(question, k, mark, expected)
-            if found is None:
-                continue
-            value, as_written, mislabel = found
-            _carry(steps[k], value, steps[:k], ref_names)
-            if mislabel:
-                return k + 1, _Mark(False, mislabel, mark.value, mark.unit, mistake_id=UNIT_MISLABELLED, placed=value)
-            note = "right (with your rounded earlier result)." if rounded else "right."
-            return k + 1, _Mark(True, note, mark.value, mark.unit, rounded=rounded or not as_written, placed=value)
-    value = in_step(question, min(pointer, len(steps) - 1), mark.value, mark.unit)[0][0]
-    if not last and not named and pointer < len(steps):
-        env = dict(ref_names)
-        _fill_skipped(steps[:pointer], env)
-        if any(_agrees(question, value, mark.places, part, final=False) for part in _parts(steps[pointer].expr, env)):
-            return pointer, _Mark(True, "right (part of the next step).", mark.value, mark.unit)
-    k = len(steps) - 1 if last else min(pointer, len(steps) - 1)
-    value = in_step(question, k, mark.value, mark.unit)[0][0]
-    env = dict(ref_names)
-    _fill_skipped(steps[:k], env)
-    expected = _value(steps[k].expr, env)
-    _carry(steps[k], value, steps[:k], ref_names)
-    if expected is None:
-        return k + 1, _Mark(False, "the expected step cannot be evaluated with your earlier results.", mark.value,
-                            mark.unit, placed=value)
-    final = k == len(steps) - 1
-    feedback, mistake_id = step_mistake(question, steps[k], value, expected, env,
-                                        lambda a, b: _agrees(question, a, mark.places, b, final=final))
-    return k + 1, _Mark(False, feedback, mark.value, mark.unit, mistake_id=mistake_id, placed=value)
-
-
-def _carry(step, value: float, before, ref_names: dict) -> None:
-    """Later reference steps use the learner's own result for `step` (errors carry forward)."""
-    _fill_skipped(before, ref_names)
-    if step.name:
-        ref_names[step.name] = value
-
-
-def _value(expression: str, env: dict) -> float | None:
-    from engine.sandbox import SnippetError, evaluate
-
-    try:
-        result = evaluate(expression, dict(env))
-    except SnippetError:
-        return None
-    return result if isinstance(result, (int, float)) and not isinstance(result, bool) else None
-
-
-def _parts(expression: str, env: dict) -> list[float]:
-    """Values of the sub-expressions of a reference step: `(a + b) * c` -> [a + b], for finer working."""
-    nodes = [n for n in ast.walk(ast.parse(expression, mode="eval").body) if isinstance(n, (ast.BinOp, ast.Call))]
-    values = [_value(ast.unparse(n), env) for n in nodes[1:]]  # nodes[0] is the whole step
-    return [v for v in values if v is not None]
