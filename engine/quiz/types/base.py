@@ -10,11 +10,15 @@ to JSON or is a plain dataclass.
                key(question, variant) -> Key    the right answer and each mistake's value
     parse      parse(question, raw, variant, key)      the answer read; AnswerFormatError costs no attempt
     grade      grade(question, variant, key, parsed)   -> GradeResult
-    validate   names(question)                  expressions whose names must be defined
-               check_mistake(question, key, j, mistake) / check_variant(question, variant, key)
+    validate   names(question), mistake_names, target_names   the names each expression may use
+               check_mistake / check_mistake_snippet / mistake_gives_key   each common mistake
+               check_solution(question)         the solution's text (choice: no letters in a shuffle)
+               check_variant / final_answer_problems(question, variant, key)   one variant
+               giveaway(question, key)          the answer as typed, which the prompt must not show
     render     answer_input(question, variant)  the input the page draws, its hint and an example
                expected(question, variant)      the form an answer takes (format messages end with it)
                answer_value(question, variant, key)  `{answer}` in the solution (choice: the letters shown)
+               chance(question), preview(question, variant)   practice's guess rate, the CLI's preview
 """
 
 from __future__ import annotations

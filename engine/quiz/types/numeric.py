@@ -12,8 +12,8 @@ import re
 
 from engine.quiz.keys import Key, numeric_key
 from engine.quiz.matching import Number, agrees, is_right, read_number, unit_slip
-from engine.quiz.precision import example_number, precision_of, stated_in_prompt, unit_of
 from engine.quiz.numbers import shown, with_unit
+from engine.quiz.precision import example_number, precision_of, stated_in_prompt, unit_of
 from engine.quiz.reader import read_quantity
 from engine.quiz.result import GradeResult
 from engine.quiz.types.base import QuestionType
@@ -36,13 +36,14 @@ class Numeric(QuestionType):
         from engine.sandbox import evaluate
 
         value = evaluate(question.answer, dict(variant.values))
-        shown = with_unit(precision_of(question).written(value), unit_of(question))
-        return numeric_key(question, value, question.answer, variant.values, shown=shown)
+        written = with_unit(precision_of(question).written(value), unit_of(question))
+        return numeric_key(question, value, question.answer, variant.values, shown=written)
 
     def parse(self, question, raw: str, variant, key: Key) -> Number:
         answer = read_number(raw, unit_of(question))
-        grouped = answer.number * 1000 if answer.places == 3 and answer.unit is None else None
-        if grouped is not None and not is_right(answer, key.value, question) and precision_of(question).allows(grouped, key.value):
+        grouped = answer.number * 1000 if answer.places == 3 and answer.unit is None else None  # 65.536 for 65536?
+        if grouped is not None and not is_right(answer, key.value, question) and is_right(
+                Number(grouped, answer.typed, grouped), key.value, question):
             raise AnswerFormatError(f"'{clip(answer.typed)}': a point marks decimals here, so that is {answer.number}; "
                                     f"to group thousands write {int(round(grouped)):,} or {int(round(grouped))}")
         return answer
@@ -58,7 +59,6 @@ class Numeric(QuestionType):
 
     def expected(self, question, variant) -> str:
         return expected_number(question, self.key(question, variant).value)
-
 
 
 def grade_number(question, key: Key, answer: Number) -> GradeResult:

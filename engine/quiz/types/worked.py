@@ -52,8 +52,8 @@ class Worked(QuestionType):
 
         expression = self.expression(question)
         value = evaluate(expression, dict(variant.values))
-        shown = with_unit(precision_of(question).written(value), unit_of(question))
-        return numeric_key(question, value, expression, variant.values, shown=shown)
+        written = with_unit(precision_of(question).written(value), unit_of(question))
+        return numeric_key(question, value, expression, variant.values, shown=written)
 
     def env(self, question, key: Key) -> dict:
         from engine.sandbox import SnippetError, evaluate
