@@ -21,9 +21,9 @@ from engine.quiz.types.base import AnswerInput, QuestionType
 from engine.quiz.units import AnswerFormatError, Unit, clip, is_unit_word
 
 MAX_LINES = 20
-_EQUALS = re.compile(r"(?<![=<>!])=(?!=)|≈")
+_EQUALS = re.compile(r"((?<![=<>!])=(?!=)|≈)")
 # What people put before a step and that changes nothing: "Step 1:", "1.", "1)", "-", "*", "•"
-_ARROWS = re.compile(r"\s*(?:=>|->|→|⇒|⟹)\s*")  # 7 × 2 → 14: an arrow is an equals
+_ARROWS = re.compile(r"\s*(?:=>|->|→|⇒|⟹)\s*")  # 252.5 → 252: an arrow is "about", like ≈
 _LABEL = re.compile(r"^(?P<words>[A-Za-z][A-Za-z_]*(?: [A-Za-z][A-Za-z_]*)*)\s*(?::|=(?!=))\s*(?=\S)")
 _LINE_NOISE = re.compile(r"^\s*(?:(?:step\s*)?\d+\s*[:.)]\s+|step\s*\d+\s*[-–—]?\s*|[-*•]\s+)", re.IGNORECASE)
 
@@ -35,6 +35,7 @@ class Line:
     parts: tuple[str, ...]  # the expressions between the `=` signs, as Python
     units: tuple[Unit | None, ...] = ()  # the unit written after each part, if any
     written: tuple[str, ...] = ()  # the parts as the learner typed them, for feedback
+    about: tuple[bool, ...] = ()  # for each sign between parts: ≈ or an arrow (may round or truncate), not =
 
 
 class Worked(QuestionType):
@@ -128,15 +129,17 @@ def parse_worked(question, raw: str) -> list[Line]:
     """
     from engine.sandbox import BUILTIN_NAMES, SnippetError, names_used
 
-    pieces = [piece for line in raw.strip().splitlines() for piece in line.split(" #")[0].split(";")]
-    texts = [_label(_ARROWS.sub("=", _LINE_NOISE.sub("", t))).strip().rstrip(".").strip() for t in pieces]
-    texts = [t for t in texts if t and not t.startswith("#")]
-    if len(texts) > MAX_LINES:
-        raise AnswerFormatError(f"{len(texts)} lines; write at most {MAX_LINES} steps")
+    pieces = [piece.strip() for line in raw.strip().splitlines() for piece in line.split(" #")[0].split(";")]
+    read = [(piece, _label(_ARROWS.sub(" ≈ ", _LINE_NOISE.sub("", piece))).strip().rstrip(".").strip())
+            for piece in pieces]
+    read = [(piece, text) for piece, text in read if text and not text.startswith("#")]
+    if len(read) > MAX_LINES:
+        raise AnswerFormatError(f"{len(read)} lines; write at most {MAX_LINES} steps")
     known = set(question.params) | set(BUILTIN_NAMES)
     lines = []
-    for number, text in enumerate(texts, start=1):
-        parts = [p.strip() for p in _EQUALS.split(text)]
+    for number, (typed, text) in enumerate(read, start=1):
+        pieces = _EQUALS.split(text)
+        parts, about = [p.strip() for p in pieces[::2]], [sign == "≈" for sign in pieces[1::2]]
         if len(parts) < 2 or not all(parts):
             raise AnswerFormatError(f"line {number} ('{clip(text)}'): write each step as `name = expression` "
                                     "or `expression = value`, e.g. `int(1010 * 0.25) = 252`")
@@ -160,8 +163,8 @@ def parse_worked(question, raw: str) -> list[Line]:
             units.append(unit)
         if name:
             known.add(name)
-        lines.append(Line(text=text, name=name, parts=tuple(exprs), units=tuple(units),
-                          written=tuple(parts[1:] if name else parts)))
+        lines.append(Line(text=typed, name=name, parts=tuple(exprs), units=tuple(units),
+                          written=tuple(parts[1:] if name else parts), about=tuple(about[1:] if name else about)))
     return lines
 
 

@@ -110,7 +110,7 @@ def _result(question, key: Key, marks: list[StepMark], last: Mark, pointer: int)
     final = last.placed if last.placed is not None else last.value
     on_key = final is not None and precision.allows(final, key.value)
     # the last line rounds its own working further than the precision asked (= 0.4 for 0.3906 at 2 decimals)
-    too_coarse = (last.exact is not None and last.unit == last.exact_unit and marks[-1].correct
+    too_coarse = (last.exact is not None and last.unit == last.exact_unit and marks[-1].correct and not on_key
                   and not precision.allows(last.value, last.exact))
     if (all(m.correct for m in marks) and reached and not on_key and final is not None) or too_coarse:
         marks[-1] = marks[-1].model_copy(update={"correct": False, "mistake_id": ROUNDED_EARLY, "feedback": (
@@ -180,7 +180,8 @@ def _check_line(question, line, names: dict, results: list) -> Mark:
     units = line.units or (None,) * len(got)
     written = line.written or line.parts
     for j in range(len(got) - 1):
-        if not equal(question, got[j], units[j], got[j + 1], units[j + 1], line.parts[j + 1]):
+        about = bool(line.about) and line.about[j]
+        if not equal(question, got[j], units[j], got[j + 1], units[j + 1], line.parts[j + 1], about=about):
             slip, slip_id = line_slip(question, line.parts[j], got[j + 1], names)
             value = shown(got[j]) if units[j] == units[j + 1] or None in (units[j], units[j + 1]) else (
                 f"{shown(convert(got[j], units[j], units[j + 1]))} {units[j + 1].name}")

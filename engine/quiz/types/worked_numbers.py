@@ -74,6 +74,20 @@ def same(a: float, b: float, written: str) -> bool:
     return bool(match) and isclose(round(a, len(match.group(1))), b, rel_tol=1e-12) and (b != 0 or a == 0)
 
 
+def approximately(a: float, b: float, written: str) -> bool:
+    """`b` (typed as `written`) is `a` rounded (half up, or to even as Python does) or truncated to its places."""
+    match = re.fullmatch(r"-?\d+(?:\.(\d+))?", written.strip())
+    if not match:
+        return False
+    places = len(match.group(1) or "")
+    scale = 10**places
+    try:
+        candidates = (round(a, places), math.floor(a * scale + 0.5) / scale, math.trunc(a * scale) / scale)
+    except (OverflowError, ValueError):
+        return False
+    return any(isclose(c, b, rel_tol=1e-12, abs_tol=1e-12) for c in candidates) and (b != 0 or a == 0)
+
+
 def stray_numbers(question, working: str, names: dict, results: list) -> float | None:
     """The first number typed in the working that comes from nowhere, or None."""
     from engine.sandbox import literals_used

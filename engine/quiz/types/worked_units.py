@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from engine.quiz.precision import unit_of
 from engine.quiz.numbers import number_text
-from engine.quiz.types.worked_numbers import same
+from engine.quiz.types.worked_numbers import approximately, same
 from engine.quiz.units import UNITS, Unit, convert, find_unit
 
 UNIT_MISLABELLED = "unit_mislabelled"
@@ -52,8 +52,11 @@ def in_step(question, k: int, number, unit: Unit | None) -> list[tuple[float, st
     return readings
 
 
-def equal(question, a, unit_a: Unit | None, b, unit_b: Unit | None, written: str) -> bool:
-    """Does `a unit_a = b unit_b` hold (`written`: b as typed, which may round a)?"""
+def equal(question, a, unit_a: Unit | None, b, unit_b: Unit | None, written: str, *, about: bool = False) -> bool:
+    """Does `a unit_a = b unit_b` hold (`written`: b as typed, which may round a)? With `about` (≈, →)
+    b may also be a rounded or truncated to the places written, whole numbers included (252.5 → 252)."""
+    if about and unit_a == unit_b and approximately(a, b, written):
+        return True
     if unit_a == unit_b:
         return same(a, b, written)
     if unit_a is not None and unit_b is not None:

@@ -167,6 +167,13 @@ def test_standard_constants_powers_and_units_are_read(raw):
     assert result.correct and result.score == 1, result.feedback
 
 
+def test_an_arrow_or_about_may_round_or_truncate_an_equals_may_not():
+    assert grade_answer(q3w(), "1000 + 10 = 1010 MB\n1010 × 0.25 = 252.5 → 252").correct
+    assert grade_answer(q3w(), "lora_model_size = 1010; 1010 * 0.25 ≈ 252").correct  # 1000 + 10 done in the head
+    result = grade_answer(q3w(), "1000 + 10 = 1010\n1010 * 0.25 = 252.5 = 252")
+    assert not result.correct and "`252.5` is 252.5, not 252" in result.feedback
+
+
 def test_a_power_is_a_power_not_xor():
     question = shipped("lora-low-rank-update").question("lora-share-worked")  # 4096 x 4096, rank 8
     raw = "lora = 8 * (4096 + 4096) = 65,536\nfull = 4096^2 = 16777216\nshare = 100 * lora / full = 0.39%"
