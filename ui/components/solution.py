@@ -43,7 +43,7 @@ def render_solution(question, variant) -> None:
 
 
 def _check_lines(question, variant) -> list[str]:
-    """The question's `checks`, filled in for this variant (engine/quiz/constraints.py)."""
+    """The question's `checks`, filled in for this variant (engine/quiz/checks.py)."""
     from engine.quiz.answer_key import variant_for
     from engine.quiz.checks import check_lines
 

@@ -56,3 +56,14 @@ def test_a_shuffled_question_may_not_name_options_by_letter_or_place(final):
 def test_an_unreadable_choice_says_which_letters_are_expected():
     with pytest.raises(AnswerFormatError, match="Expected: the letters of every right option as shown"):
         grade_answer(quiz_from_yaml(TWO_MISTAKES).questions[0], "Z")
+
+
+@pytest.mark.parametrize("raw", ["B", "b", "Option B", "(B)", "B.", "the answer is B",
+                                 "B) To add small trainable parts", "To add small trainable parts that make training easier and cheaper"])
+def test_a_letter_however_it_is_written_or_the_options_text(raw):
+    assert grade_answer(shipped("seed").question("q1-lora-purpose"), raw).correct
+
+
+@pytest.mark.parametrize("raw", ["A, B", "A B", "a and b", "AB", "both A and B", "A & B", "(A) (B)"])
+def test_several_letters_however_they_are_written(raw):
+    assert grade_answer(shipped("why-lora-qlora").question("what-lora-changes"), raw).correct

@@ -153,3 +153,11 @@ def test_a_literal_of_the_formula_itself_is_allowed_even_if_it_equals_a_value():
     for seed in range(0, 12):
         variant, _ = variant_for(question, seed)
         assert parse(question, "n_params * bits / (8 * 10**9)", variant)
+
+
+@pytest.mark.parametrize("raw", ["qlora_model_size=(model_size+lora_size)*quantization_factor",
+                                 "`(model_size + lora_size) * quantization_factor`",
+                                 "quantization_factor * (lora_size + model_size)",
+                                 "model_size = 800\nqlora_model_size = (model_size + lora_size) * quantization_factor\nprint(qlora_model_size)"])
+def test_a_fix_as_people_type_it(raw):
+    assert grade_answer(q4(), raw).correct
