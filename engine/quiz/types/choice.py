@@ -17,7 +17,7 @@ from engine.quiz.types.base import AnswerInput, QuestionType
 from engine.quiz.units import AnswerFormatError
 from engine.quiz.variants import option_order, render
 
-_LETTER_THEN_TEXT = re.compile(r"^\(?([A-Ha-h])[).:]\s+\D.*$", re.DOTALL)
+_LETTER_THEN_TEXT = re.compile(r"^\(?([A-Ha-h])[).:]\s+(?=.*[A-Za-z]{3}).*$", re.DOTALL)  # "B) To add ..."
 _FILLER = {"option", "options", "and", "answer", "answers", "is", "are", "the", "both", "of"}  # "Options A and C", "the answer is B"
 # "Option B", "options A and C", "(A)", "the first three options", "the last option": letters or places
 _BY_POSITION = re.compile(r"\b[Oo]ptions?\s+[A-H]\b(?:\s*(?:,|and)\s*[A-H]\b)*|\([A-H]\)|"

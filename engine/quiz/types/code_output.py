@@ -71,7 +71,7 @@ class CodeOutput(QuestionType):
 
     def parse(self, question, raw: str, variant, key: Key):
         text = _unquoted(raw.strip(), key.shown)
-        printed_error = key.shown.lower().startswith(("error", "exception"))  # the program prints such words itself
+        printed_error = key.value != ERROR and key.shown.lower().startswith(("error", "exception"))  # printed words
         if not printed_error and (text.lower().rstrip(".!") in _ERROR_WORDS or _EXCEPTION.fullmatch(text)):
             return ERROR
         if not isinstance(key.value, (int, float)):
