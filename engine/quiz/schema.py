@@ -21,7 +21,7 @@ engine/quiz/parts.py.
 from __future__ import annotations
 
 import keyword
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
@@ -195,7 +195,8 @@ Question = Annotated[
     Union[ChoiceQuestion, NumericQuestion, CodeOutputQuestion, FixExpressionQuestion, WorkedQuestion],
     Field(discriminator="type"),
 ]
-QUESTION_TYPES = ("choice", "numeric", "code_output", "fix_expression", "worked")
+# The `type:` of each model above; engine/quiz/types/<type>.py holds what each one does.
+QUESTION_TYPES = tuple(get_args(model.model_fields["type"].annotation)[0] for model in get_args(get_args(Question)[0]))
 
 
 # One quiz file: a page of the app at /quiz-<id>.

@@ -14,17 +14,18 @@ validation and the input it asks for (the protocol: engine/quiz/types/base.py).
                        worked_steps.py, worked_mistakes.py, worked_numbers.py and
                        worked_units.py are its parts)
 
-A new type is one module here, with `TYPE = YourType()`, its line in TYPES, and its
-pydantic model in engine/quiz/schema.py.
+A new type is one module here, `<type>.py` with `TYPE = YourType()`, and its pydantic model
+in the `Question` union of engine/quiz/schema.py: the registry finds the module by the name.
 """
 
 from __future__ import annotations
 
-from engine.quiz.types import choice, code_output, fix_expression, numeric, worked
+import importlib
+
+from engine.quiz.schema import QUESTION_TYPES
 from engine.quiz.types.base import AnswerInput, QuestionType
 
-TYPES: dict[str, QuestionType] = {module.TYPE.name: module.TYPE
-                                  for module in (choice, numeric, code_output, fix_expression, worked)}
+TYPES: dict[str, QuestionType] = {name: importlib.import_module(f"{__name__}.{name}").TYPE for name in QUESTION_TYPES}
 
 __all__ = ["TYPES", "AnswerInput", "QuestionType", "type_of"]
 
