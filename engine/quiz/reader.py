@@ -2,12 +2,12 @@
 
 docs/authoring.md, "How learners may write answers", is this grammar for authors. In short:
 
-    answer   := lead? value unit?          "≈ 1.86 GiB", "65,536 params", "0.39%", "7 billion"
-    lead     := ≈ | ~ | = | about | approx. | roughly      (changes nothing)
+    answer   := lead? value unit? remark?     "≈ 1.86 GiB", "65,536 params", "0.39%", "7 billion", "10000x"
+    lead     := ≈ | ~ | = | about | approx. | roughly      (changes nothing; nor does a final "(remark)")
     value    := number | maths                           maths: numeric and worked answers only
-    number   := sign? digits ("." digits)? exponent?     "65,536" "65 536" "1_000" "−4" "3e9" "1.4 × 10^10"
-    digits   := \\d+ | \\d{1,3} (sep \\d{3})+               sep: one of , _ ' and (thin) spaces, one kind per number
-    unit     := scale? unit-name                         engine/quiz/units.py; scale: thousand, million, billion, trillion
+    number   := sign? digits ("." digits)? exponent?     engine/quiz/numbers.py: "65,536" "65 536" "1.4 × 10^10"
+    unit     := scale? unit-name | times                 engine/quiz/units.py; times: x, ×, times, fold (no unit)
+    scale    := thousand | million | billion | trillion | k | M | T      ("7 billion", "10k"; never B: bytes)
 
 In maths `^` and superscripts (2³⁰) are powers, `×` `·` `⋅` and `x` between numbers multiply,
 `÷` divides, `−` and `–` subtract, and `50%` directly after a number is 0.5 (`a % b` stays
@@ -37,6 +37,8 @@ _TIMES = re.compile(r"(?<=[\d)])\s*(?:x|×|times|fold)$", re.IGNORECASE)
 _SCALE_WORD = re.compile(r"[" + SPACES + r"]*(thousand|million|billion|trillion)\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z_][A-Za-z_0-9]*(?:\.[A-Za-z_][A-Za-z_0-9]*)?")  # a name, or math.name
 _SUPERSCRIPTS = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+")
+
+
 @dataclass(frozen=True)
 class Reading:
     """A value as the learner wrote it."""
