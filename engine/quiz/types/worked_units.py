@@ -62,7 +62,8 @@ def equal(question, a, unit_a: Unit | None, b, unit_b: Unit | None, written: str
     if unit_a is not None and unit_b is not None:
         return unit_a.dimension == unit_b.dimension and same(convert(a, unit_a, unit_b), b, written)
     label = unit_a or unit_b  # the bare side is in some unit of the label's kind: 14e6 * 16 = 224 MB (bytes)
-    for bare in [u for u in dict.fromkeys(UNITS.values()) if u.dimension == label.dimension] + [_WHOLE]:
+    kinds = [u for u in dict.fromkeys(UNITS.values()) if u.dimension == label.dimension]
+    for bare in kinds + ([_WHOLE] if label.dimension == _WHOLE.dimension else []):
         if unit_a is None and same(convert(a, bare, unit_b), b, written):
             return True
         if unit_b is None and same(convert(a, unit_a, bare), b, written):
