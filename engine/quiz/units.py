@@ -21,6 +21,7 @@ Answers that cannot be read raise `AnswerFormatError` (it costs no attempt).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -134,7 +135,10 @@ def convert(value: float, source: Unit, target: Unit) -> float:
                                 f"{target.name} ({_MEASURES[target.dimension]})")
     if source == target:
         return value
-    return value * source.factor / target.factor
+    try:
+        return value * source.factor / target.factor
+    except OverflowError:  # an int too large for a float (9**4700): no answer is near it
+        return math.inf if value > 0 else -math.inf
 
 
 _MEASURES = {"bytes": "memory", "params": "a count of parameters", "ratio": "a share"}
