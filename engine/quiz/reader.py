@@ -31,7 +31,8 @@ SCALE_WORDS = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion"
 _LEAD = re.compile(r"^(?:≈|~|=|about\b|approx\.?|approximately\b|around\b|roughly\b)\s*", re.IGNORECASE)
 _SUPER = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _OPS = {"^": "**", "×": "*", "·": "*", "⋅": "*", "∙": "*", "✕": "*", "÷": "/", "−": "-", "–": "-", "—": "-"}
-_REMARK = re.compile(r"(?<=\s)\((?=[^()]*[A-Za-z]{2})[^()]*\)\s*$")
+_REMARK = re.compile(r"(?<=[\w)%])\s+\([^()]*\)\s*$")  # "14 GB (7 × 2)": after a whole value, a remark
+_WORDY_REMARK = re.compile(r"(?<=[\d)%A-Za-z])\s+\((?=[^()]*[A-Za-z]{3})[^()]*\)\s*$")  # "= 14 GB (the weights)"
 _SCALE_LETTERS = {"k": 10**3, "K": 10**3, "M": 10**6, "T": 10**12}  # "10k", "7M" (never B: that is bytes)
 _TIMES = re.compile(r"(?<=[\d)])\s*(?:x|×|times|fold)$", re.IGNORECASE)
 _SCALE_WORD = re.compile(r"[" + SPACES + r"]*(thousand|million|billion|trillion)\b", re.IGNORECASE)
@@ -160,7 +161,7 @@ def read_part(text: str, names: frozenset[str] = frozenset()) -> tuple[str, Unit
 
     '14 GB + 224 MB' -> ('14 + (224 * 0.001)', GB); '7 billion' -> '(7 * 1000000000)'.
     """
-    body, unit, scale = split_unit(text, names)
+    body, unit, scale = split_unit(_WORDY_REMARK.sub("", text), names)
     body, unit = units_in_maths(body, unit, names)
     python = python_maths(body, names)
     return (python if scale == 1 else f"({python}) * {scale}"), unit
@@ -213,8 +214,8 @@ def python_maths(text: str, names: set[str] = frozenset()) -> str:
             continue
         if c == "(":
             calls.append(bool(out) and (out[-1][:1].isalpha() or out[-1][:1] == "_"))  # after a name: a call
-            if _operand_ends(out):
-                out.append("*")  # 2(3 + 4) and (a)(b): multiplied, as written by hand
+            if _operand_ends(out) and i > 0 and text[i - 1] not in SPACES:
+                out.append("*")  # 2(3 + 4) and (a)(b): multiplied, as written by hand (no space between)
         elif c == ")" and calls:
             calls.pop()
         if c in _OPS:
