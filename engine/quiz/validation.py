@@ -17,9 +17,11 @@ For every question:
    applies to computing steps (those with a placeholder); a step without any
    states a fixed fact, such as a paper's own figures, and is left alone;
 6. every variant (engine/quiz/variant_checks.py): constraints can be met, the key
-   computes, mistakes differ from it, checks hold, no text gives the answer away.
+   computes, mistakes differ from it, checks hold, no text gives the answer away, and the
+   solution's own final answer is graded right (each type says how it reads it).
    `python -m engine validate` checks every variant (`checking_every_variant()`); the
-   app's loader, which runs on a page view, checks the same on up to APP_VARIANTS of them.
+   app's loader, which runs on a page view, checks the same on up to APP_VARIANTS of them,
+   and the final answer on the default variant and SEEDS drawn ones.
 Returns (key path, message) pairs; the loader adds file:line:col.
 """
 
@@ -173,6 +175,8 @@ def _hard_coded(question, path: str, text: str):
 
 def _per_variant(question, variant: Variant, key):
     yield from type_of(question).check_variant(question, variant, key)
+    for message in type_of(question).final_answer_problems(question, variant, key):
+        yield "solution.final_answer", message
     for path, text in _solution_texts(question):
         for message in equation_errors(render(text, variant.values)):
             yield path, message

@@ -41,7 +41,7 @@ def check_variants(question, *, limit: int | None = None):
     yield from _constraints(question, values_list, shown, everything)
     seen: set[str] = set()
     for values in [values_list[0]] + shown:
-        for path, kind, message in _one(question, values):
+        for path, kind, message in _one(question, values, final_answer=limit is None):
             if kind not in seen:
                 seen.add(kind)
                 yield path, f"{message} (variant {_describe(values)})"
@@ -67,8 +67,9 @@ def _constraints(question, values_list: list[dict], shown: list[dict], everythin
                               f"(under {MIN_ACCEPTANCE:.0%}), so drawing one is slow; widen the params or loosen them")
 
 
-def _one(question, values: dict):
-    """(path, kind, message) for each problem of one variant."""
+def _one(question, values: dict, *, final_answer: bool = True):
+    """(path, kind, message) for each problem of one variant; `final_answer`: grade the solution's own
+    final answer too (validate does, on every variant; the app's loader does on SEEDS of them, in validation.py)."""
     from engine.sandbox import SnippetError
 
     kind = type_of(question)
@@ -92,7 +93,7 @@ def _one(question, values: dict):
             if fill_placeholder(inner, env) is None:
                 yield (f"checks[{j}].text", "check-text", (f"placeholder '{{{inner}}}' is not an expression over "
                                                             "the params, `answer` and the snippet's or steps' names"))
-    for message in kind.final_answer_problems(question, variant, key):
+    for message in kind.final_answer_problems(question, variant, key) if final_answer else ():
         yield "solution.final_answer", "final-answer", message
     giveaway = _gives_away(question, values, key)
     if giveaway:

@@ -10,9 +10,9 @@ constraints exclude is never used, so `abs(full_gb - lora_gb)` is as good as
 Deciding `equivalent(expression, question)`:
 1. screen: the first SCREEN points of the space (the defaults first); a difference there is
    a counterexample at once;
-2. proof: when both expressions are arithmetic (+ - * / **, abs, numbers and names), SymPy
-   (imported on first use) decides whether their difference cancels to zero, which holds for
-   every variant where both are defined;
+2. proof, for a space of more than PROVE_ABOVE variants: when both expressions are arithmetic
+   (+ - * / **, abs, numbers and names), SymPy (imported on first use) decides whether their
+   difference cancels to zero, which holds for every variant where both are defined;
 3. else every point of the space: equal on each (1e-9 relative, so float noise is no
    difference; the same error on both sides is agreement).
 Values are cached per expression on the question, so a second learner's same answer is a lookup.
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import math
 
 from engine.quiz.matching import isclose
 from engine.quiz.snippets import snippet_bindings
@@ -30,26 +31,39 @@ from engine.quiz.variants import render_snippet, symbolic_snippet
 ENUMERATED = 50_000  # variants enumerated in full (a fix is evaluated on each: ~3 µs a point)
 SAMPLED = 5_000  # seeded draws for a larger space
 SCREEN = 64  # points tried first, for a fast counterexample
+PROVE_ABOVE = 2_000  # a smaller space is evaluated whole (a few ms); a larger one is first tried with SymPy
 _FAILED = "error"  # an evaluation that raised: (_FAILED, the exception's name)
 _CACHED_EXPRESSIONS = 256
 
 
-def space(question) -> list[dict]:
-    """Bindings (params + the snippet's names before the buggy line) of every variant meeting the constraints."""
-    cached = question._cache.get("fix-space")
-    if cached is None:
-        from engine.quiz.constraints import unmet
-        from engine.quiz.variants import variant_values
+def space(question, first: int | None = None) -> list[dict]:
+    """Bindings (params + the snippet's names before the buggy line) of every variant meeting the
+    constraints, or of the `first` of them: built as far as asked, once, so a screen costs a screen."""
+    cache = question._cache.get("fix-space")
+    if cache is None:
+        cache = question._cache["fix-space"] = {"points": [], "rest": _variants(question)}
+    points, rest = cache["points"], cache["rest"]
+    while rest is not None and (first is None or len(points) < first):
+        values = next(rest, None)
+        if values is None:
+            cache["rest"] = rest = None
+        else:
+            points.append(bindings_of(question, values))
+    return points if first is None else points[:first]
 
-        values, _ = variant_values(question, limit=ENUMERATED, sample=SAMPLED)
-        seen, shown = set(), []
-        for v in values:
-            signature = tuple(v.items())
-            if signature not in seen and not unmet(question, v):
-                seen.add(signature)
-                shown.append(v)
-        cached = question._cache["fix-space"] = [bindings_of(question, v) for v in shown]
-    return cached
+
+def _variants(question):
+    """The values of each variant meeting the constraints, once each, the defaults first."""
+    from engine.quiz.constraints import unmet
+    from engine.quiz.variants import variant_values
+
+    values, _ = variant_values(question, limit=ENUMERATED, sample=SAMPLED)
+    seen = set()
+    for v in values:
+        signature = tuple(v.items())
+        if signature not in seen and not unmet(question, v):
+            seen.add(signature)
+            yield v
 
 
 def values_on(question, expression: str, points: list[dict], *, first: int | None = None) -> list:
@@ -76,15 +90,33 @@ def first_difference(question, expression: str, other: str) -> dict | None:
 
 
 def _first_difference(question, expression: str, other: str) -> dict | None:
-    points = space(question)
+    if _same_tree(expression, other):
+        return None
     for first in (SCREEN, None):
+        points = space(question, first)
         mine, theirs = values_on(question, expression, points, first=first), values_on(question, other, points, first=first)
         for point, a, b in zip(points, mine, theirs):
             if not same_value(a, b):
                 return point
-        if first is None or symbolically_equal(question, expression, other):
+        if first is None or (_candidates(question) > PROVE_ABOVE and symbolically_equal(question, expression, other)):
             return None
     return None
+
+
+def _candidates(question) -> int:
+    """How many variants the space is drawn from (before the constraints): the grid's size, or SAMPLED."""
+    from engine.quiz.variants import param_values
+
+    size = math.prod(len(param_values(p)) for p in question.params.values())
+    return size if size <= ENUMERATED else SAMPLED
+
+
+def _same_tree(first: str, second: str) -> bool:
+    """The same expression, spacing and redundant parentheses aside."""
+    try:
+        return ast.dump(ast.parse(first, mode="eval")) == ast.dump(ast.parse(second, mode="eval"))
+    except SyntaxError:
+        return False
 
 
 def equivalent(first: str, second: str, question) -> bool:
@@ -101,7 +133,7 @@ def same_value(a, b) -> bool:
 
 def agrees_on_screen(question, expression: str, other: str) -> bool:
     """Equal on the screen points: how a wrong fix is matched with a listed mistake (a diagnosis, not a score)."""
-    points = space(question)
+    points = space(question, SCREEN)
     pairs = zip(values_on(question, expression, points, first=SCREEN), values_on(question, other, points, first=SCREEN))
     return all(same_value(a, b) for a, b in pairs)
 

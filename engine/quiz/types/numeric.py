@@ -92,7 +92,7 @@ def number_answer_problems(question, variant, key: Key):
     asked, precision = unit_of(question), precision_of(question)
     final = render(question.solution.final_answer, variant.values).strip()
     texts = [("the final answer", final)] if re.search(r"\d", final) else []  # no number: prose, not checked
-    stated = stated_in_prompt(render(question.prompt, variant.values))
+    stated = stated_in_prompt(question.prompt)  # in words, never in a placeholder
     if stated and precision.source != "prompt":
         texts.append((f"the key {stated.describe()}, as the prompt asks,", with_unit(stated.written(key.value), asked)))
     for what, text in texts:
