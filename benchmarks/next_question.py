@@ -1,5 +1,6 @@
 """Time to choose a learner's next practice question with 100,000 attempts in the store.
-Goal (issue 13): ≤ 50 ms at the 95th percentile.
+Goal (issues 13 and 19): ≤ 50 ms at the 95th percentile for a 5,000-attempt learner's first
+pick, beside a busy process.
 
 How it measures, on a fresh SQLite file in a temporary folder (and on PostgreSQL too when
 --database or TEST_POSTGRES_URL gives one; its attempts and learners are deleted first):
@@ -7,16 +8,21 @@ How it measures, on a fresh SQLite file in a temporary folder (and on PostgreSQL
    answering the shipped practice questions (their real quiz and question ids and mistake
    ids, so every attempt counts towards mastery), 55% right, over the last 60 days, and one
    "heavy" learner holding `--heavy` of those attempts (a learner who practised a lot);
-2. for a typical learner and for the heavy one: `--repeat` calls of what the practice page
+   then fits the knowledge-tracing parameters to them (engine/practice/parameters.py refit,
+   what `python -m engine fit` runs; its time is printed), so picks use a stored fit;
+2. starts `--busy` processes that spin on a CPU each (default 1: the pick shares the
+   machine with other work; run it under /work/coord/quiet, or on an otherwise idle
+   machine, so that nothing else adds to it);
+3. for a typical learner and for the heavy one: `--repeat` calls of what the practice page
    does per run, next_for(store, learner, course): bring the learner's state up to date
-   (engine/practice/history.py: one indexed query), BKT mastery, SM-2 cards, the pick.
+   (engine/practice/history.py: one indexed query), BKT mastery with FSRS forgetting, the pick.
    "later picks": the server process has seen the learner before (each call also records
    one new attempt first, as a learner answering between picks does); "first pick": the
    process-wide state is cleared before each call, so all the learner's attempts are read
    and traced. The loaded course is passed in, as the app's loader caches it.
 Prints p50, p95 and max in milliseconds (time.perf_counter).
 
-    .venv/bin/python benchmarks/next_question.py [--attempts 100000] [--heavy 5000] [--repeat 200] [--database URL]
+    .venv/bin/python benchmarks/next_question.py [--attempts 100000] [--heavy 5000] [--repeat 200] [--busy 1] [--database URL]
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import argparse
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -39,6 +46,7 @@ from engine.content.loader import load_course  # noqa: E402
 from engine.practice import history  # noqa: E402
 from engine.practice.catalogue import build  # noqa: E402
 from engine.practice.next_question import next_for  # noqa: E402
+from engine.practice.parameters import refit  # noqa: E402
 from engine.progress.store import Store, _now  # noqa: E402
 from engine.progress.tables import attempts, learners  # noqa: E402
 
@@ -100,9 +108,19 @@ def run(url: str, args, course) -> None:
             conn.execute(delete(attempts))
             conn.execute(delete(learners))
     typical, heavy = fill(store, args.attempts, args.heavy, course)
-    print(f"{store.shown_url}: {args.attempts:,} attempts, 500 learners")
-    report("typical learner", store, typical, course, args.repeat)
-    report("heavy learner", store, heavy, course, args.repeat)
+    start = time.perf_counter()
+    fitted = refit(store, build(course))
+    print(f"{store.shown_url}: {args.attempts:,} attempts, 500 learners; refit {time.perf_counter() - start:.1f} s "
+          f"({fitted.answers:,} pieces of evidence, {fitted.iterations} EM iterations)")
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.busy)]
+    try:
+        print(f"  beside {args.busy} busy process(es), each spinning on a CPU")
+        report("typical learner", store, typical, course, args.repeat)
+        report("heavy learner", store, heavy, course, args.repeat)
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
     store.close()
 
 
@@ -111,6 +129,7 @@ def main() -> None:
     parser.add_argument("--attempts", type=int, default=100_000)
     parser.add_argument("--heavy", type=int, default=5_000)
     parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--busy", type=int, default=1, help="processes spinning on a CPU meanwhile (default 1)")
     parser.add_argument("--database", default=os.environ.get("TEST_POSTGRES_URL"))
     args = parser.parse_args()
     course = load_course()

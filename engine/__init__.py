@@ -9,7 +9,7 @@ One package per concept (STYLE.md §1), one module per idea inside it:
     jobs/      running work: the job queue, its worker processes, fair turns, threads, Ray
     content/   lessons: schema, figure registry, the YAML loader and its problems
     progress/  the progress store: tables, values, store, class report
-    practice/  skills, mastery (BKT), spaced review (SM-2), the next question, lab-run questions
+    practice/  skills, mastery (BKT, fitted by EM), forgetting (FSRS), the next question, lab-run questions
     cli/       `python -m engine COMMAND`, one module per command
 
 The packages form layers. An arrow is "may import"; nothing else is allowed, and

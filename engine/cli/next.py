@@ -14,12 +14,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
     from engine.content.loader import load_course
-    from engine.practice.catalogue import build
-    from engine.practice.history import attempts_of
-    from engine.practice.next_question import choose
+    from engine.practice.next_question import next_for
     from engine.progress.store import Store, StoreError
 
     try:
@@ -28,11 +24,10 @@ def run(args: argparse.Namespace) -> int:
         if learner is None:
             print(f"no learner has the code {args.learner!r}")
             return 1
-        history = attempts_of(store, learner.id)
+        pick, _ = next_for(store, learner.id, load_course())  # with the parameters fitted from the class
     except StoreError as exc:
         print(exc)
         return 1
-    pick = choose(build(load_course()), history, owner=f"learner-{learner.id}", now=datetime.now(UTC))
     if args.json:
         print(json.dumps({"learner": learner.name, **pick.as_dict()}, ensure_ascii=False))
     elif pick.item is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from engine.practice.lab_questions import load_lab_questions
-from engine.practice.mastery import TYPED_GUESS, Item
+from engine.practice.mastery import Item
 from engine.practice.skills import Skills, load_skills
 
 
@@ -22,12 +22,12 @@ class Catalogue:
     titles: dict[str, str] = field(default_factory=dict)  # quiz id -> quiz title
 
 
-def guess_of(question) -> float:
-    """BKT's G for a question (engine/practice/mastery.py): chance of a right answer by luck."""
+def guess_of(question) -> float | None:
+    """G by chance of a choice question (engine/practice/model.py); None for a typed answer,
+    whose G is its skill's."""
     from engine.quiz.types import type_of
 
-    chance = type_of(question).chance(question)  # choice: 1 / options, or 1 / (2**n - 1) for ticks
-    return TYPED_GUESS if chance is None else chance
+    return type_of(question).chance(question)  # choice: 1 / options, or 1 / (2**n - 1) for ticks
 
 
 def build(course, skills: Skills | None = None) -> Catalogue:

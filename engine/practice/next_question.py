@@ -1,15 +1,31 @@
-"""Which question a learner should practise next, and why, in the order a tutor would:
+"""Which question a learner should practise next, and why: the most expected learning.
 
-    1. the mistake just made: a wrong answer whose named mistake reveals a skill still
-       below the mastery threshold → a question training that skill;
-    2. review: a question that SM-2 (engine/practice/schedule.py) says is due;
-    3. the weakest skill: lowest mastery, weighted by how often its mistakes were made,
-       weight = (1 - P(L)) · (1 + times its mistakes were named);
-    4. done: every practised skill is mastered and nothing is due.
+Each question is scored by the knowledge one more practice of it is expected to add,
 
-Within a skill, the question answered fewest times comes first (course order breaks a
-tie), never the one just answered unless it is the only one; its variant is fresh (a
-seed the learner has not had for that question), so a right answer cannot be replayed.
+    gain(question) = Σ over its skills  (1 - P(known now)) · T · (1 + w)
+
+where P(known now) is BKT's estimate lowered by FSRS retrievability (engine/practice/
+mastery.py), T the skill's chance to be learnt at one opportunity (fitted from the class,
+engine/practice/fit.py) and w a recent mistake's extra weight: 1 just after a named mistake
+revealed the skill, halving with each answer since. Picks, in this order:
+
+    1. the mistake just made: the last answer was wrong with a named mistake that reveals a
+       skill not yet mastered → rule 3, with that skill at the mistake's full weight (w = 1),
+       so a question training it usually wins, and the reason names the slip;
+    2. a skill never practised, the first in the course's order, so that every skill is
+       practised: the question with the most gain among those training it;
+    3. the highest gain among questions that train a skill not mastered now. A review has
+       no tier of its own: a once-mastered skill comes back when forgetting has lowered
+       P(known now) enough for practising it to gain most, so in a short course a review
+       does not preempt a skill still unmastered;
+    4. done: every skill is mastered now (P(known now) ≥ 95% after at least 3 answers).
+
+The mistake's weight then halves at each answer, so a slip steers the next few picks, not
+every later one. A skill counts as mastered only after MIN_EVIDENCE answers (engine/
+practice/model.py). The question just answered is never picked unless it is the only one;
+among equal gains, a question that can catch the same slip again comes first, then the one
+answered fewest times, then course order. The variant is fresh (a seed the learner has not
+had for that question), so a right answer cannot be replayed.
 """
 
 from __future__ import annotations
@@ -18,20 +34,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from engine.practice.catalogue import Catalogue
-from engine.practice.mastery import MASTERED, Attempt, Item, Mastery, trace
-from engine.practice.schedule import cards, due
+from engine.practice.mastery import Attempt, Item, Mastery, trace
+from engine.practice.model import MASTERED, MIN_EVIDENCE, Model
+from engine.practice.reasons import known_now, phrase, times
 from engine.quiz.variants import variant_seed
 
 PRACTICE_ROUND = 1000  # practice's variant rounds start here, apart from a quiz page's rounds 0, 1, 2, ...
-# How the app names a slip, by mistake id or built-in transform (ids with - or _ alike).
-PHRASES = {
-    "bits_for_bytes": "named bits as bytes", "bytes_for_bits": "named bytes as bits",
-    "gb_for_gib": "gave GB where GiB was asked", "gib_for_gb": "gave GiB where GB was asked",
-    "precedence": "lost the brackets (order of operations)", "wrong_operand": "applied a factor to one term only",
-    "term_left_out": "left a term out", "int_forgotten": "forgot that int() truncates",
-    "round_not_truncate": "rounded where int() truncates", "upside_down": "divided the wrong way round",
-    "no_percent": "gave a fraction where a percent was asked",
-}
+MISTAKE_DECAY = 0.5  # a named mistake's extra weight is multiplied by this at every answer since
 
 
 @dataclass(frozen=True)
@@ -40,10 +49,10 @@ class Pick:
 
     item: Item | None
     seed: int
-    kind: str  # "mistake", "review", "weakest", "new", "done", or "empty" (no question names a skill)
+    kind: str  # "mistake", "new", "review", "gain", "done", or "empty" (no question names a skill)
     reason: str
     skill: str | None = None
-    mastery: float | None = None
+    mastery: float | None = None  # P(known now) of `skill`
 
     def as_dict(self) -> dict:
         return {"quiz": self.item.quiz_id if self.item else None,
@@ -52,109 +61,117 @@ class Pick:
                 "skill": self.skill, "mastery": None if self.mastery is None else round(self.mastery, 4)}
 
 
-def times(n: int) -> str:
-    return {1: "once", 2: "twice"}.get(n, f"{n} times")
-
-
-def phrase(mistake_id: str) -> str:
-    key = mistake_id.replace("-", "_")
-    return PHRASES.get(key, f"made the slip “{mistake_id.replace('-', ' ').replace('_', ' ')}”")
-
-
 def choose(catalogue: Catalogue, history: list[Attempt], *, owner: str, now: datetime,
-           threshold: float = MASTERED, mastery: Mastery | None = None, deck: dict | None = None) -> Pick:
+           threshold: float = MASTERED, mastery: Mastery | None = None, model: Model | None = None) -> Pick:
     """The next question for the learner whose attempts (oldest first) are `history`;
-    `mastery` and `deck` (SM-2 cards), when given, are those of `history`, already built."""
+    `mastery`, when given, is that of `history`, already traced (with its model)."""
     if not catalogue.practice:  # no skills file, or no question names a declared skill
         return Pick(None, 0, "empty", "No practice question names a declared skill; "
                     "`python -m engine validate` says what is wrong with practice/skills.yaml.")
-    mastery = mastery or trace(history, catalogue.items, catalogue.skills)
-    deck = cards(history) if deck is None else deck
-    last = history[-1] if history else None
-    title = catalogue.skills.title
-    if last and not last.correct and last.mistake_id:
-        weak = [s for s in mastery.mistake_skills.get(last.mistake_id, ()) if mastery.of(s) < threshold]
-        if weak:
-            skill = min(weak, key=mastery.of)
-            n = mastery.mistakes[last.mistake_id]
-            reason = (f"You just {phrase(last.mistake_id)} ({times(n)} so far): this question trains "
-                      f"“{title(skill)}” ({mastery.of(skill):.0%} mastered).")
-            return _pick(catalogue, history, owner, skill, "mistake", reason, mastery, last.mistake_id)
-    practice = {item.key: item for item in catalogue.practice}
-    # a question just answered is never due: SM-2's shortest interval is a day
-    ready = [(key, card) for key, card in due(deck, now) if key in practice]
-    if ready:
-        key, card = ready[0]
-        item = practice[key]
-        days = max(0, (now - card.last_review).days)
-        reason = (f"Review: you last answered this {days} day(s) ago, and spaced review (SM-2) brings it back "
-                  f"after {card.interval_days:g} day(s) so that it sticks.")
-        return Pick(item, fresh_seed(item, history, owner), "review", reason, item.skills[0],
-                    mastery.of(item.skills[0]))
-    return _weakest(catalogue, history, owner, mastery, threshold, now, deck)
-
-
-def _weakest(catalogue, history, owner, mastery: Mastery, threshold: float, now: datetime, deck: dict) -> Pick:
+    mastery = mastery or trace(history, catalogue.items, catalogue.skills, model=model)
     skills = list(dict.fromkeys(s for item in catalogue.practice for s in item.skills))
-    made: dict[str, list[tuple[int, str]]] = {}
-    for mistake_id, n in mastery.mistakes.items():
-        for skill in mastery.mistake_skills.get(mistake_id, ()):
-            made.setdefault(skill, []).append((n, mistake_id))
-    open_ = [s for s in skills if mastery.of(s) < threshold]
+    known = {s: mastery.known(s, now) for s in skills}
+    open_ = {s for s in skills if mastery.seen[s] < MIN_EVIDENCE or known[s] < threshold}
     if not open_:
-        upcoming = min((c.due for c in deck.values()), default=None)
-        when = f" The next review is due {upcoming:%Y-%m-%d %H:%M} UTC." if upcoming and upcoming > now else ""
-        return Pick(None, 0, "done", f"Every skill is above {threshold:.0%} mastery.{when}")
-    weight = {s: (1 - mastery.of(s)) * (1 + sum(n for n, _ in made.get(s, []))) for s in open_}
-    skill = max(open_, key=lambda s: (weight[s], -skills.index(s)))
-    title, p = catalogue.skills.title(skill), mastery.of(skill)
-    if made.get(skill):
-        n, mistake_id = max(made[skill])
-        reason = f"You {phrase(mistake_id)} {times(n)}: “{title}” is at {p:.0%} mastery."
-        return _pick(catalogue, history, owner, skill, "weakest", reason, mastery, mistake_id)
-    if not mastery.seen[skill]:
-        return _pick(catalogue, history, owner, skill, "new", f"You have not practised “{title}” yet.", mastery)
-    reason = f"“{title}” is your weakest skill: {p:.0%} mastery after {mastery.seen[skill]} answer(s)."
-    return _pick(catalogue, history, owner, skill, "weakest", reason, mastery)
-
-
-def _pick(catalogue, history, owner, skill: str, kind: str, reason: str, mastery: Mastery,
-          mistake_id: str | None = None) -> Pick:
-    candidates = [item for item in catalogue.practice if skill in item.skills]
+        upcoming = min((m.due() for s, m in mastery.memory.items() if s in known), default=None)
+        when = f" The next review is due {upcoming:%Y-%m-%d} (UTC)." if upcoming and upcoming > now else ""
+        return Pick(None, 0, "done", f"Every skill is mastered: at least {threshold:.0%} known now, after "
+                    f"{MIN_EVIDENCE} or more answers.{when}")
+    chooser, order = _Chooser(catalogue, history, owner, mastery, known), sorted(open_, key=skills.index)
     last = history[-1] if history else None
-    if last and len(candidates) > 1:
-        candidates = [i for i in candidates if (i.quiz_id, i.question_id) != (last.quiz_id, last.question_id)]
-    tries: dict[str, int] = {}
-    for attempt in history:
-        key = f"{attempt.quiz_id}/{attempt.question_id}"
-        tries[key] = tries.get(key, 0) + 1
-
-    def lists_mistake(item: Item) -> bool:  # a question that can catch the same slip again comes first
-        return any(m.id == mistake_id for m in item.question.solution.common_mistakes)
-
-    # min is stable: course order breaks ties
-    item = min(candidates, key=lambda i: (not (mistake_id and lists_mistake(i)), tries.get(i.key, 0)))
-    return Pick(item, fresh_seed(item, history, owner), kind, reason, skill, mastery.of(skill))
+    mistake = last.mistake_id if last and not last.correct else None
+    if mistake and any(s in open_ for s in mastery.mistake_skills.get(mistake, ())):
+        return chooser.best(order, now, mistake=mistake)
+    unseen = [s for s in skills if not mastery.seen[s]]
+    if unseen:
+        title = catalogue.skills.title(unseen[0])
+        return chooser.make(chooser.item_for(unseen[:1]), unseen[0], "new", f"You have not practised “{title}” yet.")
+    return chooser.best(order, now)
 
 
-def fresh_seed(item: Item, history: list[Attempt], owner: str) -> int:
-    """A variant seed of `item` that this learner has never answered."""
-    seen = {a.seed for a in history if a.quiz_id == item.quiz_id and a.question_id == item.question_id}
-    round_ = PRACTICE_ROUND + len(seen)
-    while (seed := variant_seed(owner, item.key, round_)) in seen:
+class _Chooser:
+    """Scores questions by expected gain for one learner at one moment."""
+
+    def __init__(self, catalogue: Catalogue, history: list[Attempt], owner: str, mastery: Mastery,
+                 known: dict[str, float]):
+        self.catalogue, self.history, self.owner, self.mastery, self.known = catalogue, history, owner, mastery, known
+        self.gain = {s: (1 - p) * mastery.model.of(s).p_learn * (1 + self.weight(s)) for s, p in known.items()}
+        self.tries = mastery.tries
+
+    def weight(self, skill: str) -> float:
+        """A recent named mistake's extra weight on `skill`: 1 just after it, halving at each answer since."""
+        m = self.mastery
+        ages = [m.answers - m.named_at[mid] for mid, revealed in m.mistake_skills.items() if skill in revealed]
+        return MISTAKE_DECAY ** min(ages) if ages else 0.0
+
+    def score(self, item: Item) -> float:
+        return sum(self.gain.get(s, 0.0) for s in item.skills)
+
+    def make(self, item: Item, skill: str, kind: str, reason: str) -> Pick:
+        seed = fresh_seed(item, self.history, self.owner, scored=self.mastery.scored)
+        return Pick(item, seed, kind, reason, skill, self.known[skill])
+
+    def item_for(self, targets: list[str], mistake: str | None = None) -> Item:
+        """The question training one of `targets` with the most expected gain; among equals, one that
+        can catch `mistake` again, then the one answered fewest times, then the first in course order."""
+        candidates = [item for item in self.catalogue.practice if any(s in item.skills for s in targets)]
+        last = self.history[-1] if self.history else None
+        if last and len(candidates) > 1:
+            candidates = [i for i in candidates if (i.quiz_id, i.question_id) != (last.quiz_id, last.question_id)]
+
+        def lists(item: Item) -> bool:
+            return bool(mistake) and any(m.id == mistake for m in item.question.solution.common_mistakes)
+
+        # rounded, so that equal sums added in another order tie; max keeps the first of equals
+        return max(candidates, key=lambda i: (round(self.score(i), 12), lists(i), -self.tries.get(i.key, 0)))
+
+    def best(self, open_: list[str], now: datetime, mistake: str | None = None) -> Pick:
+        """Rules 1 and 3: the most expected gain among questions training a skill not mastered now."""
+        item = self.item_for(open_, mistake)
+        m = self.mastery
+        revealed = [s for s in m.mistake_skills.get(mistake, ()) if s in item.skills and s in open_] if mistake else []
+        skill = revealed[0] if revealed else max((s for s in item.skills if s in open_), key=self.gain.__getitem__)
+        title, p = self.catalogue.skills.title(skill), self.known[skill]
+        if revealed:
+            return self.make(item, skill, "mistake", f"You just {phrase(mistake)} ({times(m.mistakes[mistake])} so "
+                             f"far): this question trains “{title}” ({known_now(p, m.seen[skill])}).")
+        if not m.seen[skill]:
+            return self.make(item, skill, "new", f"You have not practised “{title}” yet.")
+        if m.seen[skill] >= MIN_EVIDENCE and m.of(skill) >= MASTERED and skill in m.memory:  # mastered, forgotten since
+            days = now.toordinal() - m.memory[skill].day  # calendar days (UTC) since its last practice
+            return self.make(item, skill, "review", f"Review: you last practised “{title}” {days} day(s) ago; "
+                             f"forgetting (FSRS) puts the chance you still know it at {p:.0%}.")
+        made = [(n, mid) for mid, n in m.mistakes.items() if skill in m.mistake_skills.get(mid, ())]
+        if made:
+            n, mistake_id = max(made)
+            return self.make(item, skill, "gain", f"You {phrase(mistake_id)} {times(n)}: "
+                             f"“{title}” is at {known_now(p, m.seen[skill])}.")
+        return self.make(item, skill, "gain", f"Practising “{title}” now is likely to teach you most: "
+                         f"{known_now(p, m.seen[skill])}.")
+
+
+def fresh_seed(item: Item, history: list[Attempt], owner: str, *, scored: set[tuple[str, int]] | None = None) -> int:
+    """A variant seed of `item` that this learner has never answered; `scored`, if given, holds the
+    (question key, seed) of every answer in `history` already (Mastery.scored)."""
+    if scored is None:
+        scored = {(item.key, a.seed) for a in history if a.quiz_id == item.quiz_id and a.question_id == item.question_id}
+    round_ = PRACTICE_ROUND + sum(1 for key, _ in scored if key == item.key)
+    while (item.key, seed := variant_seed(owner, item.key, round_)) in scored:
         round_ += 1
     return seed
 
 
 def next_for(store, learner_id: int, course, *, now: datetime | None = None) -> tuple[Pick, Catalogue]:
-    """The pick for a stored learner: their attempts, read from `store`, against `course`."""
+    """The pick for a stored learner: their attempts, read from `store`, against `course`, with the
+    parameters last fitted from the class (engine/practice/parameters.py)."""
     from datetime import UTC
 
     from engine.practice.catalogue import build
     from engine.practice.history import tracked
+    from engine.practice.parameters import load_model
 
     catalogue = build(course)
-    state = tracked(store, learner_id, catalogue)
+    state = tracked(store, learner_id, catalogue, load_model(store))
     pick = choose(catalogue, state.attempts, owner=f"learner-{learner_id}", now=now or datetime.now(UTC),
-                  mastery=state.mastery, deck=state.deck.cards())
+                  mastery=state.mastery)
     return pick, catalogue

@@ -1,97 +1,83 @@
-"""When a question comes back for review: the SM-2 algorithm, one card per question.
+"""Forgetting: how likely a skill is still remembered, and when it is due back. FSRS, per skill.
 
-Wozniak, P. A. (1990). "Optimization of learning", master's thesis, Poznań University of
-Technology; the algorithm as published at https://super-memory.com/english/ol/sm2.htm:
+FSRS-6 (Ye, Su & Cao 2022, "A stochastic shortest path algorithm for optimizing spaced
+repetition scheduling", KDD '22; the `fsrs` package of Open Spaced Repetition, its default
+parameters) keeps a memory state per card, stability S in days and difficulty D, and gives
 
-    1. after each review, a quality q from 0 (blackout) to 5 (perfect);
-    2. q < 3: start again, interval 1 day (the easiness factor is kept);
-    3. q ≥ 3: intervals I(1) = 1 day, I(2) = 6 days, I(n) = I(n-1) · EF;
-    4. EF' = EF + (0.1 - (5 - q)(0.08 + (5 - q) 0.02)), never below 1.3; EF starts at 2.5.
-    Intervals are capped at 36,500 days (Anki's default maximum interval), since I(n)
-    grows geometrically and would overflow a date after some 80 perfect reviews.
+    retrievability  R(t) = (1 + F · t / S) ** -decay      t: whole days since the last review
+                    (R(S) = 0.9: S is the interval after which recall drops to 90%)
+    next review     when R falls to the desired retention, 0.9
 
-A review is one UTC day's attempts at a question (a retry minutes later is the same
-review). Quality from what the engine saw that day:
-    5  right at the first attempt
-    3  right after one or more wrong attempts
-    1  never right that day
+Here a card is a skill, not a question: every question of a skill, in a fresh variant,
+reviews it. A review is one UTC day's evidence about the skill (a second answer minutes
+later is part of the same review), rated from what the engine saw that day:
+
+    Good   the day's first answer about the skill was right
+    Hard   it was wrong, and a later one that day was right
+    Again  none was right that day
+
+With no learning steps (practice is spread over days, not minutes) a skill answered right
+once comes back after 2 days, then 13 (FSRS-6 defaults; SM-2's 1, 7, 23 sent 74 reviews of
+37 questions in a first week). Fuzzing is off, so the same attempts always give the same
+schedule. engine/practice/mastery.py multiplies P(known) by R: a skill not practised for a
+while is less likely known, and a review earns its slot by the knowledge it restores.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timezone
 
-from engine.practice.mastery import Attempt
+from fsrs import Card, Rating, Scheduler
 
-EF_START, EF_MIN = 2.5, 1.3
-MAX_INTERVAL_DAYS = 36_500.0  # cap, as Anki's "maximum interval" default: I(n) grows geometrically
-
-
-@dataclass(frozen=True)
-class Card:
-    """SM-2 state of one question after its reviews."""
-
-    repetitions: int  # successful reviews in a row
-    interval_days: float
-    easiness: float
-    last_review: datetime
-    due: datetime
-
-    def overdue_days(self, now: datetime) -> float:
-        return (now - self.due).total_seconds() / 86_400
+SCHEDULER = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
+CARD_ID = 1  # fsrs.Card sleeps 1 ms to invent an id when given none; ours are never compared
 
 
-def quality(day: list[Attempt]) -> int:
-    """q of one day's attempts at a question (the table of the module docstring)."""
-    if day[0].correct:
-        return 5
-    return 3 if any(a.correct for a in day) else 1
+class SkillMemory:
+    """One skill's FSRS card, built one piece of evidence at a time (oldest first). The day
+    being answered stays open until evidence from a later day closes it into the card."""
 
-
-def review(card: Card | None, q: int, at: datetime) -> Card:
-    """The card after one review of quality q (steps 2-4)."""
-    reps, interval, ef = (0, 0.0, EF_START) if card is None else (card.repetitions, card.interval_days, card.easiness)
-    if q < 3:
-        reps, interval = 0, 1.0
-    else:
-        reps += 1
-        interval = 1.0 if reps == 1 else 6.0 if reps == 2 else min(MAX_INTERVAL_DAYS, interval * ef)
-    ef = max(EF_MIN, ef + (0.1 - (5 - q) * (0.08 + (5 - q) * 0.02)))
-    return Card(reps, interval, ef, at, at + timedelta(days=interval))
-
-
-class Deck:
-    """SM-2 cards built one attempt at a time (oldest first), so a learner's deck can be
-    kept and extended with their new attempts instead of rebuilt."""
+    __slots__ = ("card", "day", "first_at", "first", "any_right")
 
     def __init__(self) -> None:
-        self._before: dict[str, Card | None] = {}  # question key -> card before its latest review day
-        self._day: dict[str, list[Attempt]] = {}  # question key -> attempts of that latest day
+        self.card: Card | None = None  # after every closed day
+        self.day = -1  # proleptic ordinal of the open day (UTC); -1: none yet
+        self.first_at: datetime | None = None
+        self.first = self.any_right = False
 
-    def add(self, attempt: Attempt) -> None:
-        key = f"{attempt.quiz_id}/{attempt.question_id}"
-        day = self._day.get(key)
-        if day and day[0].at.date() == attempt.at.date():
-            day.append(attempt)
-            return
-        if day:
-            self._before[key] = review(self._before.get(key), quality(day), day[-1].at)
-        self._day[key] = [attempt]
+    def add(self, at: datetime, correct: bool) -> float:
+        """Record one answer; returns R at `at` before it (1.0 within a day already open)."""
+        day = at.toordinal()
+        if day == self.day:
+            self.any_right = self.any_right or correct
+            return 1.0
+        retained = 1.0
+        if self.first_at is not None:
+            self.card = self._closed()
+            retained = SCHEDULER.get_card_retrievability(self.card, _utc(at))
+        self.day, self.first_at, self.first, self.any_right = day, at, correct, correct
+        return retained
 
-    def cards(self) -> dict[str, Card]:
-        return {key: review(self._before.get(key), quality(day), day[-1].at) for key, day in self._day.items()}
+    def _closed(self) -> Card:
+        """The card after the open day's review."""
+        rating = Rating.Good if self.first else Rating.Hard if self.any_right else Rating.Again
+        card = self.card or Card(card_id=CARD_ID, due=_utc(self.first_at))
+        return SCHEDULER.review_card(card, rating, _utc(self.first_at))[0]
+
+    def retrievability(self, now: datetime) -> float:
+        """R now: 1.0 until the skill's first answer, and on the day of the latest one."""
+        if self.first_at is None or now.toordinal() <= self.day:
+            return 1.0
+        return SCHEDULER.get_card_retrievability(self._closed(), _utc(now))
+
+    def due(self) -> datetime | None:
+        """When R falls to the desired retention (0.9); None before any answer."""
+        return self._closed().due if self.first_at is not None else None
+
+    def stability(self) -> float | None:
+        return self._closed().stability if self.first_at is not None else None
 
 
-def cards(attempts: list[Attempt]) -> dict[str, Card]:
-    """question key ("quiz/question") -> its SM-2 card, from attempts oldest first."""
-    deck = Deck()
-    for attempt in attempts:
-        deck.add(attempt)
-    return deck.cards()
-
-
-def due(cards_by_key: dict[str, Card], now: datetime) -> list[tuple[str, Card]]:
-    """Questions due for review, most overdue first."""
-    ready = [(key, card) for key, card in cards_by_key.items() if card.due <= now]
-    return sorted(ready, key=lambda kc: kc[1].due)
+def _utc(moment: datetime) -> datetime:
+    """fsrs accepts only datetime.timezone.utc itself as the zone."""
+    return moment if moment.tzinfo is timezone.utc else moment.astimezone(timezone.utc)

@@ -10,6 +10,9 @@ The tables (SQLAlchemy Core, https://docs.sqlalchemy.org/en/20/core/metadata.htm
     lessons_completed  (learner, lesson) pairs, once each
     lab_jobs           one row per lab job on either queue: owner, settings, state, progress,
                        losses, result, error and times (engine/progress/jobs.py)
+    bkt_params         the parameters of knowledge tracing last fitted from the class: one row
+                       per skill (P(L0), T, S, G) and per choice question (its G), with the
+                       evidence behind each (engine/progress/fits.py)
     schema_version     one row per migration applied, so an old database is upgraded
                        in place without losing rows
 
@@ -72,7 +75,7 @@ attempts = Table(
     Column("correct", Boolean, nullable=False, server_default=text("false")),  # v2
     # solution_seen: the learner had opened this variant's solution before submitting (issue 14)
     Column("solution_seen", Boolean, nullable=False, server_default=text("false")),
-    # v7: JSON list of every mistake the answer showed (two wrong options linked to two mistakes), mistake_id first
+    # v8: JSON list of every mistake the answer showed (two wrong options linked to two mistakes), mistake_id first
     Column("mistakes", Text, nullable=False, server_default="[]"),
 )
 
@@ -118,6 +121,21 @@ lab_jobs = Table(  # version 5; times are time.time() seconds (UTC epoch), as th
     Column("started_at", Float),
     Column("finished_at", Float),
     Column("heartbeat_at", Float),  # the runner's last sign of life
+)
+
+bkt_params = Table(  # version 7; replaced as a whole by each fit
+    "bkt_params", metadata,
+    Column("scope", String(16), primary_key=True),  # "skill", or "question" (the G of one choice question)
+    Column("name", String(450), primary_key=True),  # the skill id, or "quiz/question"
+    Column("p_init", Float),  # P(L0), T, S: skill rows only
+    Column("p_learn", Float),
+    Column("p_slip", Float),
+    Column("p_guess", Float, nullable=False),  # G: a skill's typed answers, or the question's
+    Column("evidence", Integer, nullable=False),  # answers the fit used
+    Column("learners", Integer, nullable=False),
+    Column("data_weight", Float, nullable=False),  # 0..1: how much of the value is the data's, the rest the default's
+    Column("mastered", Float),  # skill rows: share of the learners who practised it who had mastered it, 0..1
+    Column("fitted_at", DateTime(timezone=True), nullable=False),
 )
 
 schema_version = Table(
@@ -217,8 +235,19 @@ def _v6_lab_jobs(conn: Connection) -> None:
     Index("ix_lab_jobs_owner", table.c.owner, table.c.state).create(conn)
 
 
-def _v7_attempt_mistakes(conn: Connection) -> None:
-    """Version 7: attempts keep every mistake an answer shows, not only the first (issue 17: two
+def _v7_bkt_params(conn: Connection) -> None:
+    """Version 7: knowledge-tracing parameters fitted from the class (issue 19), so every app
+    replica uses the same fit and a restart keeps it. Spelled out in full, like version 1."""
+    v7 = MetaData()
+    Table("bkt_params", v7, Column("scope", String(16), primary_key=True), Column("name", String(450), primary_key=True),
+          Column("p_init", Float), Column("p_learn", Float), Column("p_slip", Float),
+          Column("p_guess", Float, nullable=False), Column("evidence", Integer, nullable=False),
+          Column("learners", Integer, nullable=False), Column("data_weight", Float, nullable=False),
+          Column("mastered", Float), Column("fitted_at", DateTime(timezone=True), nullable=False)).create(conn)
+
+
+def _v8_attempt_mistakes(conn: Connection) -> None:
+    """Version 8: attempts keep every mistake an answer shows, not only the first (issue 17: two
     wrong options, each linked to a mistake). Earlier rows get [] (their mistake_id is the one)."""
     conn.execute(text("ALTER TABLE attempts ADD COLUMN mistakes TEXT NOT NULL DEFAULT '[]'"))
 
@@ -226,5 +255,5 @@ def _v7_attempt_mistakes(conn: Connection) -> None:
 # Ordered: MIGRATIONS[i] brings the schema from version i to version i + 1.
 MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_params_and_correct, _v3_indexes,
                                                   _v4_report_indexes, _v5_solution_seen, _v6_lab_jobs,
-                                                  _v7_attempt_mistakes]
+                                                  _v7_bkt_params, _v8_attempt_mistakes]
 LATEST = len(MIGRATIONS)

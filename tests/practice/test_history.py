@@ -1,5 +1,6 @@
 """Reading attempts back (engine/practice/history.py) on SQLite and PostgreSQL: times come back
-as aware UTC, and the per-process state extended with new attempts equals a trace from scratch."""
+as aware UTC, the per-process state extended with new attempts equals a trace from scratch
+(forgetting included), a refit starts it afresh, and the whole class reads back at once."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import UTC
 
 from engine.practice import history
 from engine.practice.mastery import trace
-from engine.practice.schedule import cards
+from engine.practice.model import BKT, Model
 from tests.progress.test_store import store, store_url  # noqa: F401  (fixtures: a fresh database of each kind)
 
 GB = ("number-formats-quantization", "model-size-gb")
@@ -38,5 +39,28 @@ def test_the_tracked_state_grows_with_new_attempts_and_equals_a_fresh_trace(stor
     later = history.tracked(store, ana.id, catalogue)
     assert later is first and len(later.attempts) == 3
     fresh = history.attempts_of(store, ana.id)
-    assert later.mastery.p == trace(fresh, catalogue.items, catalogue.skills).p
-    assert later.deck.cards() == cards(fresh)
+    again = trace(fresh, catalogue.items, catalogue.skills)
+    assert later.mastery.p == again.p and later.mastery.seen == again.seen
+    assert {s: m.due() for s, m in later.mastery.memory.items()} == {s: m.due() for s, m in again.memory.items()}
+
+
+def test_a_refit_starts_the_tracked_state_afresh_with_the_new_parameters(store, catalogue):  # noqa: F811
+    from datetime import UTC, datetime
+
+    ana = store.learner("Ana")
+    answer(store, ana.id, True, seed=2, question=("seed", "q1-lora-purpose"))
+    first = history.tracked(store, ana.id, catalogue)
+    refitted = Model(skills={"lora-ideas": BKT(0.5, 0.3, 0.05, 0.2)}, fitted_at=datetime.now(UTC))
+    later = history.tracked(store, ana.id, catalogue, refitted)
+    assert later is not first and later.mastery.model is refitted
+    assert later.mastery.of("lora-ideas") > first.mastery.of("lora-ideas")
+
+
+def test_the_class_reads_back_in_one_query_per_learner_oldest_first(store):  # noqa: F811
+    ana, ben = store.learner("Ana"), store.learner("Ben")
+    answer(store, ana.id, False, "bits-for-bytes")
+    answer(store, ben.id, True)
+    answer(store, ana.id, True, seed=2)
+    everyone = history.class_attempts(store)
+    assert sorted(everyone) == [ana.id, ben.id]
+    assert everyone[ana.id] == history.attempts_of(store, ana.id) and [a.correct for a in everyone[ben.id]] == [True]

@@ -1,6 +1,6 @@
 """Bayesian Knowledge Tracing (engine/practice/mastery.py) on simulated learners whose true
-state is known, because the simulation draws it from BKT's own generative model, and on
-the rules that turn attempts into evidence."""
+state is known, because the simulation draws it from BKT's own generative model; the rules
+that turn attempts into evidence; forgetting; and what one right answer is worth."""
 
 from __future__ import annotations
 
@@ -8,10 +8,19 @@ import random
 
 import pytest
 
-from engine.practice.mastery import BKT, TYPED_GUESS, trace, update
-from tests.practice.conftest import attempt
+from datetime import timedelta
 
-P = BKT()
+from engine.practice.mastery import Mastery, trace, update
+from engine.practice.model import BKT, DEFAULT, Model
+from engine.practice.schedule import SkillMemory
+from tests.practice.conftest import NOW, attempt
+
+P = BKT(p_init=0.2, p_learn=0.15, p_slip=0.1)
+TYPED_GUESS = 0.05  # a blind guess at a number: the hardest case for calibration
+
+
+def bkt(p: float, right: bool, guess: float) -> float:
+    return update(p, right, guess, P.p_slip, P.p_learn)
 
 
 def simulate(learners: int, steps: int, guess: float, seed: int = 0):
@@ -22,7 +31,7 @@ def simulate(learners: int, steps: int, guess: float, seed: int = 0):
         known, estimate = rng.random() < P.p_init, P.p_init
         for _ in range(steps):
             right = rng.random() < ((1 - P.p_slip) if known else guess)
-            estimate = update(estimate, right, guess)
+            estimate = bkt(estimate, right, guess)
             known = known or rng.random() < P.p_learn
             yield estimate, known
 
@@ -59,8 +68,8 @@ def test_static_learners_knowers_pass_the_threshold_and_guessers_do_not():
     for _ in range(2000):
         knower = guesser = P.p_init
         for _ in range(12):
-            knower = update(knower, rng.random() < 1 - P.p_slip, TYPED_GUESS)
-            guesser = update(guesser, rng.random() < TYPED_GUESS, TYPED_GUESS)
+            knower = bkt(knower, rng.random() < 1 - P.p_slip, TYPED_GUESS)
+            guesser = bkt(guesser, rng.random() < TYPED_GUESS, TYPED_GUESS)
         knowers.append(knower >= 0.95)
         guessers.append(guesser >= 0.95)
     assert sum(knowers) / len(knowers) >= 0.90
@@ -69,9 +78,55 @@ def test_static_learners_knowers_pass_the_threshold_and_guessers_do_not():
 
 def test_the_update_matches_corbett_and_anderson_by_hand():
     # right: 0.2*0.9 / (0.2*0.9 + 0.8*0.05) = 0.818181...; then + (1 - 0.8181) * 0.15
-    assert update(0.2, True, 0.05) == pytest.approx(0.18 / 0.22 + (1 - 0.18 / 0.22) * 0.15)
+    assert bkt(0.2, True, 0.05) == pytest.approx(0.18 / 0.22 + (1 - 0.18 / 0.22) * 0.15)
     # wrong: 0.2*0.1 / (0.2*0.1 + 0.8*0.95)
-    assert update(0.2, False, 0.05) == pytest.approx(0.02 / 0.78 + (1 - 0.02 / 0.78) * 0.15)
+    assert bkt(0.2, False, 0.05) == pytest.approx(0.02 / 0.78 + (1 - 0.02 / 0.78) * 0.15)
+
+
+def test_the_trace_applies_the_same_update_with_each_skills_own_parameters(catalogue):
+    """Mastery.observe inlines update(); a fitted model's per-skill values and a choice question's own G apply."""
+    model = Model(skills={"lora-ideas": BKT(0.3, 0.05, 0.2, 0.1)}, guesses={"seed/q1-lora-purpose": 0.4})
+    mastery = trace([attempt(1, "seed/q1-lora-purpose", True)], catalogue.items, catalogue.skills, model=model)
+    assert mastery.of("lora-ideas") == pytest.approx(update(0.3, True, 0.4, 0.2, 0.05))
+    typed = trace([attempt(1, "why-lora-qlora/trainable-share-output", True)], catalogue.items, catalogue.skills)
+    assert typed.of("shares") == pytest.approx(update(DEFAULT.p_init, True, DEFAULT.p_guess, DEFAULT.p_slip,
+                                                      DEFAULT.p_learn))
+
+
+def test_one_right_typed_answer_is_not_85_percent(catalogue):
+    """The issue's learner: 17% to 85% after one right typed answer. With G = 0.2 for a typed answer it is 60%,
+    and two right answers are under 95%: not mastered, and "too early to say" under three answers."""
+    from engine.practice.summary import mastery_rows
+
+    key = "why-lora-qlora/trainable-share-output"  # typed (code output); trains "shares"
+    one = trace([attempt(1, key, True)], catalogue.items, catalogue.skills)
+    assert one.of("shares") == pytest.approx(0.6, abs=0.01)
+    two = trace([attempt(1, key, True), attempt(2, key, True)], catalogue.items, catalogue.skills)
+    assert two.of("shares") < 0.95
+    [row] = mastery_rows(catalogue, [attempt(1, key, True), attempt(2, key, True)], now=NOW)
+    assert row["answers"] == 2 and row["status"].startswith("too early to say")
+
+
+def test_forgetting_lowers_known_now_and_the_next_day_starts_from_it(catalogue):
+    """P(known now) = P(L) · R(now); the first answer of a later day updates P(L) · R, not P(L)."""
+    key = "seed/q1-lora-purpose"
+    history = [attempt(i, key, True, seed=i, days_ago=5) for i in (1, 2, 3)]
+    mastery = trace(history, catalogue.items, catalogue.skills)
+    p = mastery.of("lora-ideas")
+    memory = mastery.memory["lora-ideas"]
+    assert mastery.known("lora-ideas", history[-1].at) == p  # the same day: nothing forgotten
+    today = attempt(4, key, False, seed=4)
+    r = memory.retrievability(today.at)
+    assert r < 1 and mastery.known("lora-ideas", today.at) == pytest.approx(p * r)
+    later = trace([today], catalogue.items, catalogue.skills, state=mastery)
+    guess = catalogue.items[key].guess
+    assert later.of("lora-ideas") == pytest.approx(update(p * r, False, guess, DEFAULT.p_slip, DEFAULT.p_learn))
+
+
+def test_a_skill_never_answered_is_at_its_prior_and_forgets_nothing():
+    mastery = Mastery(model=Model(skills={"nf4": BKT(0.4, 0.1, 0.1, 0.2)}))
+    assert mastery.known("nf4", NOW + timedelta(days=100)) == 0.4 and not mastery.memory
+    assert isinstance(SkillMemory().retrievability(NOW), float)
 
 
 def test_evidence_first_attempt_per_variant_and_mistakes_reveal_their_skills(catalogue):
@@ -79,12 +134,12 @@ def test_evidence_first_attempt_per_variant_and_mistakes_reveal_their_skills(cat
     history = [attempt(1, key, False, "bits-for-bytes", seed=5), attempt(2, key, True, seed=5)]
     mastery = trace(history, catalogue.items, catalogue.skills)
     assert mastery.seen == {"units": 1}  # the retry of the same variant is no evidence; bits-for-bytes is units
-    assert mastery.of("units") < P.p_init and mastery.of("size-arithmetic") == P.p_init
+    assert mastery.of("units") < DEFAULT.p_init and mastery.of("size-arithmetic") == DEFAULT.p_init
     assert mastery.mistakes["bits-for-bytes"] == 1
     fresh = trace(history + [attempt(3, key, True, seed=6)], catalogue.items, catalogue.skills)
     assert fresh.seen == {"units": 2, "size-arithmetic": 1} and fresh.of("units") > mastery.of("units")
 
 
 def test_attempts_at_unknown_questions_are_skipped(catalogue):
-    mastery = trace([attempt(1, "gone/question", False, "x")], catalogue.items, catalogue.skills, timeline=True)
-    assert not mastery.seen and mastery.timeline == []
+    mastery = trace([attempt(1, "gone/question", False, "x")], catalogue.items, catalogue.skills, log=True)
+    assert not mastery.seen and mastery.log == []

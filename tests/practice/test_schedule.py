@@ -1,46 +1,65 @@
-"""SM-2 (engine/practice/schedule.py) against the published algorithm, worked by hand."""
+"""Forgetting (engine/practice/schedule.py): FSRS per skill, checked against the fsrs package's
+own scheduler driven by hand, and the day-as-one-review rule."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from fsrs import Card, Rating, Scheduler
 
-from engine.practice.schedule import EF_MIN, MAX_INTERVAL_DAYS, cards, due, quality, review
-from tests.practice.conftest import NOW, attempt
-
-KEY = "seed/q3-printed-output"
-
-
-def test_intervals_1_6_then_times_the_easiness():
-    card = review(None, 5, NOW)
-    assert (card.repetitions, card.interval_days, card.easiness) == (1, 1.0, pytest.approx(2.6))
-    card = review(card, 5, NOW)
-    assert (card.interval_days, card.easiness) == (6.0, pytest.approx(2.7))
-    card = review(card, 4, NOW)  # q = 4: EF unchanged (0.1 - 1 * (0.08 + 0.02) = 0)
-    assert card.interval_days == pytest.approx(6 * 2.7) and card.easiness == pytest.approx(2.7)
-    assert card.due == NOW + timedelta(days=6 * 2.7)
+from engine.practice.schedule import SkillMemory
+from tests.practice.conftest import NOW
 
 
-def test_a_failed_review_starts_again_and_easiness_never_drops_below_1_3():
-    card = review(review(None, 5, NOW), 5, NOW)
-    for _ in range(10):
-        card = review(card, 1, NOW)
-    assert (card.repetitions, card.interval_days, card.easiness) == (0, 1.0, EF_MIN)
+def reviewed(days_and_answers) -> SkillMemory:
+    memory = SkillMemory()
+    for day, answers in days_and_answers:
+        for minute, correct in enumerate(answers):
+            memory.add(NOW + timedelta(days=day, minutes=minute), correct)
+    return memory
 
 
-def test_a_day_of_attempts_is_one_review_and_due_questions_come_most_overdue_first():
-    history = [attempt(1, KEY, False, days_ago=10), attempt(2, KEY, True, days_ago=10),  # q = 3
-               attempt(3, "seed/q1-lora-purpose", True, days_ago=3)]  # q = 5
-    assert quality(history[:2]) == 3 and quality(history[2:]) == 5
-    found = cards(history)
-    assert found[KEY].repetitions == 1 and found[KEY].interval_days == 1.0
-    assert [key for key, _ in due(found, NOW)] == [KEY, "seed/q1-lora-purpose"]
-    assert due(found, NOW - timedelta(days=20)) == []
+def test_a_skill_answered_right_comes_back_after_2_days_then_13():
+    """FSRS-6's defaults with no learning steps (SM-2 brought every question back on days 1, 7 and 23)."""
+    memory = reviewed([(0, [True])])
+    assert memory.due() == NOW + timedelta(days=2)
+    memory.add(memory.due(), True)
+    assert (memory.due() - NOW).days == 2 + 11  # the second review, on day 2, sends it 11 days on: day 13
 
 
-def test_the_interval_is_capped_so_a_long_run_of_perfect_reviews_never_overflows():
-    card = None
-    for day in range(300):
-        card = review(card, 5, NOW + timedelta(days=day))
-    assert card.interval_days == MAX_INTERVAL_DAYS
+def test_the_same_as_the_fsrs_scheduler_driven_by_hand():
+    """Reference: fsrs.Scheduler with the same settings, one review per day, rated Good, Hard, Again."""
+    scheduler = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
+    card = Card(card_id=1, due=NOW)
+    for day, rating in ((0, Rating.Good), (3, Rating.Hard), (9, Rating.Again), (10, Rating.Good)):
+        card, _ = scheduler.review_card(card, rating, NOW + timedelta(days=day))
+    memory = reviewed([(0, [True, True]), (3, [False, True]), (9, [False, False]), (10, [True])])
+    assert memory.due() == card.due and memory.stability() == pytest.approx(card.stability)
+    later = NOW + timedelta(days=30)
+    assert memory.retrievability(later) == pytest.approx(scheduler.get_card_retrievability(card, later))
+
+
+def test_retrievability_is_whole_on_the_day_and_falls_after():
+    memory = reviewed([(0, [True])])
+    assert memory.retrievability(NOW + timedelta(hours=3)) == 1.0
+    week = [memory.retrievability(NOW + timedelta(days=d)) for d in range(1, 8)]
+    assert week == sorted(week, reverse=True) and 0.8 < week[-1] < week[0] < 1.0
+    assert memory.retrievability(NOW + timedelta(days=2)) == pytest.approx(0.9, abs=0.01)  # R(S) = 0.9, S = 2.3 days
+
+
+def test_a_day_is_one_review_rated_by_its_first_answer():
+    """Many right answers in one day are one Good review, not several; a wrong first answer makes it Hard."""
+    once, many = reviewed([(0, [True])]), reviewed([(0, [True] * 5)])
+    assert once.due() == many.due()
+    hard, again = reviewed([(0, [False, True])]), reviewed([(0, [False, False])])
+    assert again.stability() < hard.stability() < once.stability()
+
+
+def test_the_first_answer_of_a_new_day_reports_what_was_retained():
+    memory = SkillMemory()
+    assert memory.add(NOW, True) == 1.0 and memory.add(NOW + timedelta(minutes=5), False) == 1.0
+    retained = memory.add(NOW + timedelta(days=4), True)
+    expected = Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
+    card, _ = expected.review_card(Card(card_id=1, due=NOW), Rating.Good, NOW)
+    assert retained == pytest.approx(expected.get_card_retrievability(card, NOW + timedelta(days=4))) and retained < 1

@@ -171,7 +171,7 @@ def test_dashboard_content_after_unlocking(db):
     at = page("instructor", secrets={"INSTRUCTOR_PASSWORD": "pw"})
     at.text_input[0].input("pw")
     at.button[0].click().run()
-    questions, wrong, by_param, lessons = frames(at)
+    questions, wrong, by_param, lessons = frames(at)[:4]  # then the skills panel (tests/ui/test_class_skills.py)
     assert questions.iloc[0][["attempts", "learners", "correct at first try"]].tolist() == [4, 2, "0%"]
     assert wrong.to_dict("records") == [{"answer (as typed once)": "<i>16 MB</i>", "times": 2,
                                          "named mistake": "bits_for_bytes"},

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from engine.content.loader import load_course
-from ui.components import class_queue, identity
+from ui.components import class_queue, class_skills, identity
 
 
 def render() -> None:
@@ -63,6 +63,7 @@ def render() -> None:
                    "its quiz: attempts": quizzes.get(lesson.id, (0, 0))[0],
                    "its quiz: right at first try": f"{quizzes[lesson.id][1]:.0%}" if lesson.id in quizzes else "—"}
                   for lesson in course.lessons], hide_index=True)
+    class_skills.render(db, course, report)  # fitted parameters, the hardest skills, Refit
     st.download_button("Download every attempt (CSV)", data=lambda: attempts_csv(db), file_name="attempts.csv",
                        mime="text/csv", on_click="ignore")
     try:

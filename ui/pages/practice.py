@@ -1,7 +1,8 @@
-"""Practice my weak spots (/practice): the engine picks the next question from the learner's
-weakest skills, the mistakes they made most and the reviews that are due
-(engine/practice/next_question.py), and says why. The pick stays until "Next question",
-so the feedback on an answer is not replaced by the next question at once."""
+"""Practice my weak spots (/practice): the engine picks the question that one more practice
+is expected to teach the learner most from (after a slip, the skill behind it; a skill not
+practised yet; then the most expected gain, reviews included: engine/practice/next_question.py)
+and says why. The pick stays until "Next question", so the feedback on an answer is not
+replaced by the next question at once."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ def render() -> None:
     from engine.progress.store import StoreError
 
     st.title("Practice my weak spots")
-    st.markdown("Questions chosen for you from the skills you have not mastered yet, the mistakes you "
-                "made most, and the questions due for spaced review.")
+    st.markdown("Questions chosen for you where one more practice is likely to teach you most: the skills you "
+                "have not mastered yet, the slip you just made, and what you may have forgotten since.")
     db = identity.store()
     if db is None:
         st.stop()

@@ -1,0 +1,137 @@
+"""Fitting knowledge tracing to the class's own attempts: expectation-maximisation.
+
+The method of pyBKT (Badrinath, Wang & Pardos 2021, "pyBKT: An accessible Python library of
+Bayesian Knowledge Tracing models", EDM 2021) and of BKT since Corbett & Anderson: BKT is a
+two-state hidden Markov model per skill, fitted by Baum-Welch (Rabiner 1989, "A tutorial on
+hidden Markov models", Proc. IEEE 77(2), sec. III-C). pyBKT itself does not install beside
+numpy 2, and ours adds forgetting, a guess rate per choice question and blame shared between
+a question's skills, so the fit is written out here:
+
+    1. evidence   every learner's attempts, traced as engine/practice/mastery.py does (first
+                  attempt per variant; a named mistake is evidence about the skills it
+                  reveals), give per (learner, skill) a sequence of answers, each with whose
+                  G applies (the skill's for a typed answer, the question's for a choice
+                  question), R, the FSRS retrievability since the skill's last day, and a,
+                  the chance the question's other skills worked (engine/practice/mastery.py)
+    2. E step     forward-backward over every sequence, all learners at once (numpy, one
+                  step of time at a time). Between two answers the hidden state moves by
+                      not known → known   T · R        known → known   R
+                  (learning, then forgetting at a known, fixed rate 1 - R: R is not fitted)
+    3. M step     expected counts → new parameters, pulled toward the defaults by PSEUDO
+                  answers' worth of them (MAP with Beta priors):
+                      value = (expected count + PSEUDO · default) / (expected trials + PSEUDO)
+                  so a skill or question with little data keeps values near the defaults
+    4. repeat     until the log-likelihood gains less than TOL per answer, or MAX_ITER times;
+                  then trace again with the fit (a depends on it) and fit once more (PASSES)
+
+T's expected count includes a learning hidden by a forgetting in the same gap: of the moves
+not known → not known, the share T(1 - R) / (1 - T·R) learnt and then forgot.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from engine.practice.mastery import Evidence, trace
+from engine.practice.model import DEFAULT, MASTERED, MIN_EVIDENCE, BKT, Model
+from engine.progress.fits import FittedRow
+
+PSEUDO = 10.0  # answers' worth of the defaults in every estimate (the shrinkage)
+PASSES = 2  # trace, fit, trace again with the fit (for a), fit again
+MAX_STEPS = 500  # answers per (learner, skill) used: the first ones, where learning happens
+TOL, MAX_ITER = 1e-6, 300
+LOW, HIGH = 0.001, 0.999  # probabilities stay inside, so no likelihood is ever 0
+DEGENERATE = 0.45  # S and G stay below 0.5 (engine/practice/model.py)
+
+
+@dataclass
+class Fitted:
+    """One fitted skill (`params`) or choice question (`guess`), with what it rests on."""
+
+    answers: int
+    learners: int
+    params: BKT | None = None
+    guess: float | None = None
+    mastered: float | None = None  # share of its learners whose P(L) was past mastery at the end
+
+    @property
+    def data_weight(self) -> float:
+        return self.answers / (self.answers + PSEUDO)
+
+
+@dataclass
+class Fit:
+    skills: dict[str, Fitted] = field(default_factory=dict)
+    questions: dict[str, Fitted] = field(default_factory=dict)  # "quiz/question" -> its G
+    learners: int = 0
+    answers: int = 0
+    iterations: int = 0
+    log_likelihood: float = 0.0  # per answer, at the fitted parameters
+    fitted_at: datetime | None = None  # once stored
+
+    def model(self) -> Model:
+        return Model(skills={s: f.params for s, f in self.skills.items()},
+                     guesses={q: f.guess for q, f in self.questions.items()})
+
+    def rows(self) -> list[FittedRow]:
+        skills = [FittedRow("skill", s, f.params.p_guess, f.answers, f.learners, f.data_weight, f.params.p_init,
+                            f.params.p_learn, f.params.p_slip, f.mastered) for s, f in self.skills.items()]
+        return skills + [FittedRow("question", q, f.guess, f.answers, f.learners, f.data_weight)
+                         for q, f in self.questions.items()]
+
+
+def sequences(by_learner: dict, catalogue, model: Model | None = None) -> dict[tuple[int, str], list[Evidence]]:
+    """(learner, skill) -> that learner's evidence about the skill, oldest first (step 1), traced with `model`."""
+    found: dict[tuple[int, str], list[Evidence]] = defaultdict(list)
+    for learner, attempts in by_learner.items():
+        for evidence in trace(attempts, catalogue.items, catalogue.skills, model=model, log=True).log:
+            found[(learner, evidence.skill)].append(evidence)
+    return {key: seq[:MAX_STEPS] for key, seq in found.items()}
+
+
+def fit(by_learner: dict, catalogue, *, pseudo: float = PSEUDO, max_iter: int = MAX_ITER) -> Fit:
+    """Fit every skill and choice question from `by_learner` (learner id -> attempts, oldest first)."""
+    from engine.practice import baum_welch  # numpy: only a fit needs it
+
+    seqs = sequences(by_learner, catalogue)
+    result = Fit(learners=len(by_learner), answers=sum(map(len, seqs.values())))
+    if not seqs:
+        return result
+    params = None
+    for _ in range(PASSES):  # a: the chance a question's other skills worked depends on the model: trace again
+        data = baum_welch.Data.of(seqs)
+        chance = [DEFAULT.p_guess if s.startswith("skill:") else catalogue.items[s].guess for s in data.slots]
+        params, previous = params or baum_welch.start(data, DEFAULT, chance), None
+        for result.iterations in range(result.iterations + 1, result.iterations + max_iter + 1):  # steps 2-4
+            counts = baum_welch.e_step(data, params)
+            params = baum_welch.m_step(data, counts, DEFAULT, chance, pseudo=pseudo, low=LOW, high=HIGH,
+                                       degenerate=DEGENERATE)
+            if previous is not None and counts.log_likelihood - previous < TOL * data.answers:
+                break
+            previous = counts.log_likelihood
+        seqs = sequences(by_learner, catalogue, _model(data, params))
+    data = baum_welch.Data.of(seqs)
+    final = baum_welch.e_step(data, params)
+    result.log_likelihood = final.log_likelihood / data.answers
+    model, mastered = _model(data, params), (final.p_last >= MASTERED) & (data.lengths >= MIN_EVIDENCE)
+    for k, skill in enumerate(data.skills):
+        rows = data.skill_of_row == k
+        result.skills[skill] = Fitted(int(data.answers_per_skill[k]), int(rows.sum()), model.skills[skill],
+                                      mastered=float(mastered[rows].mean()))
+    for j, slot in enumerate(data.slots):
+        if slot in model.guesses:
+            result.questions[slot] = Fitted(int(data.answers_per_slot[j]), int(data.learners_per_slot[j]),
+                                            guess=model.guesses[slot])
+    return result
+
+
+def _model(data, params) -> Model:
+    """The Model of EM's current parameters (for tracing the evidence again)."""
+    slot = data.slot_index
+    skills = {skill: BKT(float(params.init[k]), float(params.learn[k]), float(params.slip[k]),
+                         float(params.g[slot[f"skill:{skill}"]]) if f"skill:{skill}" in slot else DEFAULT.p_guess)
+              for k, skill in enumerate(data.skills)}
+    return Model(skills=skills, guesses={s: float(params.g[j]) for j, s in enumerate(data.slots)
+                                         if not s.startswith("skill:")})
