@@ -9,6 +9,7 @@ One package per concept (STYLE.md §1), one module per idea inside it:
     content/   lessons: schema, figure registry, the YAML loader and its problems
     progress/  the progress store: tables, values, store, class report
     practice/  skills, mastery (BKT), spaced review (SM-2), the next question, lab-run questions
+    export/    quizzes to other systems: a QTI 3.0 content package for any LMS
     cli/       `python -m engine COMMAND`, one module per command
 
 The packages form layers. An arrow is "may import"; nothing else is allowed, and
@@ -20,6 +21,7 @@ or closes a loop between modules:
        └──▶ maths ◀── lab ──▶ progress (its job records)
     progress            (stands alone)
     practice ──▶ quiz, progress, content
+    export ──▶ quiz
     cli ──▶ any package
 
 `LAYERS` below is that table, read by the test. Heavy libraries (torch,
@@ -42,5 +44,6 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "lab": ("maths", "progress"),
     "content": ("quiz", "lab.settings", "maths"),
     "practice": ("quiz", "progress", "content"),
-    "cli": ("sandbox", "maths", "progress", "quiz", "lab", "content", "practice"),
+    "export": ("quiz",),
+    "cli": ("sandbox", "maths", "progress", "quiz", "lab", "content", "practice", "export"),
 }

@@ -88,6 +88,19 @@ def within_tolerance(a, b, question) -> bool:
     return isclose(a, b, rel_tol=max(rel, 1e-9), abs_tol=absolute)
 
 
+def accepted_range(key: float, question) -> tuple[float, float]:
+    """(low, high): the numbers `within_tolerance` accepts as `key`, for formats that compare with bounds.
+
+    isclose accepts |a - k| <= max(r * max(|a|, |k|), t): for k >= 0 that is
+    k * (1 - r) <= a <= k / (1 - r), widened to k - t <= a <= k + t. A negative key mirrors it.
+    """
+    rel = max(getattr(question, "rel_tol", None) or 0.0, 1e-9)
+    absolute = getattr(question, "abs_tol", None) or 0.0
+    size = abs(key)
+    low, high = min(size - absolute, size * (1 - rel)), max(size + absolute, size / (1 - rel))
+    return (low, high) if key >= 0 else (-high, -low)
+
+
 def number_text(value) -> str:
     """10000.0 -> '10000'; 13.038516044616699 -> '13.0385' (the key as a learner would type it)."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:

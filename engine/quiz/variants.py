@@ -186,8 +186,10 @@ def placeholders(text: str) -> list[str]:
 
 def has_variants(question) -> bool:
     """True when another round can look different: a param with a range or choices, or shuffled options."""
-    def varies(p) -> bool:
-        return len(set(p.choices)) > 1 if p.choices is not None else p.max > p.min
-
     shuffled = question.type == "choice" and question.shuffle and sum(not o.pinned for o in question.options) > 1
-    return shuffled or any(varies(p) for p in question.params.values())
+    return shuffled or params_vary(question)
+
+
+def params_vary(question) -> bool:
+    """True when some param can take more than one value (so variants differ in their numbers)."""
+    return any(len(set(p.choices)) > 1 if p.choices is not None else p.max > p.min for p in question.params.values())

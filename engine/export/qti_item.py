@@ -1,0 +1,247 @@
+"""One portable question variant (engine/quiz/portable.py) as a QTI 3.0 qti-assessment-item.
+
+Every item declares RESPONSE, SCORE (0..1), MAXSCORE (1) and FEEDBACK (the modal feedbacks
+to show), and writes its response processing out in full: no response-processing template,
+since a template is fetched from 1EdTech's site by URL and a player offline cannot. The
+operators used are the ones every QTI 3 player implements (match, map-response, gte/lte,
+pattern-match, and/or/not): qti-equal's tolerance modes are optional in players, so a number's
+tolerance is written as the range [low, high] it stands for.
+
+    Choices ─ choice interaction: single (match) or multiple (map-response: +1/n right, -1/n wrong, 0..1),
+              shuffle with pinned options fixed; FEEDBACK holds the picked options, each with its feedback
+    Number  ─ text entry, float: right in [low, high]; a Slip's range names the mistake
+    Text    ─ text entry (extended text for several lines): right when the printed text matches, whitespace aside
+    Essay   ─ extended text scored by a person (SCORE external-scored="human"), the rubric for scorers only
+    every item ─ modal feedback SOLUTION: the worked solution, shown after any answer
+
+Text patterns. A QTI pattern is an XML Schema regular expression, which matches the whole
+response; some players (Citolab's qti-components 7.x) search anywhere in it instead, as
+JavaScript's RegExp.test does. Each text is therefore checked as "matches P and not R":
+P = ws* TEXT ws*, R = \\S ws* TEXT | TEXT ws* \\S. Read as the standard reads it, R never
+matches a response P accepts, so this is P; read as a search, R catches a response with
+anything but whitespace around the text, so both readings accept the same answers.
+"""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree as ET
+
+from engine.export.markup import code_block, paragraphs
+from engine.export.names import QTI_NS, QTI_XSD, XML_NS, document
+from engine.quiz.portable import Choices, Essay, Number, Portable, Text
+
+SOLUTION = "SOLUTION"
+
+
+def assessment_item(item: Portable, *, ident: str, title: str) -> bytes:
+    """The item as a QTI 3.0 XML document."""
+    root = ET.Element("qti-assessment-item", {
+        "identifier": ident, "title": title, "adaptive": "false", "time-dependent": "false",
+        f"{{{XML_NS}}}lang": "en"})
+    _declare(root, item)
+    body = ET.SubElement(root, "qti-item-body")
+    paragraphs(ET.SubElement(body, "div"), item.prompt)
+    if item.code:
+        code_block(body, item.code)
+    _interaction(body, item)
+    if item.note:
+        paragraphs(ET.SubElement(body, "div"), f"*{item.note}*")
+    if not isinstance(item, Essay):
+        _response_processing(ET.SubElement(root, "qti-response-processing"), item)
+    for feedback_id, title_, lines in _feedbacks(item):
+        modal = ET.SubElement(root, "qti-modal-feedback", {
+            "outcome-identifier": "FEEDBACK", "identifier": feedback_id, "show-hide": "show", "title": title_})
+        content = ET.SubElement(modal, "qti-content-body")
+        for line in lines:
+            paragraphs(content, line)
+    return document(root, QTI_NS, QTI_XSD)
+
+
+def slip_identifier(slip_id: str) -> str:
+    """The FEEDBACK value (and modal feedback identifier) that names a mistake."""
+    return f"MISTAKE.{slip_id}"
+
+
+# ---------------------------------------------------------------- declarations and body
+
+def _declare(root: ET.Element, item: Portable) -> None:
+    response = ET.SubElement(root, "qti-response-declaration", {"identifier": "RESPONSE"})
+    if isinstance(item, Choices):
+        right = [letter for letter, option in _lettered(item) if option.correct]
+        response.attrib.update(cardinality="multiple" if item.multiple else "single", **{"base-type": "identifier"})
+        _values(ET.SubElement(response, "qti-correct-response"), right)
+        if item.multiple:  # PrairieLearn's pl-checkbox "PC" credit, as engine/quiz/grading.py gives it
+            mapping = ET.SubElement(response, "qti-mapping", {
+                "lower-bound": "0", "upper-bound": "1", "default-value": "0"})
+            for letter, option in _lettered(item):
+                share = (1 if option.correct else -1) / len(right)
+                ET.SubElement(mapping, "qti-map-entry", {"map-key": letter, "mapped-value": _float(share)})
+    elif isinstance(item, Number):
+        response.attrib.update(cardinality="single", **{"base-type": "float"})
+        _values(ET.SubElement(response, "qti-correct-response"), [_float(item.key)])
+    else:
+        response.attrib.update(cardinality="single", **{"base-type": "string"})
+        if isinstance(item, Text):
+            _values(ET.SubElement(response, "qti-correct-response"), [item.answers[0]])
+    score = _outcome(root, "SCORE", "float", "0")
+    if isinstance(item, Essay):
+        score.attrib.update({"external-scored": "human", "normal-maximum": "1"})
+    _outcome(root, "MAXSCORE", "float", "1")
+    ET.SubElement(root, "qti-outcome-declaration", {
+        "identifier": "FEEDBACK", "cardinality": "multiple", "base-type": "identifier"})
+
+
+def _outcome(root: ET.Element, name: str, base_type: str, default: str) -> ET.Element:
+    outcome = ET.SubElement(root, "qti-outcome-declaration", {
+        "identifier": name, "cardinality": "single", "base-type": base_type})
+    _values(ET.SubElement(outcome, "qti-default-value"), [default])
+    return outcome
+
+
+def _interaction(body: ET.Element, item: Portable) -> None:
+    if isinstance(item, Choices):
+        interaction = ET.SubElement(body, "qti-choice-interaction", {
+            "response-identifier": "RESPONSE", "shuffle": "true" if item.shuffle else "false",
+            "max-choices": "0" if item.multiple else "1"})
+        for letter, option in _lettered(item):
+            choice = ET.SubElement(interaction, "qti-simple-choice", {"identifier": letter})
+            if option.pinned:
+                choice.set("fixed", "true")
+            paragraphs(choice, option.text, tag="span")
+    elif isinstance(item, Essay) or (isinstance(item, Text) and item.multiline):
+        ET.SubElement(body, "qti-extended-text-interaction", {"response-identifier": "RESPONSE"})
+    else:
+        line = ET.SubElement(body, "p")
+        line.text = "Your answer: " if not getattr(item, "unit", None) else f"Your answer, in {item.unit}: "
+        ET.SubElement(line, "qti-text-entry-interaction", {"response-identifier": "RESPONSE"})
+    if isinstance(item, Essay):
+        rubric = ET.SubElement(body, "qti-rubric-block", {"use": "scoring", "view": "scorer"})
+        content = ET.SubElement(rubric, "qti-content-body")
+        for line_ in (f"**Scoring ({item.reason}).** {item.rubric}", *item.solution):
+            paragraphs(content, line_)
+
+
+def _lettered(item: Choices):
+    return [(chr(65 + i), option) for i, option in enumerate(item.options)]
+
+
+# ---------------------------------------------------------------- response processing
+
+def _response_processing(rp: ET.Element, item: Portable) -> None:
+    if isinstance(item, Choices):
+        score = _map_response() if item.multiple else _op("qti-match", _var("RESPONSE"), _op("qti-correct", identifier="RESPONSE"))
+        if item.multiple:
+            _set(rp, "SCORE", score)
+        else:
+            _if_else(rp, [(score, [("SCORE", _float_value(1))])], [("SCORE", _float_value(0))])
+        _set(rp, "FEEDBACK", _op("qti-multiple", _var("RESPONSE"), _identifier_value(SOLUTION)))
+        return
+    right = _answered(*_accepts(item))
+    branches = [(right, [("SCORE", _float_value(1)), ("FEEDBACK", _feedback_list(SOLUTION))])]
+    for slip in item.slips:
+        test = _between(slip.low, slip.high) if isinstance(item, Number) else _text_matches((slip.answer,), False)
+        branches.append((_answered(*test), [("SCORE", _float_value(0)),
+                                            ("FEEDBACK", _feedback_list(slip_identifier(slip.id), SOLUTION))]))
+    _if_else(rp, branches, [("SCORE", _float_value(0)), ("FEEDBACK", _feedback_list(SOLUTION))])
+
+
+def _accepts(item: Portable) -> list[ET.Element]:
+    if isinstance(item, Number):
+        return _between(item.low, item.high)
+    return _text_matches(item.answers, item.ignore_case)
+
+
+def _between(low: float, high: float) -> list[ET.Element]:
+    return [_op("qti-gte", _var("RESPONSE"), _float_value(low)), _op("qti-lte", _var("RESPONSE"), _float_value(high))]
+
+
+def _answered(*tests: ET.Element) -> ET.Element:
+    """All of `tests`, and only when there is an answer (an empty response is no number: 0 >= low must not count)."""
+    return _op("qti-and", _op("qti-not", _op("qti-is-null", _var("RESPONSE"))), *tests)
+
+
+def _text_matches(texts, ignore_case: bool) -> list[ET.Element]:
+    """The tests for "the response is one of `texts`, whitespace aside" (see the module docstring)."""
+    from engine.export.patterns import whole_text_patterns
+
+    tests = []
+    for text in texts:
+        whole, around = whole_text_patterns(str(text), ignore_case=ignore_case)
+        tests.append([_op("qti-pattern-match", _var("RESPONSE"), pattern=whole),
+                      _op("qti-not", _op("qti-pattern-match", _var("RESPONSE"), pattern=around))])
+    return tests[0] if len(tests) == 1 else [_op("qti-or", *(_op("qti-and", *test) for test in tests))]
+
+
+def _map_response() -> ET.Element:
+    return _op("qti-map-response", identifier="RESPONSE")
+
+
+def _if_else(rp: ET.Element, branches, otherwise) -> None:
+    """qti-response-condition: if / else-if ... / else, each branch setting outcomes."""
+    condition = ET.SubElement(rp, "qti-response-condition")
+    for k, (test, sets) in enumerate(branches):
+        branch = ET.SubElement(condition, "qti-response-if" if k == 0 else "qti-response-else-if")
+        branch.append(test)
+        for name, value in sets:
+            _set(branch, name, value)
+    if otherwise:
+        branch = ET.SubElement(condition, "qti-response-else")
+        for name, value in otherwise:
+            _set(branch, name, value)
+
+
+def _set(parent: ET.Element, name: str, value: ET.Element) -> None:
+    ET.SubElement(parent, "qti-set-outcome-value", {"identifier": name}).append(value)
+
+
+def _op(tag: str, *children: ET.Element, **attributes: str) -> ET.Element:
+    element = ET.Element(tag, {k.replace("_", "-"): v for k, v in attributes.items()})
+    element.extend(children)
+    return element
+
+
+def _var(name: str) -> ET.Element:
+    return _op("qti-variable", identifier=name)
+
+
+def _float_value(number: float) -> ET.Element:
+    element = _op("qti-base-value", base_type="float")
+    element.text = _float(number)
+    return element
+
+
+def _identifier_value(name: str) -> ET.Element:
+    element = _op("qti-base-value", base_type="identifier")
+    element.text = name
+    return element
+
+
+def _feedback_list(*names: str) -> ET.Element:
+    return _op("qti-multiple", *(_identifier_value(name) for name in names))
+
+
+def _values(parent: ET.Element, values) -> None:
+    for value in values:
+        ET.SubElement(parent, "qti-value").text = str(value)
+
+
+def _float(number: float) -> str:
+    """An xs:double as Python writes it: shortest round-trip ('0.1', '1e-09', '65536.0')."""
+    return repr(float(number))
+
+
+# ---------------------------------------------------------------- feedback
+
+def _feedbacks(item: Portable):
+    """(identifier, title, paragraphs) of each modal feedback."""
+    if isinstance(item, Choices):
+        for letter, option in _lettered(item):
+            lines = [f"**{letter}: {'right' if option.correct else 'not right'}.** {option.feedback}"]
+            if option.mistake:
+                lines.append(f"Common mistake: {option.mistake}")
+            yield letter, f"Option {letter}", lines
+    for slip in item.slips:
+        yield slip_identifier(slip.id), "A common mistake", [f"That is what this common mistake gives: {slip.text}"]
+    if item.solution and not isinstance(item, Essay):  # an essay's solution is in its rubric, for scorers
+        lines = list(item.solution) + ([f"*{item.note}*"] if item.note else [])
+        yield SOLUTION, "Solution", lines
