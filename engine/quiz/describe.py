@@ -18,7 +18,9 @@ from engine.quiz.portable import Choices, Essay, Number, Option, Portable, Slip,
 from engine.quiz.units import unit_named
 from engine.quiz.variants import Variant, render, render_snippet
 
-ERROR_ANSWERS = ("Error", "an error", "it raises an error", "raises an error", "exception")  # engine/quiz/output.py
+# What the code_output grader takes for "it raises an error" (engine/quiz/output.py), with a full stop too.
+_ERROR_WORDS = ("Error", "an error", "it raises an error", "raises an error", "exception")
+ERROR_ANSWERS = _ERROR_WORDS + tuple(f"{words}." for words in _ERROR_WORDS)
 STEPS_IN_APP = ("In LoRA Lab each line of the working is checked, with errors carried forward; "
                 "here only the final result is scored.")
 
