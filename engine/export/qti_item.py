@@ -1,18 +1,18 @@
 """One portable question variant (engine/quiz/portable.py) as a QTI 3.0 qti-assessment-item.
 
-Every item declares RESPONSE, SCORE (0..1), MAXSCORE (1) and FEEDBACK (the modal feedbacks
-to show), and writes its response processing out in full: no response-processing template,
+Every item declares RESPONSE, SCORE (0..1), MAXSCORE (1), FEEDBACK (the picked options, or the
+mistake, whose modal feedback to show) and SOLUTION (set once answered), and writes its response processing out in full: no response-processing template,
 since a template is fetched from 1EdTech's site by URL and a player offline cannot. The
 operators used are the ones every QTI 3 player implements (match, map-response, gte/lte,
 pattern-match, and/or/not): qti-equal's tolerance modes are optional in players, so a number's
 tolerance is written as the range [low, high] it stands for.
 
     Choices ─ choice interaction: single (match) or multiple (map-response: +1/n right, -1/n wrong, 0..1),
-              shuffle with pinned options fixed; FEEDBACK holds the picked options, each with its feedback
-    Number  ─ text entry, float: right in [low, high]; a Slip's range names the mistake
+              shuffle with pinned options fixed; each picked option shows its feedback inline (FEEDBACK)
+    Number  ─ text entry, float: right in [low, high]; a Slip's range names the mistake in modal feedback
     Text    ─ text entry (extended text for several lines): right when the printed text matches, whitespace aside
     Essay   ─ extended text scored by a person (SCORE external-scored="human"), the rubric for scorers only
-    every item ─ modal feedback SOLUTION: the worked solution, shown after any answer
+    every item ─ feedback block SOLUTION: the worked solution, shown once answered (an essay's is for scorers)
 
 Text patterns. A QTI pattern is an XML Schema regular expression, which matches the whole
 response; some players (Citolab's qti-components 7.x) search anywhere in it instead, as
@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from engine.export.markup import code_block, paragraphs
+from engine.export.markup import code_block, inline, paragraphs
 from engine.export.names import QTI_NS, QTI_XSD, XML_NS, document
 from engine.quiz.portable import Choices, Essay, Number, Portable, Text
 
@@ -46,14 +46,19 @@ def assessment_item(item: Portable, *, ident: str, title: str) -> bytes:
     _interaction(body, item)
     if item.note:
         paragraphs(ET.SubElement(body, "div"), f"*{item.note}*")
+    if item.solution and not isinstance(item, Essay):  # an essay's solution is in its rubric, for scorers
+        block = ET.SubElement(body, "qti-feedback-block", {
+            "outcome-identifier": SOLUTION, "identifier": SOLUTION, "show-hide": "show"})
+        content = ET.SubElement(block, "qti-content-body")
+        for line in ("**Solution**", *item.solution):
+            paragraphs(content, line)
     if not isinstance(item, Essay):
         _response_processing(ET.SubElement(root, "qti-response-processing"), item)
-    for feedback_id, title_, lines in _feedbacks(item):
+    for slip in item.slips:  # one at most is shown: the mistake the answer matches
         modal = ET.SubElement(root, "qti-modal-feedback", {
-            "outcome-identifier": "FEEDBACK", "identifier": feedback_id, "show-hide": "show", "title": title_})
-        content = ET.SubElement(modal, "qti-content-body")
-        for line in lines:
-            paragraphs(content, line)
+            "outcome-identifier": "FEEDBACK", "identifier": slip_identifier(slip.id), "show-hide": "show",
+            "title": "A common mistake"})
+        paragraphs(ET.SubElement(modal, "qti-content-body"), f"That is what this common mistake gives: {slip.text}")
     return document(root, QTI_NS, QTI_XSD)
 
 
@@ -87,8 +92,9 @@ def _declare(root: ET.Element, item: Portable) -> None:
     if isinstance(item, Essay):
         score.attrib.update({"external-scored": "human", "normal-maximum": "1"})
     _outcome(root, "MAXSCORE", "float", "1")
-    ET.SubElement(root, "qti-outcome-declaration", {
-        "identifier": "FEEDBACK", "cardinality": "multiple", "base-type": "identifier"})
+    for name, cardinality in (("FEEDBACK", "multiple"), (SOLUTION, "single")):
+        ET.SubElement(root, "qti-outcome-declaration", {
+            "identifier": name, "cardinality": cardinality, "base-type": "identifier"})
 
 
 def _outcome(root: ET.Element, name: str, base_type: str, default: str) -> ET.Element:
@@ -108,6 +114,10 @@ def _interaction(body: ET.Element, item: Portable) -> None:
             if option.pinned:
                 choice.set("fixed", "true")
             paragraphs(choice, option.text, tag="span")
+            feedback = ET.SubElement(choice, "qti-feedback-inline", {
+                "outcome-identifier": "FEEDBACK", "identifier": letter, "show-hide": "show"})
+            said = f" **{'Right' if option.correct else 'Not right'}:** {option.feedback}"
+            inline(feedback, said + (f" Common mistake: {option.mistake}" if option.mistake else ""))
     elif isinstance(item, Essay) or (isinstance(item, Text) and item.multiline):
         ET.SubElement(body, "qti-extended-text-interaction", {"response-identifier": "RESPONSE"})
     else:
@@ -129,20 +139,22 @@ def _lettered(item: Choices):
 
 def _response_processing(rp: ET.Element, item: Portable) -> None:
     if isinstance(item, Choices):
-        score = _map_response() if item.multiple else _op("qti-match", _var("RESPONSE"), _op("qti-correct", identifier="RESPONSE"))
         if item.multiple:
-            _set(rp, "SCORE", score)
+            _set(rp, "SCORE", _map_response())
         else:
-            _if_else(rp, [(score, [("SCORE", _float_value(1))])], [("SCORE", _float_value(0))])
-        _set(rp, "FEEDBACK", _op("qti-multiple", _var("RESPONSE"), _identifier_value(SOLUTION)))
-        return
-    right = _answered(*_accepts(item))
-    branches = [(right, [("SCORE", _float_value(1)), ("FEEDBACK", _feedback_list(SOLUTION))])]
-    for slip in item.slips:
-        test = _between(slip.low, slip.high) if isinstance(item, Number) else _text_matches((slip.answer,), False)
-        branches.append((_answered(*test), [("SCORE", _float_value(0)),
-                                            ("FEEDBACK", _feedback_list(slip_identifier(slip.id), SOLUTION))]))
-    _if_else(rp, branches, [("SCORE", _float_value(0)), ("FEEDBACK", _feedback_list(SOLUTION))])
+            right = _op("qti-match", _var("RESPONSE"), _op("qti-correct", identifier="RESPONSE"))
+            _if_else(rp, [(right, [("SCORE", _float_value(1))])], [("SCORE", _float_value(0))])
+        # FEEDBACK: the picked options (a container already, or a single pick made one)
+        _set(rp, "FEEDBACK", _var("RESPONSE") if item.multiple else _op("qti-multiple", _var("RESPONSE")))
+    else:
+        branches = [(_answered(*_accepts(item)), [("SCORE", _float_value(1)), ("FEEDBACK", _op("qti-null"))])]
+        for slip in item.slips:
+            test = _between(slip.low, slip.high) if isinstance(item, Number) else _text_matches((slip.answer,), False)
+            branches.append((_answered(*test), [("SCORE", _float_value(0)),
+                                                ("FEEDBACK", _op("qti-multiple", _identifier_value(slip_identifier(slip.id))))]))
+        _if_else(rp, branches, [("SCORE", _float_value(0)), ("FEEDBACK", _op("qti-null"))])
+    # A separate outcome for the solution: some players do not flatten a container inside qti-multiple.
+    _set(rp, "SOLUTION", _identifier_value(SOLUTION))
 
 
 def _accepts(item: Portable) -> list[ET.Element]:
@@ -216,10 +228,6 @@ def _identifier_value(name: str) -> ET.Element:
     return element
 
 
-def _feedback_list(*names: str) -> ET.Element:
-    return _op("qti-multiple", *(_identifier_value(name) for name in names))
-
-
 def _values(parent: ET.Element, values) -> None:
     for value in values:
         ET.SubElement(parent, "qti-value").text = str(value)
@@ -228,20 +236,3 @@ def _values(parent: ET.Element, values) -> None:
 def _float(number: float) -> str:
     """An xs:double as Python writes it: shortest round-trip ('0.1', '1e-09', '65536.0')."""
     return repr(float(number))
-
-
-# ---------------------------------------------------------------- feedback
-
-def _feedbacks(item: Portable):
-    """(identifier, title, paragraphs) of each modal feedback."""
-    if isinstance(item, Choices):
-        for letter, option in _lettered(item):
-            lines = [f"**{letter}: {'right' if option.correct else 'not right'}.** {option.feedback}"]
-            if option.mistake:
-                lines.append(f"Common mistake: {option.mistake}")
-            yield letter, f"Option {letter}", lines
-    for slip in item.slips:
-        yield slip_identifier(slip.id), "A common mistake", [f"That is what this common mistake gives: {slip.text}"]
-    if item.solution and not isinstance(item, Essay):  # an essay's solution is in its rubric, for scorers
-        lines = list(item.solution) + ([f"*{item.note}*"] if item.note else [])
-        yield SOLUTION, "Solution", lines

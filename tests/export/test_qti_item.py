@@ -55,14 +55,18 @@ questions:
     assert [c.get("fixed") for c in interaction] == [None, None, "true"]
 
 
-def test_every_option_and_every_slip_has_its_modal_feedback():
+def test_each_option_has_inline_feedback_each_slip_a_modal_and_every_item_its_solution():
     item = of(shipped("seed").question("q1-lora-purpose"))
-    feedback = {f.get("identifier"): "".join(f.itertext()) for f in item.findall(f"{Q}qti-modal-feedback")}
-    assert set(feedback) == {"A", "B", "C", "D", "SOLUTION"}
-    assert "Common mistake: Thinking LoRA replaces the whole model" in feedback["A"]
+    inline = {f.get("identifier"): "".join(f.itertext()) for f in item.iter(f"{Q}qti-feedback-inline")}
+    assert set(inline) == {"A", "B", "C", "D"}
+    assert "Common mistake: Thinking LoRA replaces the whole model" in inline["A"]
+    assert inline["B"].strip().startswith("Right:")
+    solution = item.find(f".//{Q}qti-feedback-block")
+    assert (solution.get("outcome-identifier"), solution.get("identifier")) == ("SOLUTION", "SOLUTION")
+    assert "Final answer:" in "".join(solution.itertext())
     number = of(shipped("where-memory-goes").question("full-finetune-gb"))
-    ids = {f.get("identifier") for f in number.findall(f"{Q}qti-modal-feedback")}
-    assert {"MISTAKE.weights-only", "MISTAKE.bits_for_bytes", "SOLUTION"} <= ids
+    modals = {f.get("identifier") for f in number.findall(f"{Q}qti-modal-feedback")}
+    assert {"MISTAKE.weights-only", "MISTAKE.bits_for_bytes"} <= modals
 
 
 def test_a_number_is_right_within_its_range_and_an_empty_answer_never_is():
