@@ -35,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
 def preview_text(question, seed: int) -> str:
     """The question rendered for `seed`, then its key, as plain text."""
     from engine.quiz.answer_key import variant_for
+    from engine.quiz.types import type_of
     from engine.quiz.variants import render, render_snippet
     from engine.sandbox import SnippetError
 
@@ -48,11 +49,7 @@ def preview_text(question, seed: int) -> str:
     snippet = getattr(question, "snippet", None)
     if snippet:
         lines += ["--- snippet ---", render_snippet(snippet, variant.values).rstrip(), "---"]
-    if question.type == "choice":
-        for position, authored in enumerate(variant.order):
-            option = question.options[authored]
-            mark = "*" if option.correct else " "
-            lines.append(f" {mark} {chr(65 + position)}. {render(option.text, variant.values)}")
+    lines += type_of(question).preview(question, variant)
     lines.append(f"answer key: {key.shown}")
     if question.checks:
         from engine.quiz.constraints import check_lines

@@ -7,8 +7,8 @@
     qti_package.py  quizzes -> variants -> items, one assessment test per quiz, imsmanifest.xml, the zip,
                     and the summary (scored, for manual scoring, left out, and why)
 
-    QuizFile ─▶ answer_key.variant_for (the engine's seeded variants) ─▶ describe (each type's
-    portable description, engine/quiz/portable.py) ─▶ qti_item ─▶ qti_package ─▶ course-qti.zip
+    QuizFile ─▶ answer_key.variant_for (the engine's seeded variants) ─▶ type_of(q).portable (each
+    type's description in engine/quiz/portable.py's shapes) ─▶ qti_item ─▶ qti_package ─▶ course-qti.zip
 
 Type knowledge stays in engine/quiz: this package sees only the four portable shapes
 (Choices, Number, Text, Essay). It imports the quiz package and nothing else.

@@ -1,6 +1,6 @@
-"""Printed text as QTI patterns: whitespace forgiven as engine/quiz/output.py forgives it.
+"""Printed text as QTI patterns: whitespace forgiven as the code_output type (engine/quiz/types/code_output.py) forgives it.
 
-The grader compares `normalize(answer) == normalize(printed)`: spaces at the ends of
+Its grader compares `normalize(answer) == normalize(printed)`: spaces at the ends of
 lines, runs of spaces inside a line and blank lines do not count. As a pattern over the
 text's words:
 

@@ -1,7 +1,7 @@
 """Quizzes as a QTI 3.0 content package: a zip with imsmanifest.xml, items and one test per quiz.
 
     quizzes ─ variants: the default variant (seed 0) and seeded ones, as the app draws them
-            ─ each variant: question type's portable description (engine/quiz/describe.py)
+            ─ each variant: its type's portable description (the `portable` hook, engine/quiz/types/)
                               ─ qti_item.assessment_item ─ items/<quiz>/<question>-<n>.xml
             ─ each quiz: test-<quiz>.xml, a qti-assessment-test; a question with several
               variants is a sub-section with qti-selection select="1" (a pool: one variant each)
@@ -78,10 +78,11 @@ def export_qti(quizzes, *, variants: int = DEFAULT_VARIANTS) -> ExportResult:
 
 def _export_question(result: ExportResult, quiz, question, count: int) -> list[tuple[str, str]]:
     """Write the question's items; [(identifier, href)], empty when it is left out."""
-    from engine.quiz.describe import describe
+    from engine.quiz.types import type_of
 
+    kind = type_of(question)
     try:
-        described = [(k, describe(question, variant, key)) for k, (variant, key) in enumerate(_variants(question, count), 1)]
+        described = [(k, kind.portable(question, variant, key)) for k, (variant, key) in enumerate(_variants(question, count), 1)]
     except (ValueError, ArithmeticError, TypeError, RecursionError) as exc:  # SnippetError is a ValueError
         result.questions.append(Exported(quiz.id, question.id, question.type, "left out",
                                          reason=f"its variant could not be computed ({exc})"))

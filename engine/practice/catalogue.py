@@ -24,10 +24,10 @@ class Catalogue:
 
 def guess_of(question) -> float:
     """BKT's G for a question (engine/practice/mastery.py): chance of a right answer by luck."""
-    if question.type != "choice":
-        return TYPED_GUESS
-    n = len(question.options)
-    return 1 / (2**n - 1) if question.multiple else 1 / n  # any non-empty subset of the ticks, or one option
+    from engine.quiz.types import type_of
+
+    chance = type_of(question).chance(question)  # choice: 1 / options, or 1 / (2**n - 1) for ticks
+    return TYPED_GUESS if chance is None else chance
 
 
 def build(course, skills: Skills | None = None) -> Catalogue:

@@ -6,20 +6,21 @@
     matching.py        how a typed number meets the key, a mistake, a unit slip (the rules)
     variants.py        seeded parameter draws and placeholder rendering (snippets keep their f-strings)
     constraints.py     `constraints` every variant meets, `checks` that hold on every variant
-    answer_key.py      the right answer of one variant, computed, never typed by the author
     mistakes.py        common mistakes as transformations of the answer expression
-    result.py          GradeResult and StepMark, what every grader returns
-    grading.py         parse + grade for choice and numeric; dispatch for the rest
-    output.py          code_output: the printed text, whitespace aside
-    equivalence.py     fix_expression: is the learner's expression equivalent? (sampling)
-    worked.py          worked answers, step by step, errors and rounding carried forward
-    worked_mistakes.py what went wrong in a worked answer, with the mistake's id
-    worked_numbers.py  which numbers a working may use, and rounding carried forward
+    keys.py            Key, the answer key of one variant; a number's key with its mistakes' values
+    snippets.py        what a snippet prints, its values, and its answer as one expression
+    result.py          GradeResult and StepMark, what every type's grade returns
+    types/             one module per question type behind one protocol (types/base.py), found
+                       through a registry (types/__init__.py): key, parse, grade, validate, input, export
+    portable.py        a variant as a standard format can carry it (choices, number, text, essay),
+                       what each type's `portable` hook returns for engine/export/
+    answer_key.py      variant_for(question, seed): the variant and its key, cached
+    grading.py         parse + grade: asks the question's type
     validation.py      content checks that need evaluation (`python -m engine validate`)
     variant_checks.py  every variant: key, mistakes, constraints, checks, no answer given away
 
-    QuizFile ─▶ variants + constraints: variant_for(seed) ─▶ answer_key.Key ─┐
-    raw answer ─▶ grading.parse ─────────────────────────────────────────────┴─▶ grading.grade ─▶ GradeResult
+    QuizFile ─▶ variants + constraints: variant_for(seed) ─▶ types[type].key ─▶ Key ─┐
+    raw answer ─▶ grading.parse ─▶ types[type].parse ─────────────────────────────────┴─▶ types[type].grade ─▶ GradeResult
                                          (mistakes name a wrong value)
 
 Builds on engine.sandbox, which evaluates every snippet and expression.

@@ -59,20 +59,10 @@ def draw(question, seed: int) -> dict[str, int | float]:
 # ---------------------------------------------------------------- checks
 
 def check_env(question, key) -> dict:
-    """What a check may read: the params, the snippet's or steps' names, and `answer`."""
-    from engine.sandbox import SnippetError, evaluate
+    """What a check may read: the params, the snippet's or steps' names, and `answer` (the type says)."""
+    from engine.quiz.types import type_of
 
-    env = dict(key.bindings)
-    if question.type == "worked":
-        for step in question.steps:
-            if step.name:
-                try:
-                    env[step.name] = evaluate(step.expr, dict(env))
-                except SnippetError:
-                    break
-    if key.value is not None:
-        env["answer"] = key.value
-    return env
+    return type_of(question).env(question, key)
 
 
 def failed_checks(question, key) -> list[str]:

@@ -12,11 +12,20 @@ fits one of the four shapes needs no exporter change:
 Every text is Markdown, already filled in for the variant. `Slip`s are the wrong answers a
 format can recognise by value, with what the learner is told; `solution` is the worked
 solution shown after answering, `note` what stays in the app (step checking, for example).
+
+Each type's `portable(question, variant, key)` hook (engine/quiz/types/base.py) builds one;
+`number` and `solution_lines` below are what several types share. The engine's own keys,
+mistakes and precision go in: the key of `variant_for`, the values its mistakes compute, and
+the range of numbers its grader accepts (matching.accepted_range).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from engine.quiz.matching import KEY_PRECISION_CAP, accepted_range, slips_for
+from engine.quiz.units import unit_named
+from engine.quiz.variants import render
 
 
 # A wrong answer recognisable by its value: a number in [low, high], or a printed text.
@@ -79,3 +88,31 @@ class Text(Portable):
 class Essay(Portable):
     rubric: str = ""
     reason: str = ""  # why it cannot be scored automatically
+
+
+def solution_lines(question, values: dict) -> tuple[str, ...]:
+    """The worked solution as the app shows it: the steps, then the final answer."""
+    steps = [render(step, values) for step in question.solution.steps]
+    return (*steps, f"**Final answer:** {render(question.solution.final_answer, values)}")
+
+
+def number(question, variant, key, **extra) -> Number:
+    """A number key with the question's precision as its range, and its mistakes as slips."""
+    low, high = accepted_range(key.value, question)
+    return Number(prompt=render(question.prompt, variant.values), solution=solution_lines(question, variant.values),
+                  key=key.value, low=low, high=high, unit=question.unit, slips=number_slips(question, key), **extra)
+
+
+def number_slips(question, key) -> tuple[Slip, ...]:
+    """Listed mistakes with a number, in the order the grader tries them, then the unit slips it names."""
+    found = [(m.id, render(m.text, key.bindings), key.mistakes.get(m.id)) for m in question.solution.common_mistakes]
+    if question.unit and unit_named(question.unit).dimension == "bytes":
+        found += [(slip, text, key.value * factor) for slip, factor, text in slips_for(unit_named(question.unit))]
+    slips = []
+    for slip_id, text, value in found:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            low, high = accepted_range(value, question)
+            # A slip is a diagnosis, never a score: a learner types it rounded, so 3 significant digits count too.
+            spread = abs(value) * KEY_PRECISION_CAP
+            slips.append(Slip(id=slip_id, text=text, answer=value, low=min(low, value - spread), high=max(high, value + spread)))
+    return tuple(slips)

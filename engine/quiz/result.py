@@ -1,8 +1,7 @@
 """What grading returns: a score, feedback, the named mistake and per-step marks.
 
-Its own module so that every grader (engine/quiz/grading.py for choice, numeric and
-code_output; engine/quiz/equivalence.py for fix_expression; engine/quiz/worked.py for
-worked answers) can build one without importing the others. Pydantic models, so a
+Its own module so that every question type (engine/quiz/types/) can build one without
+importing the others. Pydantic models, so a
 result is saved as JSON by the progress store exactly as the learner saw it.
 """
 

@@ -3,7 +3,7 @@
 Pydantic v2 models with `extra="forbid"` (STYLE.md §5); the loader turns every
 error into `file:line:col: path: message`. A question's `type` picks its model
 (a discriminated union), as PrairieLearn picks an element by tag: content and
-metadata live here, grading lives in engine/quiz/grading.py (STYLE.md §3-4).
+metadata live here, what each type does lives in engine/quiz/types/ (STYLE.md §3-4).
 
 Rules that need evaluation (snippets run, answer keys, mistakes distinct from
 the answer, numbers in solution steps) are in engine/quiz/validation.py, which

@@ -31,6 +31,7 @@ import re
 
 from engine.quiz.answer_key import variant_for
 from engine.quiz.mistakes import TransformError, mistake_expression
+from engine.quiz.types import type_of
 from engine.quiz.variant_checks import check_variants
 from engine.quiz.variants import Variant, defaults, format_problem, placeholders, render
 
@@ -99,7 +100,7 @@ def _check(question, thorough: bool):
 
 
 def _field(question) -> str:
-    return {"numeric": "answer", "code_output": "snippet", "fix_expression": "reference", "worked": "steps"}.get(question.type, "")
+    return type_of(question).field
 
 
 def _values(variant: Variant) -> str:
@@ -110,30 +111,20 @@ def _names(question):
     """Expressions may only use the params, builtins and names defined before them."""
     from engine.sandbox import SnippetError, names_used
 
+    kind = type_of(question)
     params = set(question.params)
     checks = [(f"constraints[{j}]", c, params) for j, c in enumerate(question.constraints)]
-    if question.type == "numeric":
-        checks.append(("answer", question.answer, params))
-    if question.type == "worked":
-        known = set(params)
-        for j, step in enumerate(question.steps):
-            checks.append((f"steps[{j}].expr", step.expr, set(known)))
-            known |= {step.name} if step.name else set()
-    if question.type == "fix_expression":
-        from engine.quiz.equivalence import allowed_names
-
-        try:  # the default values only: computing the key would run the reference, which is checked next
-            allowed = set(allowed_names(question, Variant(seed=0, values=defaults(question.params))))
-        except (SnippetError, SyntaxError, ValueError) as exc:
-            yield "snippet", f"the snippet cannot be read: {exc}"
+    for item in kind.names(question):
+        if len(item) == 2:  # the type cannot tell its names: that is the problem to report
+            yield item
             return
-        checks.append(("reference", question.reference, allowed))
-        params = allowed
+        checks.append(item)
+    formula_names, targets = kind.mistake_names(question), kind.target_names(question)
     for j, mistake in enumerate(question.solution.common_mistakes):
         if mistake.formula:
-            checks.append((f"solution.common_mistakes[{j}].formula", mistake.formula, params))
-        if mistake.target and mistake.target not in _target_names(question, params):
-            known = ", ".join(sorted(_target_names(question, params))) or "no names"
+            checks.append((f"solution.common_mistakes[{j}].formula", mistake.formula, formula_names))
+        if mistake.target and mistake.target not in targets:
+            known = ", ".join(sorted(targets)) or "no names"
             yield (f"solution.common_mistakes[{j}].target",
                    f"unknown name '{mistake.target}': a target is a name in the answer ({known})")
     for path, expression, known in checks:
@@ -146,13 +137,6 @@ def _names(question):
             yield path, f"'{unknown[0]}' is not defined here (known: {', '.join(sorted(known)) or 'nothing'})"
 
 
-def _target_names(question, params: set) -> set:
-    """Names a transform's `target` may be: the params, and a worked question's step names."""
-    if question.type == "worked":
-        return params | {step.name for step in question.steps if step.name}
-    return set(params)
-
-
 def _texts(question):
     """Placeholders in prompt and solution must be expressions over the params."""
     from engine.quiz.variants import defaults, fill_placeholder
@@ -162,11 +146,10 @@ def _texts(question):
     texts += [(f"solution.steps[{j}]", step) for j, step in enumerate(question.solution.steps)]
     if question.solution.quick_check:
         texts.append(("solution.quick_check", question.solution.quick_check))
-    if question.type == "choice":
-        texts += [(f"options[{j}].text", option.text) for j, option in enumerate(question.options)]
+    kind_texts = type_of(question).texts(question)
+    texts += [t for t in kind_texts if t[0] != "snippet"]
     texts += [(f"checks[{j}].text", check.text) for j, check in enumerate(question.checks) if check.text]
-    if getattr(question, "snippet", None):
-        texts.append(("snippet", question.snippet))
+    texts += [t for t in kind_texts if t[0] == "snippet"]
     for path, text in texts:
         for inner in placeholders(text):
             if format_problem(inner):
@@ -187,37 +170,20 @@ def _hard_coded(question, path: str, text: str):
 
 
 def _per_variant(question, variant: Variant, key):
-    if question.type == "choice":
-        texts = [render(o.text, variant.values).strip() for o in question.options]
-        for j, text in enumerate(texts):
-            if text in texts[:j]:
-                yield f"options[{j}].text", f"option '{text}' is the same as option {chr(65 + texts.index(text))}"
-    if question.type == "code_output" and question.expected is not None:
-        expected = render(question.expected, variant.values).strip()
-        if expected != str(key.value).strip() and expected != key.shown.strip():
-            yield "expected", f"the snippet prints '{key.shown}', not the expected '{expected}'"
+    yield from type_of(question).check_variant(question, variant, key)
     for path, text in _solution_texts(question):
         for message in equation_errors(render(text, variant.values)):
             yield path, message
 
 
 def _mistakes(question, key):
-    from engine.sandbox import SnippetError, check_syntax
-
+    kind = type_of(question)
     for j, mistake in enumerate(question.solution.common_mistakes):
         path = f"solution.common_mistakes[{j}]"
         if mistake.snippet:
-            if question.type != "code_output":
-                yield f"{path}.snippet", "a mistake `snippet` is for code_output questions (it is what the slip prints)"
-                continue
-            from engine.quiz.variants import render_snippet
-
-            try:
-                check_syntax(render_snippet(mistake.snippet, defaults(question.params)))
-            except SnippetError as exc:
-                yield f"{path}.snippet", f"the mistake's snippet is refused: {exc}"
+            yield from kind.check_mistake_snippet(question, path, mistake)
             continue
-        if question.type == "choice" or not (mistake.formula or mistake.transform):
+        if not kind.mistake_recipes or not (mistake.formula or mistake.transform):
             continue
         if mistake.transform and not key.expression:
             yield path, ("a transform rewrites the answer expression, and this snippet has none (it has loops or "
@@ -228,20 +194,7 @@ def _mistakes(question, key):
         except TransformError as exc:
             yield path, str(exc)
             continue
-        if question.type == "fix_expression":
-            from engine.quiz.equivalence import equivalent
-
-            if equivalent(wrong, question.reference, question):
-                yield path, f"the mistake's expression `{wrong}` is equivalent to the reference"
-            continue
-        if mistake.id not in key.mistakes:
-            try:
-                from engine.sandbox import evaluate
-
-                evaluate(wrong, dict(key.bindings))
-                yield path, f"the mistake `{wrong}` does not give a number"
-            except SnippetError as exc:
-                yield path, f"the mistake `{wrong}` cannot be computed: {exc}"
+        yield from kind.check_mistake(question, key, path, mistake, wrong)
 
 
 def _solution_texts(question):

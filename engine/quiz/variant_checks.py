@@ -23,9 +23,9 @@ import itertools
 import math
 import re
 
-from engine.quiz.answer_key import ERROR, compute_key, number_text
+from engine.quiz.answer_key import compute_key
 from engine.quiz.constraints import MIN_ACCEPTANCE, check_env, failed_checks, unmet
-from engine.quiz.matching import isclose
+from engine.quiz.types import type_of
 from engine.quiz.variants import (
     Variant,
     defaults,
@@ -96,19 +96,18 @@ def _one(question, values: dict):
     """(path, kind, message) for each problem of one variant."""
     from engine.sandbox import SnippetError
 
-    order = tuple(range(len(question.options))) if question.type == "choice" else ()
+    kind = type_of(question)
     try:
-        key = compute_key(question, Variant(seed=-1, values=values, order=order))
+        key = compute_key(question, Variant(seed=-1, values=values, order=kind.order(question, 0)))
     except (SnippetError, ValueError, ArithmeticError) as exc:
-        yield _field(question), "key", f"the answer cannot be computed: {exc}"
+        yield kind.field, "key", f"the answer cannot be computed: {exc}"
         return
-    if question.type not in ("choice", "fix_expression"):
-        for j, mistake in enumerate(question.solution.common_mistakes):
-            wrong = key.mistakes.get(mistake.id)
-            if wrong is not None and _same(wrong, key):
-                yield (f"solution.common_mistakes[{j}]", "mistake",
-                       (f"mistake '{mistake.id}' gives the right answer {key.shown} too, so it cannot be told apart; "
-                        "add a constraint that excludes such variants"))
+    for j, mistake in enumerate(question.solution.common_mistakes):
+        wrong = key.mistakes.get(mistake.id)
+        if wrong is not None and kind.mistake_gives_key(question, key, wrong):
+            yield (f"solution.common_mistakes[{j}]", "mistake",
+                   (f"mistake '{mistake.id}' gives the right answer {key.shown} too, so it cannot be told apart; "
+                    "add a constraint that excludes such variants"))
     for message in failed_checks(question, key):
         yield "checks", "check", message
     env = check_env(question, key)
@@ -122,23 +121,14 @@ def _one(question, values: dict):
         yield giveaway[0], "giveaway", f"the text shows the answer {giveaway[1]!r} before it is asked for"
 
 
-def _same(wrong, key) -> bool:
-    if isinstance(wrong, str) or isinstance(key.value, str):
-        from engine.quiz.output import normalize
-
-        return normalize(str(wrong)) == normalize(key.shown if key.value != ERROR else ERROR)
-    return isclose(wrong, key.value, rel_tol=1e-9)
-
-
 def _gives_away(question, values: dict, key) -> tuple[str, str] | None:
     """(path, answer) when a computed placeholder of the prompt or snippet shows the answer.
 
     A bare `{param}` equal to the answer is a coincidence of the values (8 bits: the size in GB is
     the count in billions); a placeholder that computes, `{100 * a / b:.2f}`, is the leak to catch.
     """
-    if question.type in ("choice", "fix_expression") or key.value in (None, ERROR):
-        return None
-    answer = (key.shown if question.type == "code_output" else number_text(key.value)).strip()
+    answer = type_of(question).giveaway(question, key)
+    answer = answer.strip() if answer else ""
     if len(answer) < 2:  # one character is everywhere; a giveaway needs more to be one
         return None
     pattern = re.compile(rf"(?<![\w.]){re.escape(answer)}(?![\w]|\.\d)")
@@ -153,10 +143,6 @@ def _gives_away(question, values: dict, key) -> tuple[str, str] | None:
             if filled is not None and pattern.search(filled):
                 return path, answer
     return None
-
-
-def _field(question) -> str:
-    return {"numeric": "answer", "code_output": "snippet", "fix_expression": "reference", "worked": "steps"}.get(question.type, "")
 
 
 def _describe(values: dict) -> str:

@@ -184,12 +184,6 @@ def placeholders(text: str) -> list[str]:
     return [m.group(1).strip() for m in _PLACEHOLDER.finditer(text) if m.group(1)]
 
 
-def has_variants(question) -> bool:
-    """True when another round can look different: a param with a range or choices, or shuffled options."""
-    shuffled = question.type == "choice" and question.shuffle and sum(not o.pinned for o in question.options) > 1
-    return shuffled or params_vary(question)
-
-
 def params_vary(question) -> bool:
     """True when some param can take more than one value (so variants differ in their numbers)."""
     return any(len(set(p.choices)) > 1 if p.choices is not None else p.max > p.min for p in question.params.values())

@@ -1,5 +1,5 @@
 """engine/export/patterns.py: a printed text as QTI patterns accepts exactly what the code_output grader
-accepts (engine/quiz/output.normalize), read as the standard reads a pattern (XML Schema: the whole
+accepts (engine/quiz/types/code_output.normalize), read as the standard reads a pattern (XML Schema: the whole
 response) and as a browser player runs it (JavaScript: a search anywhere). Python's `re` stands in for
 both: fullmatch for the first, search for the second; the patterns use only what all three share."""
 
@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.export.patterns import whole_text_patterns
-from engine.quiz.output import normalize
+from engine.quiz.types.code_output import normalize
 
 KEYS = ["252", "trainable%: 1.56", "2.0", "a b\nc", r"(x)[y]^$.*+?{}|\-/", "-138.3", "0.2"]
 

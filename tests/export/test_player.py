@@ -24,7 +24,7 @@ from engine.content.loader import load_course
 from engine.export.qti_item import SOLUTION, slip_identifier
 from engine.export.qti_package import export_qti
 from engine.quiz.answer_key import variant_for
-from engine.quiz.describe import describe
+from engine.quiz.types import type_of
 from engine.quiz.grading import GradeResult, grade_answer
 from engine.quiz.matching import agrees, number_text, read_number, within_tolerance
 from engine.quiz.portable import Choices, Essay, Number, Text
@@ -126,7 +126,7 @@ def answers(question, item):
 
 @pytest.mark.parametrize("quiz, question", QUESTIONS, ids=[f"{q.id}/{x.id}" for q, x in QUESTIONS])
 def test_the_player_scores_the_default_variant_as_the_engine_does(page, quiz, question):
-    item = describe(question, *variant_for(question, 0))
+    item = type_of(question).portable(question, *variant_for(question, 0))
     path = f"items/{quiz.id}/{question.id}-1.xml"
     if isinstance(item, Essay):
         outcome = play(page, path, question.reference)

@@ -7,7 +7,7 @@ from xml.etree import ElementTree as ET
 from engine.export.names import QTI_NS
 from engine.export.qti_item import assessment_item
 from engine.quiz.answer_key import variant_for
-from engine.quiz.describe import describe
+from engine.quiz.types import type_of
 from engine.quiz.portable import Choices, Number, Option, Text
 from tests.export.schema import problems
 from tests.quiz_helpers import quiz_from_yaml, shipped
@@ -22,7 +22,7 @@ def item_xml(portable, ident="Q.t.x.1") -> ET.Element:
 
 
 def of(question) -> ET.Element:
-    return item_xml(describe(question, *variant_for(question, 0)))
+    return item_xml(type_of(question).portable(question, *variant_for(question, 0)))
 
 
 def test_multiple_response_gives_partial_credit_as_the_engine_does():

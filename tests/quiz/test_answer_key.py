@@ -1,6 +1,9 @@
 """engine/quiz/answer_key.py: keys computed from the question, answer expressions, caching."""
 
-from engine.quiz.answer_key import number_text, snippet_bindings, snippet_expression, steps_expression, variant_for
+from engine.quiz.answer_key import variant_for
+from engine.quiz.matching import number_text
+from engine.quiz.snippets import snippet_bindings, snippet_expression
+from engine.quiz.types.worked import steps_expression
 from engine.quiz.schema import WorkedStep
 from tests.quiz_helpers import seed_question
 

@@ -94,7 +94,7 @@ def test_no_drawn_variant_has_an_answer_equal_to_a_mistake():
 
 def test_has_variants_tells_fixed_questions_from_varying_ones():
     from engine.content.loader import load_course
-    from engine.quiz.variants import has_variants
+    from engine.quiz.answer_key import has_variants
 
     seed = load_course().quizzes["seed"]
     by_type = {q.type: q for q in seed.questions}

@@ -16,18 +16,13 @@ import uuid
 
 import streamlit as st
 
-from engine.quiz.answer_key import variant_for
+from engine.quiz.answer_key import has_variants, variant_for
 from engine.quiz.grading import AnswerFormatError, GradeResult, grade, parse
-from engine.quiz.variants import has_variants, render, render_snippet, variant_seed
+from engine.quiz.types import type_of
+from engine.quiz.variants import render, render_snippet, variant_seed
 from ui.components.solution import render_feedback, render_solution
 
 _log = logging.getLogger(__name__)
-_INPUT_HELP = {
-    "numeric": "A number; a unit is optional (e.g. 14 GB, 13.04 GiB, 65536 params).",
-    "code_output": "Exactly what it prints, or Error if it raises.",
-    "fix_expression": "A Python expression using the snippet's names.",
-    "worked": "One step per line: `name = expression = value` or `expression = value`.",
-}
 
 
 def learner_id() -> str:
@@ -104,16 +99,17 @@ def _next_round(state: dict) -> None:
 
 
 def _answer_input(question, variant, key: str) -> str:
-    if question.type == "choice":
-        labels = [f"{chr(65 + i)}. {render(question.options[j].text, variant.values)}" for i, j in enumerate(variant.order)]
-        if question.multiple:
-            picked = st.multiselect("Tick every correct option", labels, key=f"in-{key}")
-            return " ".join(label[0] for label in picked)
-        picked = st.radio("Your answer", labels, index=None, key=f"in-{key}")
+    """The input the question's type asks for (engine/quiz/types/), as raw text for `parse`."""
+    asked = type_of(question).answer_input(question, variant)
+    if asked.kind == "several":
+        picked = st.multiselect(asked.label, asked.options, key=f"in-{key}")
+        return " ".join(label[0] for label in picked)
+    if asked.kind == "one":
+        picked = st.radio(asked.label, asked.options, index=None, key=f"in-{key}")
         return picked[0] if picked else ""
-    if question.type == "worked":
-        return st.text_area("Your working", key=f"in-{key}", help=_INPUT_HELP["worked"], height=120)
-    return st.text_input("Your answer", key=f"in-{key}", help=_INPUT_HELP[question.type])
+    if asked.kind == "lines":
+        return st.text_area(asked.label, key=f"in-{key}", help=asked.help, height=120)
+    return st.text_input(asked.label, key=f"in-{key}", help=asked.help)
 
 
 def _submit(quiz, question, variant, raw: str, state: dict) -> None:

@@ -19,7 +19,7 @@ def render_feedback(result: GradeResult) -> None:
         show, icon, text = st.warning, ":material/rule:", f"Partly right (score {result.score:.0%}). {result.feedback}"
     else:
         show, icon, text = st.error, ":material/cancel:", result.feedback
-    # Choice feedback marks each picked option itself (✓/✗, engine/quiz/grading.py); a second tick is noise.
+    # Choice feedback marks each picked option itself (✓/✗, engine/quiz/types/choice.py); a second tick is noise.
     show(text, icon=None if "✓" in text or "✗" in text else icon)
     for mark in result.steps:
         st.markdown(f"{_MARK[mark.correct]} **Step {mark.step}** `{mark.line}`: {mark.feedback}")

@@ -1,5 +1,5 @@
-"""engine/quiz/describe.py: each type's portable description (engine/quiz/portable.py) carries the engine's
-own key, tolerance and mistakes, so an export scores as the app grades."""
+"""engine/quiz/portable.py and each type's `portable` hook (engine/quiz/types/): the description an export
+carries has the engine's own key, tolerance and mistakes, so an export scores as the app grades."""
 
 from __future__ import annotations
 
@@ -9,11 +9,15 @@ import pytest
 
 from engine.content.loader import load_course
 from engine.quiz.answer_key import variant_for
-from engine.quiz.describe import describe
+from engine.quiz.types import type_of
 from engine.quiz.grading import grade_answer
 from engine.quiz.matching import accepted_range, within_tolerance
 from engine.quiz.portable import Choices, Essay, Number, Text
 from tests.quiz_helpers import quiz_from_yaml, shipped
+
+
+def describe(question, variant, key):
+    return type_of(question).portable(question, variant, key)
 
 
 def shipped_questions(kind: str):

@@ -17,7 +17,7 @@ Marking one line:
    final step; another line may be the next step, a later one (steps merged), or a
    part of the next step (finer working). A wrong result is matched against the
    mistake transformations of that step to say what went wrong
-   (engine/quiz/worked_mistakes.py, which also names a listed mistake behind a wrong result).
+   (engine/quiz/types/worked_mistakes.py, which also names a listed mistake behind a wrong result).
 4. Rounding carries forward like errors: a line may use an earlier result rounded
    (6.71 for 6.714; never a param's value); its step is then checked against the
    reference evaluated with that rounded value, and a final value reached that way is
@@ -28,60 +28,16 @@ Score = steps right / steps marked; correct when every step and the final value 
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 
-from engine.quiz.answer_key import Key, close
+from engine.quiz.keys import Key, close
 from engine.quiz.matching import isclose
 from engine.quiz.result import GradeResult, StepMark
-from engine.quiz.units import AnswerFormatError, clip
 from engine.quiz.variants import Variant
-from engine.quiz.worked_mistakes import line_slip, result_mistake, shown, step_mistake
-from engine.quiz.worked_numbers import rounded_uses, same, stray_numbers
+from engine.quiz.types.worked_mistakes import line_slip, result_mistake, shown, step_mistake
+from engine.quiz.types.worked_numbers import rounded_uses, same, stray_numbers
 
-MAX_LINES = 20
 ROUNDING_DRIFT = 0.01  # relative: how far rounded earlier results may move a right final value
-_EQUALS = re.compile(r"(?<![=<>!])=(?!=)")
-_UNIT_SUFFIX = re.compile(r"\s*(?:KiB|MiB|GiB|TiB|KB|MB|GB|TB|bytes|byte|bits|bit|params|B)\s*$")
-
-
-@dataclass(frozen=True)
-class Line:
-    text: str
-    name: str | None  # the name the learner gave the result, if any
-    parts: tuple[str, ...]  # the expressions between the `=` signs
-
-
-def parse_worked(question, raw: str) -> list[Line]:
-    """Split and check the learner's lines; AnswerFormatError names the line that cannot be read."""
-    from engine.sandbox import BUILTIN_NAMES, SnippetError, names_used
-
-    texts = [t.strip() for t in raw.strip().splitlines() if t.strip() and not t.strip().startswith("#")]
-    if len(texts) > MAX_LINES:
-        raise AnswerFormatError(f"{len(texts)} lines; write at most {MAX_LINES} steps")
-    known = set(question.params) | set(BUILTIN_NAMES)
-    lines = []
-    for number, text in enumerate(texts, start=1):
-        parts = [p.strip() for p in _EQUALS.split(text)]
-        if len(parts) < 2 or not all(parts):
-            raise AnswerFormatError(f"line {number} ('{clip(text)}'): write each step as `name = expression` "
-                                    "or `expression = value`, e.g. `int(1010 * 0.25) = 252`")
-        name = parts[0] if parts[0].isidentifier() and len(parts) >= 2 else None
-        exprs = [_UNIT_SUFFIX.sub("", p) if i == len(parts) - 1 else p for i, p in enumerate(parts)]
-        exprs = exprs[1:] if name else exprs
-        for expr in exprs:
-            try:
-                ast.parse(expr, mode="eval")
-                unknown = sorted(names_used(expr) - known)
-            except (SyntaxError, SnippetError):
-                raise AnswerFormatError(f"line {number}: '{clip(expr)}' is not an expression") from None
-            if unknown:
-                raise AnswerFormatError(f"line {number} uses '{unknown[0]}', which is not a quantity of the "
-                                        f"question ({', '.join(question.params)}) nor a name from an earlier line")
-        if name:
-            known.add(name)
-        lines.append(Line(text=text, name=name, parts=tuple(exprs)))
-    return lines
 
 
 @dataclass

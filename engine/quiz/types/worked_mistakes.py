@@ -1,6 +1,6 @@
 """What went wrong in a worked answer: slips of one step, and a listed mistake behind the result.
 
-Part of engine/quiz/worked.py (read its docstring first). Three diagnoses, each with an id
+Part of engine/quiz/types/worked_marking.py (read its docstring first). Three diagnoses, each with an id
 the class report counts (the result's `mistake_id`, and each step mark's):
 
 1. a wrong `=` in a line: a built-in slip of its left side gives the number written
@@ -15,7 +15,7 @@ the class report counts (the result's `mistake_id`, and each step mark's):
 
 from __future__ import annotations
 
-from engine.quiz.answer_key import Key, close
+from engine.quiz.keys import Key, close
 from engine.quiz.mistakes import TransformError, apply_transform
 from engine.quiz.variants import render
 

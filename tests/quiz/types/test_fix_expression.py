@@ -1,9 +1,9 @@
-"""engine/quiz/equivalence.py: fix_expression answers, compared with the reference by sampling."""
+"""engine/quiz/types/fix_expression.py: fix_expression answers, compared with the reference by sampling."""
 
 import pytest
 
 from engine.quiz.answer_key import variant_for
-from engine.quiz.equivalence import SAMPLES, equivalent, samples
+from engine.quiz.types.fix_expression import SAMPLES, equivalent, samples
 from engine.quiz.grading import AnswerFormatError, grade_answer, parse
 from tests.quiz_helpers import seed_question, shipped
 

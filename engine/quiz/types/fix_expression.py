@@ -1,4 +1,4 @@
-"""fix_expression questions: is the learner's corrected expression equivalent to the reference?
+"""fix_expression: "what is the error and how to fix it?" The learner types a corrected expression.
 
 Checked by sampling, as WeBWorK and Moodle's formula questions do: both
 expressions are evaluated by the safe evaluator, with Python's semantics, on
@@ -20,14 +20,76 @@ from __future__ import annotations
 import ast
 import random
 
-from engine.quiz.answer_key import Key, snippet_bindings
+from engine.quiz.keys import Key, numeric_key
 from engine.quiz.matching import isclose
+from engine.quiz.portable import Essay, solution_lines
 from engine.quiz.result import GradeResult
+from engine.quiz.snippets import snippet_bindings
+from engine.quiz.types.base import AnswerInput, QuestionType
 from engine.quiz.units import AnswerFormatError, clip
 from engine.quiz.variants import Variant, defaults, render, render_snippet
 
 SAMPLES = 12  # evaluations per comparison: 3 edge cases + 9 random draws
 _FAILED = object()  # an evaluation that raised (both raising the same way counts as equal)
+
+
+class FixExpression(QuestionType):
+    name = "fix_expression"
+    field = "reference"
+
+    def expression(self, question) -> str:
+        return question.reference
+
+    def key(self, question, variant) -> Key:
+        from engine.sandbox import evaluate
+
+        bindings = snippet_bindings(render_snippet(question.snippet, variant.values), variant.values,
+                                    stop_at=question.target)
+        value = evaluate(question.reference, bindings)
+        return numeric_key(question, value, question.reference, bindings, shown=question.reference)
+
+    def parse(self, question, raw: str, variant, key: Key) -> str:
+        return parse_fix(question, raw, variant)
+
+    def grade(self, question, variant, key: Key, expression: str) -> GradeResult:
+        return grade_fix(question, variant, key, expression)
+
+    def names(self, question):
+        from engine.sandbox import SnippetError
+
+        try:  # the default values only: computing the key would run the reference, which is checked next
+            allowed = set(allowed_names(question, Variant(seed=0, values=defaults(question.params))))
+        except (SnippetError, SyntaxError, ValueError) as exc:
+            yield "snippet", f"the snippet cannot be read: {exc}"
+            return
+        yield "reference", question.reference, allowed
+
+    def mistake_names(self, question) -> set[str]:
+        """The snippet's names before the buggy line, for the default values."""
+        return set(allowed_names(question, Variant(seed=0, values=defaults(question.params))))
+
+    def check_mistake(self, question, key: Key, path: str, mistake, wrong: str):
+        if equivalent(wrong, question.reference, question):
+            yield path, f"the mistake's expression `{wrong}` is equivalent to the reference"
+
+    def mistake_gives_key(self, question, key: Key, wrong) -> bool:
+        return False  # decided over all samples, once (check_mistake)
+
+    def giveaway(self, question, key: Key) -> str | None:
+        return None
+
+    def answer_input(self, question, variant) -> AnswerInput:
+        return AnswerInput("line", "Your answer", help="A Python expression using the snippet's names.")
+
+    # ---- export
+    def portable(self, question, variant, key: Key):
+        """An essay a person scores: a standard format cannot check that two expressions are equivalent."""
+        rubric = (f"Right: any expression for `{question.target}` equivalent to `{question.reference}` "
+                  f"(for these values it gives {key.value}). Hard-coded numbers are wrong: the fix must use "
+                  "the snippet's names.")
+        return Essay(prompt=render(question.prompt, variant.values), code=render_snippet(question.snippet, variant.values),
+                     solution=solution_lines(question, variant.values), rubric=rubric,
+                     reason="QTI cannot score whether two expressions are equivalent; LoRA Lab checks it by sampling")
 
 
 def parse_fix(question, raw: str, variant: Variant) -> str:
@@ -180,12 +242,12 @@ def _reference_values(question, points: list[dict]) -> list:
 
 
 def _counterexample(expression: str, theirs: list, question, points: list[dict]) -> str:
+    from engine.quiz.types.worked_mistakes import shown as number
+
     reference = _reference_values(question, points)
     for names, got, want in zip(points, theirs, reference):
         if not same_values([got], [want]):
             shown = ", ".join(f"{n}={names[n]}" for n in question.params)
-            from engine.quiz.worked_mistakes import shown as number
-
             got_text = f"an error ({got[1]})" if isinstance(got, tuple) else number(got)
             return f"`{expression}` is not equivalent to a fix: with {shown} it gives {got_text}, not {number(want)}."
     return f"`{expression}` is not equivalent to a fix."
@@ -193,3 +255,6 @@ def _counterexample(expression: str, theirs: list, question, points: list[dict])
 
 def _wrong(key: Key, feedback: str, mistake_id: str | None = None):
     return GradeResult(score=0, correct=False, feedback=feedback, mistake_id=mistake_id, answer_key=key.shown)
+
+
+TYPE = FixExpression()

@@ -1,4 +1,4 @@
-"""engine/quiz/worked.py: each step's arithmetic and quantities checked, errors carried forward."""
+"""engine/quiz/types/worked.py and worked_marking.py: each step's arithmetic and quantities checked, errors carried forward."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""Which numbers a worked answer may use, and rounding: part of engine/quiz/worked.py (read it first).
+"""Which numbers a worked answer may use, and rounding: part of engine/quiz/types/worked_marking.py (read it first).
 
 A number typed in a line must come from somewhere: a param, an earlier result of the
 learner's, one of the question's `constants`, a number of the reference steps, or a

@@ -1,4 +1,4 @@
-"""engine/quiz/output.py: code_output compares printed text, whitespace aside (issue 11, grading 5)."""
+"""engine/quiz/types/code_output.py: code_output compares printed text, whitespace aside (issue 11, grading 5)."""
 
 import json
 

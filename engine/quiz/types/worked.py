@@ -1,0 +1,141 @@
+"""worked: show your working, one step per line; every step is marked, errors carried forward.
+
+The key is the last of the question's reference `steps`, evaluated for the variant; the
+steps inline into one answer expression for the mistake transformations. A learner's
+line is `name = expression [= value ...]` or `expression = value [= ...]`; reading the
+lines is here, marking them is in engine/quiz/types/worked_marking.py.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from engine.quiz.keys import Key, numeric_key
+from engine.quiz.matching import number_text
+from engine.quiz.snippets import Inline
+from engine.quiz.types.base import AnswerInput, QuestionType
+from engine.quiz.portable import number
+from engine.quiz.units import AnswerFormatError, clip
+from engine.quiz.variants import render_snippet
+
+MAX_LINES = 20
+_EQUALS = re.compile(r"(?<![=<>!])=(?!=)")
+_UNIT_SUFFIX = re.compile(r"\s*(?:KiB|MiB|GiB|TiB|KB|MB|GB|TB|bytes|byte|bits|bit|params|B)\s*$")
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    name: str | None  # the name the learner gave the result, if any
+    parts: tuple[str, ...]  # the expressions between the `=` signs
+
+
+STEPS_IN_APP = ("In LoRA Lab each line of the working is checked, with errors carried forward; "
+                "here only the final result is scored.")
+
+
+class Worked(QuestionType):
+    name = "worked"
+    field = "steps"
+
+    def expression(self, question) -> str:
+        cache = question._cache
+        if "expression" not in cache:
+            cache["expression"] = steps_expression(question.steps)
+        return cache["expression"]
+
+    def key(self, question, variant) -> Key:
+        from engine.sandbox import evaluate
+
+        expression = self.expression(question)
+        value = evaluate(expression, dict(variant.values))
+        shown = f"{number_text(value)} {question.unit}" if question.unit else number_text(value)
+        return numeric_key(question, value, expression, variant.values, shown=shown)
+
+    def env(self, question, key: Key) -> dict:
+        from engine.sandbox import SnippetError, evaluate
+
+        env = dict(key.bindings)
+        for step in question.steps:
+            if step.name:
+                try:
+                    env[step.name] = evaluate(step.expr, dict(env))
+                except SnippetError:
+                    break
+        env["answer"] = key.value
+        return env
+
+    def parse(self, question, raw: str, variant, key: Key) -> list[Line]:
+        return parse_worked(question, raw)
+
+    def grade(self, question, variant, key: Key, lines: list[Line]):
+        from engine.quiz.types.worked_marking import grade_worked
+
+        return grade_worked(question, variant, key, lines)
+
+    def names(self, question):
+        known = set(question.params)
+        for j, step in enumerate(question.steps):
+            yield f"steps[{j}].expr", step.expr, set(known)
+            known |= {step.name} if step.name else set()
+
+    def target_names(self, question) -> set[str]:
+        return set(question.params) | {step.name for step in question.steps if step.name}
+
+    def answer_input(self, question, variant) -> AnswerInput:
+        return AnswerInput("lines", "Your working",
+                           help="One step per line: `name = expression = value` or `expression = value`.")
+
+    # ---- export
+    def portable(self, question, variant, key: Key):
+        """The final result as a number; the steps go in the solution, and step checking stays in the app."""
+        code = render_snippet(question.snippet, variant.values) if question.snippet else None
+        return number(question, variant, key, code=code, note=STEPS_IN_APP)
+
+
+def steps_expression(steps) -> str:
+    """The reference steps inlined into one expression: [a = x + y, int(a * f)] -> int((x + y) * f)."""
+    env: dict[str, ast.expr] = {}
+    tree = None
+    for step in steps:
+        tree = Inline(env).visit(ast.parse(step.expr, mode="eval").body)
+        if step.name:
+            env[step.name] = tree
+    return ast.unparse(tree)
+
+
+def parse_worked(question, raw: str) -> list[Line]:
+    """Split and check the learner's lines; AnswerFormatError names the line that cannot be read."""
+    from engine.sandbox import BUILTIN_NAMES, SnippetError, names_used
+
+    texts = [t.strip() for t in raw.strip().splitlines() if t.strip() and not t.strip().startswith("#")]
+    if len(texts) > MAX_LINES:
+        raise AnswerFormatError(f"{len(texts)} lines; write at most {MAX_LINES} steps")
+    known = set(question.params) | set(BUILTIN_NAMES)
+    lines = []
+    for number, text in enumerate(texts, start=1):
+        parts = [p.strip() for p in _EQUALS.split(text)]
+        if len(parts) < 2 or not all(parts):
+            raise AnswerFormatError(f"line {number} ('{clip(text)}'): write each step as `name = expression` "
+                                    "or `expression = value`, e.g. `int(1010 * 0.25) = 252`")
+        name = parts[0] if parts[0].isidentifier() and len(parts) >= 2 else None
+        exprs = [_UNIT_SUFFIX.sub("", p) if i == len(parts) - 1 else p for i, p in enumerate(parts)]
+        exprs = exprs[1:] if name else exprs
+        for expr in exprs:
+            try:
+                ast.parse(expr, mode="eval")
+                unknown = sorted(names_used(expr) - known)
+            except (SyntaxError, SnippetError):
+                raise AnswerFormatError(f"line {number}: '{clip(expr)}' is not an expression") from None
+            if unknown:
+                raise AnswerFormatError(f"line {number} uses '{unknown[0]}', which is not a quantity of the "
+                                        f"question ({', '.join(question.params)}) nor a name from an earlier line")
+        if name:
+            known.add(name)
+        lines.append(Line(text=text, name=name, parts=tuple(exprs)))
+    return lines
+
+
+TYPE = Worked()
