@@ -1,18 +1,26 @@
-"""Printed text as QTI patterns: whitespace forgiven as the code_output type (engine/quiz/types/code_output.py) forgives it.
+"""Printed text as QTI patterns, whitespace forgiven as the code_output type forgives it.
 
-Its grader compares `normalize(answer) == normalize(printed)`: spaces at the ends of
-lines, runs of spaces inside a line and blank lines do not count. As a pattern over the
-text's words:
+Its grader (engine/quiz/types/code_output.py) compares `normalize(answer) == normalize(printed)`:
+spaces at the ends of lines, runs of spaces inside a line and blank lines do not count. As a
+pattern over the text's words:
 
     words of one line      joined by [ \\t]+          (one or more spaces or tabs)
     lines                  joined by \\s*\\n\\s*        (a line break, blank lines and spaces around it)
     the whole              \\s* TEXT \\s*
 
-A pattern must mean the same in XML Schema's regular expressions (which QTI names; they
-match the whole string, and `^` and `$` are plain characters there) and in JavaScript's
-(what browser players run, searching anywhere): each literal character is written so that
-both read it as itself, as a class `[.]` or an escape both know (`\\\\`, `\\[`, `\\]`, `\\^`, `\\-`).
-See engine/export/qti_item.py for why a second pattern, `around`, comes with every text.
+A pattern must mean the same in XML Schema's regular expressions, which QTI names (they
+match the whole response, and `^` and `$` are plain characters there), and in JavaScript's,
+which browser players run: Citolab's qti-components 7.x calls RegExp.test, a search
+anywhere in the response. So each literal character is written as both read it (a class
+`[.]`, or an escape both define: `\\\\`, `\\[`, `\\]`, `\\^`, `\\-`), and a text is right when it
+matches `whole` and not `around`:
+
+    whole  = ws* TEXT ws*            around = \\S ws* TEXT | TEXT ws* \\S
+
+Read as the standard reads them, `around` never matches a response `whole` accepts (that
+would take a character besides the text's own), so the test is `whole`; read as a search,
+`around` catches a response with anything but whitespace beside the text. Both readings
+accept exactly what the grader accepts (tests/export/test_patterns.py checks it).
 """
 
 from __future__ import annotations

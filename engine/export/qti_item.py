@@ -1,25 +1,20 @@
 """One portable question variant (engine/quiz/portable.py) as a QTI 3.0 qti-assessment-item.
 
-Every item declares RESPONSE, SCORE (0..1), MAXSCORE (1), FEEDBACK (the picked options, or the
-mistake, whose modal feedback to show) and SOLUTION (set once answered), and writes its response processing out in full: no response-processing template,
-since a template is fetched from 1EdTech's site by URL and a player offline cannot. The
-operators used are the ones every QTI 3 player implements (match, map-response, gte/lte,
-pattern-match, and/or/not): qti-equal's tolerance modes are optional in players, so a number's
-tolerance is written as the range [low, high] it stands for.
+Every item declares RESPONSE, SCORE (0..1), MAXSCORE (1), FEEDBACK (the picked options, or
+the mistake, whose feedback to show) and SOLUTION (set once answered). Its response
+processing is written out in full, never a response-processing template: a template is
+fetched from 1EdTech's site by URL, which a player offline cannot do. Only operators every
+QTI 3 player implements are used (match, map-response, gte/lte, pattern-match, and/or/not):
+qti-equal's tolerance modes are optional in players, so a tolerance is written as the
+range [low, high] it stands for.
 
     Choices ─ choice interaction: single (match) or multiple (map-response: +1/n right, -1/n wrong, 0..1),
-              shuffle with pinned options fixed; each picked option shows its feedback inline (FEEDBACK)
-    Number  ─ text entry, float: right in [low, high]; a Slip's range names the mistake in modal feedback
-    Text    ─ text entry (extended text for several lines): right when the printed text matches, whitespace aside
+              shuffled with pinned options fixed; each picked option shows its feedback inline
+    Number  ─ text entry, a float: right in [low, high]; a Slip's range names its mistake (modal feedback)
+    Text    ─ text entry (extended text for several lines): right when the printed text matches,
+              whitespace aside (engine/export/patterns.py)
     Essay   ─ extended text scored by a person (SCORE external-scored="human"), the rubric for scorers only
-    every item ─ feedback block SOLUTION: the worked solution, shown once answered (an essay's is for scorers)
-
-Text patterns. A QTI pattern is an XML Schema regular expression, which matches the whole
-response; some players (Citolab's qti-components 7.x) search anywhere in it instead, as
-JavaScript's RegExp.test does. Each text is therefore checked as "matches P and not R":
-P = ws* TEXT ws*, R = \\S ws* TEXT | TEXT ws* \\S. Read as the standard reads it, R never
-matches a response P accepts, so this is P; read as a search, R catches a response with
-anything but whitespace around the text, so both readings accept the same answers.
+    every item ─ feedback block SOLUTION: the worked solution, shown once answered (an essay's is in its rubric)
 """
 
 from __future__ import annotations
@@ -28,6 +23,7 @@ from xml.etree import ElementTree as ET
 
 from engine.export.markup import code_block, inline, paragraphs
 from engine.export.names import QTI_NS, QTI_XSD, XML_NS, document
+from engine.export.patterns import whole_text_patterns
 from engine.quiz.portable import Choices, Essay, Number, Portable, Text
 
 SOLUTION = "SOLUTION"
@@ -140,7 +136,7 @@ def _lettered(item: Choices):
 def _response_processing(rp: ET.Element, item: Portable) -> None:
     if isinstance(item, Choices):
         if item.multiple:
-            _set(rp, "SCORE", _map_response())
+            _set(rp, "SCORE", _op("qti-map-response", identifier="RESPONSE"))
         else:
             right = _op("qti-match", _var("RESPONSE"), _op("qti-correct", identifier="RESPONSE"))
             _if_else(rp, [(right, [("SCORE", _float_value(1))])], [("SCORE", _float_value(0))])
@@ -173,19 +169,13 @@ def _answered(*tests: ET.Element) -> ET.Element:
 
 
 def _text_matches(texts, ignore_case: bool) -> list[ET.Element]:
-    """The tests for "the response is one of `texts`, whitespace aside" (see the module docstring)."""
-    from engine.export.patterns import whole_text_patterns
-
+    """The tests for "the response is one of `texts`, whitespace aside": matches `whole`, and not `around`."""
     tests = []
     for text in texts:
         whole, around = whole_text_patterns(str(text), ignore_case=ignore_case)
         tests.append([_op("qti-pattern-match", _var("RESPONSE"), pattern=whole),
                       _op("qti-not", _op("qti-pattern-match", _var("RESPONSE"), pattern=around))])
     return tests[0] if len(tests) == 1 else [_op("qti-or", *(_op("qti-and", *test) for test in tests))]
-
-
-def _map_response() -> ET.Element:
-    return _op("qti-map-response", identifier="RESPONSE")
 
 
 def _if_else(rp: ET.Element, branches, otherwise) -> None:
