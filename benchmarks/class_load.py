@@ -1,7 +1,7 @@
 """Benchmark of a class in the lab: N learners press Start at once, on the local queue and on Ray.
 
 How it measures: for each backend, a fresh SQLite progress database and one SharedQueue
-(engine/lab/shared_queue.py), as an app replica has. N simulated learners ("learner-1" …)
+(engine/jobs/shared_queue.py), as an app replica has. N simulated learners ("learner-1" …)
 each submit one short real lab run (the shipped model, the lab lesson's glossary and
 settings, --steps training steps, --method) within a few milliseconds of each other; the
 script then polls the job records until every run has ended. From the records' times
@@ -11,7 +11,7 @@ script then polls the job records until every run has ended. From the records' t
   * time to results, p95 (finished_at − submitted_at);
   * peak runs side by side (the most job intervals that overlap);
   * on Ray with GPUs, the share of one GPU each run asks for (engine/maths/memory.py's
-    prediction, engine/lab/ray_backend.gpu_fraction) and so how many share one GPU.
+    prediction by engine/lab/footprint.py, engine/jobs/ray_backend.gpu_fraction) and so how many share one GPU.
 The local queue runs LORA_LAB_MAX_JOBS runs at a time per device (default 1, as the app
 does); Ray runs as many as the cluster's CPUs (LORA_LAB_RAY_CPUS each) or GPU shares allow.
 Goal (issue 12): on a 2-core machine Ray matches the local queue's jobs per minute with fair
@@ -109,8 +109,8 @@ def main() -> int:
     parser.add_argument("--ray-address", default=os.environ.get("LORA_LAB_RAY_ADDRESS", ""))
     args = parser.parse_args()
 
-    from engine.lab.jobs import JobQueue
-    from engine.lab.shared_queue import LocalRunner, SharedQueue, runner_name
+    from engine.jobs.queue import JobQueue
+    from engine.jobs.shared_queue import LocalRunner, SharedQueue, runner_name
 
     os.environ["LORA_LAB_RUNS"] = tempfile.mkdtemp(prefix="loralab-bench-runs.")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # the workers' load bars would bury the figures
@@ -126,10 +126,11 @@ def main() -> int:
     if not address:
         address, own_head = start_ray_head(os.cpu_count() or 2)
     try:
-        from engine.lab.ray_backend import RayRunner
+        from engine.jobs.ray_backend import RayRunner
+        from engine.lab import footprint
 
         url = f"sqlite:///{tempfile.mkdtemp(prefix='loralab-bench-ray.')}/progress.db"
-        ray_queue = SharedQueue(RayRunner(address, url), store_url=url, max_queued=3)
+        ray_queue = SharedQueue(RayRunner(address, url, needs=footprint.NAME), store_url=url, max_queued=3)
         import ray
 
         resources = ray.cluster_resources()

@@ -4,7 +4,7 @@
 
 Measured with time.time() stamps recorded by the server (JobQueue) and inside the
 worker: (1) queue latency, submit -> worker started, (2) spawn overhead, worker
-started -> job function entered (a fresh interpreter importing engine.lab.worker and the
+started -> job function entered (a fresh interpreter importing engine.jobs.worker and the
 job's module), (3) a no-op job's whole life, submit -> finished, (4) progress
 messages per second through the job's pipe. No torch is imported by any of them.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from engine.lab.jobs import JobQueue  # noqa: E402
+from engine.jobs.queue import JobQueue  # noqa: E402
 
 
 def noop(*, on_progress=None, should_stop=None) -> dict:

@@ -209,7 +209,7 @@ def main() -> None:
         sys.exit(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    from engine.lab.threads import plan_for_this_machine
+    from engine.jobs.threads import plan_for_this_machine
 
     say(f"load average before: {os.getloadavg()}; CPUs: {os.cpu_count()}; "
         f"thread rule for one job: {plan_for_this_machine(1)}")

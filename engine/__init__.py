@@ -5,7 +5,8 @@ One package per concept (STYLE.md §1), one module per idea inside it:
     sandbox/   the safe evaluator: snippets and expressions, never eval/exec
     maths/     LoRA counts, NF4 and double quantization, the memory model and its measurement
     quiz/      quiz schema, units, variants, answer keys, mistakes, grading, validation
-    lab/       the live lab: settings, fine-tuning, skill, corpus, pretraining, jobs, workers
+    lab/       the live lab: settings, fine-tuning, skill, corpus, pretraining, memory at scale, runs
+    jobs/      running work: the job queue, its worker processes, fair turns, threads, Ray
     content/   lessons: schema, figure registry, the YAML loader and its problems
     progress/  the progress store: tables, values, store, class report
     practice/  skills, mastery (BKT), spaced review (SM-2), the next question, lab-run questions
@@ -18,11 +19,15 @@ or closes a loop between modules:
 
     content ──▶ quiz ─────────▶ sandbox
        ├──▶ lab.settings
-       └──▶ maths ◀── lab ──▶ progress (its job records)
+       └──▶ maths ◀── lab          jobs ──▶ progress (its job records)
     progress            (stands alone)
     practice ──▶ quiz, progress, content
     export ──▶ quiz
     cli ──▶ any package
+
+lab (training) and jobs (running work) never import each other: the pages and the CLI
+hand the queue a job function by name ("engine.lab.finetune:run_lab"), and the queue
+imports it only inside its worker process.
 
 `LAYERS` below is that table, read by the test. Heavy libraries (torch,
 transformers, peft, bitsandbytes) are imported inside the functions that need
@@ -41,9 +46,10 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "maths": (),
     "progress": (),
     "quiz": ("sandbox",),
-    "lab": ("maths", "progress"),
+    "lab": ("maths",),
+    "jobs": ("progress",),
     "content": ("quiz", "lab.settings", "maths"),
     "practice": ("quiz", "progress", "content"),
     "export": ("quiz",),
-    "cli": ("sandbox", "maths", "progress", "quiz", "lab", "content", "practice", "export"),
+    "cli": ("sandbox", "maths", "progress", "quiz", "lab", "jobs", "content", "practice", "export"),
 }

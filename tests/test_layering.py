@@ -1,6 +1,7 @@
 """Architecture rules (STYLE.md §1, engine/__init__.py): engine/ never imports Streamlit;
-the engine's packages import only along the arrows of `engine.LAYERS`; ui/ components
-never import pages; and no import loop exists anywhere in engine/ or ui/.
+the engine's packages import only along the arrows of `engine.LAYERS`; training (engine/lab)
+and running work (engine/jobs) know nothing of each other; ui/ components never import
+pages; and no import loop exists anywhere in engine/ or ui/.
 
 Every import counts, the lazy ones inside functions too: a loop through a late import
 is still a loop, it only fails later. Each rule has a planted offender, so a rule that
@@ -137,6 +138,47 @@ def test_engine_packages_import_only_along_the_layers():
     assert layer_violations(graph) == []
 
 
+# What "knows about LoRA" means for engine/jobs: the lab and the maths behind it, and the
+# libraries that train. A worker imports them, through the job function it is given by name.
+LORA = ("engine.lab", "engine.maths", "peft", "transformers", "bitsandbytes")
+
+
+def lora_knowledge(root: Path, package: str = "jobs") -> list[str]:
+    """Imports of LORA modules, and strings naming an engine.lab module (a job target written
+    into the queue), in engine/<package>/. Docstrings count too: they may point to a file
+    ("engine/lab/finetune.py"), never name a module the code could import."""
+    found = []
+    for path in sorted((root / "engine" / package).rglob("*.py")):
+        where = path.relative_to(root).as_posix()
+        found += [f"{where} imports {name}" for name in sorted(imports_of(path))
+                  if any(name == m or name.startswith(m + ".") for m in LORA)]
+        found += [f"{where} names {node.value!r}" for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                  if isinstance(node, ast.Constant) and isinstance(node.value, str) and "engine.lab." in node.value]
+    return found
+
+
+def test_training_and_running_work_know_nothing_of_each_other():
+    graph = module_graph(ROOT)
+    lab_to_jobs = sorted(f"{m} -> {t}" for m, targets in graph.items() if m.startswith("engine.lab")
+                         for t in targets if t.startswith("engine.jobs"))
+    assert any(m.startswith("engine.jobs.") for m in graph) and any(m.startswith("engine.lab.") for m in graph)
+    assert lab_to_jobs == []
+    assert lora_knowledge(ROOT) == []
+
+
+def test_a_planted_lora_import_in_jobs_is_caught(tmp_path):
+    _plant(tmp_path, {
+        "engine/jobs/queue.py": "TARGET = 'engine.lab.finetune:run_lab'\n",
+        "engine/jobs/ray_backend.py": "def f():\n    from engine.maths.memory import estimate\n    import peft.tuners\n",
+        "engine/jobs/worker.py": "import importlib\n",
+    })
+    assert lora_knowledge(tmp_path) == [
+        "engine/jobs/queue.py names 'engine.lab.finetune:run_lab'",
+        "engine/jobs/ray_backend.py imports engine.maths.memory.estimate",
+        "engine/jobs/ray_backend.py imports peft.tuners",
+    ]
+
+
 def test_ui_components_never_import_pages():
     graph = module_graph(ROOT)
     assert any(m.startswith("ui.pages.") for m in graph) and any(m.startswith("ui.components.") for m in graph)
@@ -166,10 +208,12 @@ def test_a_planted_bad_import_breaks_the_layers(tmp_path):
         "engine/quiz/grading.py": "from engine.sandbox import f\n",
         "engine/content/loader.py": "from engine.lab.finetune import run_lab\nfrom engine.lab.settings import LabSettings\n",
         "engine/lab/finetune.py": "", "engine/lab/settings.py": "",
+        "engine/lab/runs.py": "from engine.jobs.queue import JobQueue\n", "engine/jobs/queue.py": "",
         "ui/components/question.py": "from ui.pages import quiz\n",
         "ui/pages/quiz.py": "from ui.components import question\n",
     })
     assert layer_violations(graph) == ["engine.content.loader -> engine.lab.finetune",
+                                       "engine.lab.runs -> engine.jobs.queue",
                                        "engine.sandbox -> engine.quiz.grading"]
     assert ui_violations(graph) == ["ui.components.question -> ui.pages.quiz"]
     assert import_loops(graph) == [["engine.quiz.grading", "engine.sandbox"],

@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
 
     # bitsandbytes warns at import that an optional CPU kernel package is absent; it is unused here.
     logging.getLogger("bitsandbytes").setLevel(logging.ERROR)
-    from engine.lab.threads import cli_threads, use_threads
+    from engine.jobs.threads import cli_threads, use_threads
 
     try:
         use_threads(cli_threads())  # the CPUs this process may use, or LORA_LAB_THREADS

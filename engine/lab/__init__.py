@@ -8,17 +8,13 @@
     memory_scale.py  memory at scale: real steps of each method on a bigger random-weight
                  shape (GPT-2 125M), measured beside engine.maths.memory's prediction
     code.py      the same run as a plain script for the learner to copy
-    worker.py    the worker process a job runs in; jobs.py the queue that starts them
-    fair.py      learners take turns; how many runs one learner may queue
-    shared_queue.py  what the pages use: job records in the progress database, run by
-                 jobs.py in this process or by ray_backend.py / ray_actors.py on a Ray cluster
     runs.py      what the pages submit (a comparison of methods) and read back; the runs folder
+    footprint.py the memory a run needs, by which the Ray backend sizes its share of a GPU
     models.py    which models the Lab accepts; a hub id from the cache, or failing fast offline
 
-    page ─▶ runs.submit ─▶ shared_queue ─▶ lab_jobs rows ─▶ jobs.JobQueue ─spawn─▶ worker ─▶ finetune.run_lab
-                                               │                 ◀── progress, losses, result over a pipe
-                                               └─▶ Ray: dispatcher ─▶ one actor per job (the same JobQueue inside)
+    page ─▶ runs.submit_comparison ─▶ a job queue (engine/jobs) ─▶ worker ─▶ "engine.lab.finetune:run_lab"
 
-Builds on engine.maths, and on engine.progress for the job records. torch, transformers, peft and bitsandbytes are imported
-only inside the functions that train, so the queue and settings stay light.
+Training knows nothing of queues: engine/jobs runs these functions by name, and nothing
+here imports engine.jobs. Builds on engine.maths. torch, transformers, peft and
+bitsandbytes are imported only inside the functions that train, so settings stay light.
 """

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Literal
 
 from engine import ROOT
-from engine.lab.settings import GlossaryEntry, LabSettings
+from engine.lab.settings import GlossaryEntry, LabSettings, revive
 from engine.lab.skill import DEFAULT_GLOSSARY, TRAIN_TEMPLATES, batch_of, encode, pairs, skill_score  # noqa: F401
 
 DEFAULT_MODEL = LabSettings.model_fields["model"].default
@@ -233,7 +233,7 @@ def _merge_answers(before: list[dict], after: list[dict]) -> list[dict]:
              "before": b["answer"], "after": a["answer"]} for b, a in zip(before, after)]
 
 
-def run_lab(settings: LabSettings, glossary: list[GlossaryEntry], method: Literal["full", "lora", "qlora"], *,
+def run_lab(settings: LabSettings | dict, glossary: list[GlossaryEntry | dict], method: Literal["full", "lora", "qlora"], *,
             on_progress: Callable[[dict], None] | None = None, should_stop: Callable[[], bool] | None = None,
             output_dir: str | Path | None = None) -> dict:
     """Fine-tune `settings.model` on `glossary` with `method`; return every measurement (JSON-safe)."""
@@ -242,8 +242,7 @@ def run_lab(settings: LabSettings, glossary: list[GlossaryEntry], method: Litera
 
     if method not in ("full", "lora", "qlora"):
         raise ValueError(f"method must be one of full, lora, qlora, not {method!r}")
-    settings = LabSettings.model_validate(settings.model_dump())  # re-check bounds
-    glossary = [GlossaryEntry.model_validate(g.model_dump()) for g in glossary]
+    settings, glossary = revive(settings, glossary)  # bounds checked again; Ray's jobs bring JSON
     if not glossary:
         raise ValueError("glossary is empty: the lab needs at least one term")
     progress = on_progress or (lambda _: None)
@@ -276,7 +275,7 @@ def run_lab(settings: LabSettings, glossary: list[GlossaryEntry], method: Litera
     return {
         "method": method, "device": device, "model": model_id, "steps": settings.steps,
         "stopped_at": result["stopped_at"], "stop_reason": result["stop_reason"],
-        "threads": torch.get_num_threads(),  # torch's CPU threads (engine/lab/threads.py, LORA_LAB_THREADS)
+        "threads": torch.get_num_threads(),  # torch's CPU threads (engine/jobs/threads.py, LORA_LAB_THREADS)
         "seconds": round(seconds, 3), "train_seconds": round(result["train_seconds"], 3),
         "tokens": result["tokens"], "tokens_per_s": round(result["tokens"] / result["train_seconds"], 1),
         "trainable_params": int(trainable), "total_params": int(total),

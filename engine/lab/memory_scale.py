@@ -16,7 +16,7 @@ compute; the weights, gradients and optimizer state that tell the methods apart 
             peak RSS on the CPU, torch.cuda.max_memory_allocated on a GPU, auto-selected)
 
 Each method runs in a fresh subprocess, so one method's freed memory never hides in the
-next one's peak. Runs as a job target (engine/lab/jobs.py imports
+next one's peak. Runs as a job target (engine/jobs/worker.py imports
 "engine.lab.memory_scale:run_memory_scale" in a worker) and from
 `python -m engine lab --memory-scale`.
 """

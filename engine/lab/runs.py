@@ -22,11 +22,11 @@ import time
 import uuid
 import zipfile
 from pathlib import Path
+from typing import Protocol
 
 from pydantic import ValidationError
 
 from engine import ROOT
-from engine.lab.jobs import JobQueue
 from engine.lab.models import ModelUnavailable, check_allowed
 from engine.lab.settings import GlossaryEntry, LabSettings
 
@@ -41,6 +41,13 @@ class SettingsError(ValueError):
     def __init__(self, messages: list[str]):
         super().__init__("; ".join(messages))
         self.messages = messages
+
+
+class Submits(Protocol):
+    """What submit_comparison needs of a job queue (engine/jobs: the local one or the shared one)."""
+
+    def submit_group(self, target: str, kwargs_by_label: dict[str, dict], *, owner: str | None = None
+                     ) -> dict[str, str]: ...
 
 
 def job_target() -> str:
@@ -124,7 +131,7 @@ def _message(error: dict) -> str:
     return f"{field}: {text}" if isinstance(given, dict) else f"{field}: {text} (you gave {given!r})"
 
 
-def submit_comparison(queue: JobQueue, settings: LabSettings, glossary: list[GlossaryEntry],
+def submit_comparison(queue: Submits, settings: LabSettings, glossary: list[GlossaryEntry],
                       methods: list[str], *, owner: str | None = None) -> dict[str, str]:
     """One job per method, same settings and data, queued as one group for `owner` (whose cap and
     turn it counts against); returns method -> job id."""

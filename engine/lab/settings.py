@@ -55,3 +55,10 @@ class LabSettings(_Strict):
     # The stop rule: training ends early once the mean loss over the last pass through the
     # training set is below this many nats per answer token; 0 always trains `steps` steps.
     stop_loss: float = Field(0.08, ge=0, le=10)
+
+
+def revive(settings: LabSettings | dict, glossary: list) -> tuple[LabSettings, list[GlossaryEntry]]:
+    """A job's settings and glossary as objects, their bounds checked again: the local queue hands
+    a job the objects themselves, a job stored as JSON (the Ray backend) plain dicts."""
+    settings = LabSettings.model_validate(settings if isinstance(settings, dict) else settings.model_dump())
+    return settings, [GlossaryEntry.model_validate(g if isinstance(g, dict) else g.model_dump()) for g in glossary]

@@ -139,7 +139,7 @@ class JobStore:
 
     def last_served(self, *, backend: str, since_s: float = 24 * 3600) -> dict[str, float]:
         """owner -> when that owner's latest job of `backend` started (or was handed to a runner),
-        over the last `since_s` seconds: whose turn comes next (engine/lab/fair.py)."""
+        over the last `since_s` seconds: whose turn comes next (engine/jobs/fair.py)."""
         when = func.max(func.coalesce(lab_jobs.c.started_at, lab_jobs.c.dispatched_at))
         query = (select(lab_jobs.c.owner, when).where(lab_jobs.c.backend == backend,
                                                       lab_jobs.c.submitted_at >= time.time() - since_s)

@@ -189,7 +189,7 @@ def test_cli_json_has_the_documented_keys(capsys, tmp_path):
     assert list(data) == ["method", "device", "steps", "seconds", "tokens_per_s", "trainable_params",
                           "total_params", "peak_memory_bytes", "skill_before", "skill_after", "adapter_bytes",
                           "stopped_at", "stop_reason", "threads"]
-    assert data["threads"] >= 1  # torch's CPU threads, as engine/lab/threads.py or LORA_LAB_THREADS set them
+    assert data["threads"] >= 1  # torch's CPU threads, as engine/jobs/threads.py or LORA_LAB_THREADS set them
     assert data["steps"] == 2 and data["adapter_bytes"] == (tmp_path / "adapter_model.safetensors").stat().st_size
 
 
@@ -203,3 +203,14 @@ def test_gpu_path_uses_cuda_and_bf16_compute(tmp_path):
     layer = model.model.layers[0].self_attn.q_proj
     assert layer.weight.device.type == "cuda" and layer.compute_dtype == torch.bfloat16
     assert sum(result["loss_curve"][-2:]) / 2 < result["loss_curve"][0] + 1e-3
+
+
+def test_a_job_stored_as_json_is_revived_and_checked():
+    """Ray hands run_lab its settings and glossary as stored (JSON): they come back as objects, checked."""
+    from engine.lab.settings import GlossaryEntry, LabSettings, revive
+
+    settings, glossary = revive({"rank": 8}, [{"term": "Zorblax", "definition": "a ticket tracker"}])
+    assert settings == LabSettings(rank=8) and glossary == [GlossaryEntry(term="Zorblax", definition="a ticket tracker")]
+    assert revive(settings, glossary) == (settings, glossary)
+    with pytest.raises(ValueError, match="rank"):
+        revive({"rank": 100}, [])

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from engine.lab.runs import adapter_zip
+from engine.lab.settings import revive
 from tests.apptest import open_page
 from tests.conftest import ROOT
 
@@ -30,6 +31,7 @@ FAKE = "tests.ui.test_lab_page:fake_run_lab"
 def fake_run_lab(settings, glossary, method, *, on_progress=None, should_stop=None, output_dir=None) -> dict:
     """Stands in for engine.lab.finetune.run_lab in the worker: the same result keys, made-up figures,
     a real adapter folder. With the model "wait-for-cancel" it runs until cancelled."""
+    settings, glossary = revive(settings, glossary)  # on Ray they come as JSON, as run_lab's do
     losses = []
     for step in range(1, settings.steps + 1):
         while step > 1 and settings.model == "wait-for-cancel" and not should_stop():

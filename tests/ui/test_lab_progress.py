@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.lab.job import JobInfo
+from engine.jobs.job import JobInfo
 from tests.apptest import open_page
 from tests.ui.test_lab_page import _run_until, _start, fake_target, lab_lesson_only  # noqa: F401 - fixtures
 from ui.components import lab_progress, lab_results

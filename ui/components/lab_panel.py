@@ -1,6 +1,6 @@
 """The lab panel, shared by the Lab page (/lab) and a lesson's `lab` section: a settings
 form, Start, then live progress and results. Runs go to the shared job queue
-(engine/lab/shared_queue.py: records in the progress database, run here or on Ray), filed
+(engine/jobs/shared_queue.py: records in the progress database, run here or on Ray), filed
 under this learner (ui/components/lab_queue.py), so a rerun, a reload or a closed tab never
 stops or orphans a run, and every app replica shows it."""
 
@@ -11,8 +11,9 @@ import os
 
 import streamlit as st
 
+from engine.jobs.queue import JobQueue
+from engine.lab import footprint
 from engine.lab import runs as lab_runs
-from engine.lab.jobs import JobQueue
 from engine.lab.settings import GlossaryEntry, LabSettings
 from ui.components import lab_progress, lab_queue, memory_scale
 
@@ -25,11 +26,11 @@ MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down
 def _queue(database: str, ray_address: str):
     """One queue per server, database and cluster, shared by every session (Streamlit docs,
     st.cache_resource). If the database cannot be opened, the in-process queue still runs the lab."""
-    from engine.lab.shared_queue import SharedQueue
+    from engine.jobs.shared_queue import SharedQueue
     from engine.progress.store import StoreError
 
     try:
-        return SharedQueue.from_env(database)
+        return SharedQueue.from_env(database, needs=footprint.NAME)
     except StoreError as exc:
         if ray_address:
             raise ValueError(f"the Ray backend needs the progress database: {exc}") from None

@@ -19,8 +19,8 @@ from typing import Any
 
 import streamlit as st
 
-from engine.lab.job import JobInfo
-from engine.lab.jobs import JobQueue
+from engine.jobs.job import JobInfo
+from engine.jobs.queue import JobQueue
 from ui.components import identity, lab_questions, lab_results
 
 POLL_SECONDS = 1.0  # status and progress bars while a run is running, seconds

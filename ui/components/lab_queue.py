@@ -5,7 +5,7 @@ group a reloaded page shows again.
 The owner is the signed-in learner ("learner-<id>"); without a sign-in, a random token
 kept in the page's URL (`?lab=...`, Streamlit docs, st.query_params), so a rerun or a reload
 finds the same runs instead of orphaning them, and the per-learner cap
-(LORA_LAB_MAX_QUEUED, engine/lab/fair.py) counts them all.
+(LORA_LAB_MAX_QUEUED, engine/jobs/fair.py) counts them all.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import secrets
 import streamlit as st
 
 from engine.lab import runs as lab_runs
-from engine.lab.job import JobInfo
+from engine.jobs.job import JobInfo
 from ui.components import identity
 
 TOKEN = re.compile(r"^[0-9a-f]{16}$")

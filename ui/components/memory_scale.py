@@ -16,7 +16,7 @@ from typing import Callable
 import plotly.graph_objects as go
 import streamlit as st
 
-from engine.lab.jobs import JobQueue
+from engine.jobs.queue import JobQueue
 
 BUTTON = "Measure memory at scale"  # the exact label benchmarks/lab_browser.py looks for
 PRESET = "gpt2-125m"

@@ -1,5 +1,5 @@
-"""Lab jobs on a Ray cluster (LORA_LAB_RAY_ADDRESS = "ray://host:10001", "host:6379" or "auto"):
-the app side. What runs on the cluster is engine/lab/ray_actors.py.
+"""Jobs on a Ray cluster (LORA_LAB_RAY_ADDRESS = "ray://host:10001", "host:6379" or "auto"):
+the app side. What runs on the cluster is engine/jobs/ray_actors.py.
 
     app replica (any): SharedQueue.submit_group ─▶ lab_jobs rows (queued) ─▶ RayRunner.accept
         └─ find or start the database's Dispatcher actor and wake it; it starts one JobActor
@@ -10,7 +10,8 @@ shows and cancels any job (Cancel sets a flag in the database that the job's act
 and tells the actor directly when it can find it by name).
 
 Resources per job (Ray docs, "Fractional Resource Requirements"): on a cluster with GPUs,
-the share of one GPU that engine/maths/memory.py predicts the run needs (with a margin),
+the share of one GPU that the caller's `needs` function predicts the job needs, with a margin
+(the lab's is engine/lab/footprint.py: engine/maths/memory.py's peak for the run's settings),
 so dozens of tiny-model runs share one large GPU; on a CPU cluster, LORA_LAB_RAY_CPUS
 CPUs (default 1). Every node must hold the same checkout at the same path (the actors
 import `engine` from it, via PYTHONPATH) and reach the same database: PostgreSQL for a
@@ -26,24 +27,24 @@ import shutil
 import socket
 import subprocess
 import time
-from pathlib import Path
 
 import ray
 
 from engine import ROOT
-from engine.lab.ray_actors import (
+from engine.jobs.ray_actors import (
     NAMESPACE,
     WATCH_S,
     Dispatcher,
     actor_name,
     dispatcher_name,
 )
+from engine.jobs.worker import resolve
 from engine.progress.jobs import UNFINISHED, JobStore
 
 log = logging.getLogger(__name__)
 GIB = 1024**3
 MARGIN = 1.25  # the memory model's prediction times this: allocator fragmentation, CUDA context slack
-FALLBACK_BYTES = 4 * GIB  # a model whose config.json is not on this machine (a hub id)
+FALLBACK_BYTES = 4 * GIB  # a job whose needs are unknown (no `needs` function, or it gave None)
 PASSED_ENV = ("LORA_LAB_MODEL", "LORA_LAB_RUNS", "LORA_LAB_DATA", "HF_HOME", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
 
 
@@ -87,28 +88,10 @@ def gpu_bytes() -> int:
     return 80 * GIB
 
 
-def predicted_bytes(kwargs: dict) -> int | None:
-    """engine/maths/memory.py's peak for this run's model and settings, or None if its config is not here."""
-    from engine.maths.memory import TrainingSetup, estimate, load_config
-
-    settings, method = kwargs.get("settings"), kwargs.get("method", "lora")
-    if settings is None:
-        return None
-    get = settings.get if isinstance(settings, dict) else lambda key, default=None: getattr(settings, key, default)
-    folder = Path(str(get("model", ""))).expanduser()
-    config = folder / "config.json" if folder.is_absolute() else ROOT / folder / "config.json"
-    try:
-        setup = TrainingSetup(method=method, batch_size=get("batch_size", 1), seq_len=get("seq_len", 512),
-                              rank=get("rank", 16), target_modules=list(get("target_modules") or []) or None,
-                              precision="bf16")
-        return estimate(load_config(str(config)), setup).total
-    except (ValueError, TypeError):
-        return None
-
-
-def gpu_fraction(kwargs: dict, per_gpu: int) -> float:
-    """The share of one GPU to ask Ray for, rounded up to 1/100 (at least 0.01, at most 1)."""
-    need = (predicted_bytes(kwargs) or FALLBACK_BYTES) * MARGIN
+def gpu_fraction(need_bytes: int | None, per_gpu: int) -> float:
+    """The share of one GPU to ask Ray for a job that needs `need_bytes` (None: unknown), rounded
+    up to 1/100 (at least 0.01, at most 1)."""
+    need = (need_bytes or FALLBACK_BYTES) * MARGIN
     return min(1.0, max(0.01, math.ceil(need / per_gpu * 100) / 100))
 
 
@@ -117,8 +100,11 @@ class RayRunner:
 
     backend = "ray"
 
-    def __init__(self, address: str, url: str, *, grace_s: float = 5.0):
+    def __init__(self, address: str, url: str, *, grace_s: float = 5.0, needs: str | None = None):
+        """`needs`: "module:function" giving the bytes a job needs from its kwargs (or None), which
+        sizes its GPU share; the caller names it, so this package reads no job's settings."""
         self.url, self.grace_s = url, grace_s
+        self._needs = resolve(needs) if needs else (lambda kwargs: None)
         check_reachable(address)
         env = {"PYTHONPATH": str(ROOT)} | {k: os.environ[k] for k in PASSED_ENV if os.environ.get(k)}
         ray.init(address=address, namespace=NAMESPACE, runtime_env={"env_vars": env}, log_to_driver=False,
@@ -133,7 +119,7 @@ class RayRunner:
 
     def resources(self, kwargs: dict) -> dict:
         if self._gpus:
-            return {"GPU": gpu_fraction(kwargs, self._per_gpu), "CPU": self._cpus}
+            return {"GPU": gpu_fraction(self._needs(kwargs), self._per_gpu), "CPU": self._cpus}
         return {"CPU": self._cpus}
 
     def claim_fields(self) -> dict:

@@ -1,4 +1,4 @@
-"""Lab jobs on a real Ray head (engine/lab/ray_backend.py), the one tests/run.sh starts on
+"""Lab jobs on a real Ray head (engine/jobs/ray_backend.py), the one tests/run.sh starts on
 loopback with 2 CPUs: a real QLoRA run with live progress, cancel, a crash, turns, and a job
 that outlives the app process that submitted it; and, without a head, the GPU share a run
 asks for and the error for an absent head."""
@@ -13,16 +13,16 @@ import pytest
 
 from engine.lab import runs
 from engine.lab.settings import GlossaryEntry, LabSettings
-from engine.lab.shared_queue import SharedQueue
-from engine.lab.worker import describe_exit
+from engine.jobs.shared_queue import SharedQueue
+from engine.jobs.worker import describe_exit
 from tests.conftest import ROOT
 from tests.raycluster import ray_address
 
-HERE = "tests.lab.test_jobs"
+HERE = "tests.jobs.test_queue"
 
 
 def on_ray(url: str) -> SharedQueue:
-    from engine.lab.ray_backend import RayRunner
+    from engine.jobs.ray_backend import RayRunner
 
     return SharedQueue(RayRunner(ray_address(), url, grace_s=0.5), store_url=url, max_queued=3)
 
@@ -101,10 +101,10 @@ def test_learners_take_turns_on_ray(queue):
 SUBMIT_THEN_DIE = """
 import os, sys, time
 sys.path.insert(0, {root!r})
-from engine.lab.ray_backend import RayRunner
-from engine.lab.shared_queue import SharedQueue
+from engine.jobs.ray_backend import RayRunner
+from engine.jobs.shared_queue import SharedQueue
 queue = SharedQueue(RayRunner({address!r}, {url!r}), store_url={url!r})
-job = queue.submit("tests.lab.test_jobs:timed", {{"seconds": 4.0}}, owner="learner-1")
+job = queue.submit("tests.jobs.test_queue:timed", {{"seconds": 4.0}}, owner="learner-1")
 while queue.status(job).state != "running":
     time.sleep(0.1)
 print(job, flush=True)
@@ -135,24 +135,32 @@ def queue_wait_running(queue, job, timeout=120.0):
 
 
 def test_a_tiny_model_run_asks_for_a_small_share_of_a_big_gpu():
-    from engine.lab.ray_backend import GIB, gpu_fraction, predicted_bytes
-    from engine.lab.settings import LabSettings
+    from engine.jobs.ray_backend import GIB, gpu_fraction
+    from engine.lab.footprint import predicted_bytes
 
-    settings = LabSettings()  # the shipped models/lora-lab-tiny
-    predicted = predicted_bytes({"settings": settings, "method": "qlora"})
-    assert predicted is not None and predicted < 1 * GIB  # a few hundred MB, most of it framework overhead
-    share = gpu_fraction({"settings": settings, "method": "qlora"}, 141 * GIB)  # an H200
+    predicted = predicted_bytes({"settings": LabSettings(), "method": "qlora"})  # the shipped model
+    share = gpu_fraction(predicted, 141 * GIB)  # an H200
     assert share == pytest.approx(0.01)  # 572 MiB × 1.25 of 141 GiB, rounded up to 1/100
     assert int(1 / share) >= 20  # dozens side by side
-    hub = gpu_fraction({"settings": LabSettings(model="someone/unknown-model"), "method": "lora"}, 141 * GIB)
-    assert hub == pytest.approx(0.04)  # the 4 GiB fallback with its margin: 5 GiB of 141
+    assert gpu_fraction(None, 141 * GIB) == pytest.approx(0.04)  # unknown: 4 GiB with its margin, 5 GiB of 141
+    assert gpu_fraction(200 * GIB, 141 * GIB) == 1.0  # never more than one GPU
+
+
+def test_a_ray_runner_sizes_jobs_by_the_function_it_is_named():
+    """The jobs package reads no job's settings: the caller names the function that does."""
+    from engine.jobs.ray_backend import RayRunner
+
+    runner = RayRunner.__new__(RayRunner)  # no cluster needed to size a job
+    runner._gpus, runner._per_gpu, runner._cpus = 1.0, 141 * 1024**3, 1.0
+    runner._needs = lambda kwargs: kwargs["bytes"]
+    assert runner.resources({"bytes": 70 * 1024**3}) == {"GPU": 0.63, "CPU": 1.0}  # 70 × 1.25 / 141, rounded up
 
 
 def test_an_absent_ray_head_is_a_quick_clear_error():
     import socket
     import time
 
-    from engine.lab.ray_backend import check_reachable
+    from engine.jobs.ray_backend import check_reachable
 
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))

@@ -13,7 +13,7 @@ stops neither a running job nor the turns of the waiting ones, and any replica f
 by name. One dispatcher per database, found or made with get_if_exists, gives one
 decider for the turns; it ends itself after IDLE_S seconds with nothing to do, and the
 next replica that queues a job starts it again. Inside a JobActor the job runs exactly as
-on the local queue (engine/lab/jobs.py: a spawned worker process), so a crash or an
+on the local queue (engine/jobs/queue.py: a spawned worker process), so a crash or an
 out-of-memory kill gives the same sentence (worker.describe_exit), and Cancel the same
 should_stop, then terminate, then kill.
 """
@@ -28,8 +28,8 @@ import zlib
 
 import ray
 
-from engine.lab.fair import fair_order
-from engine.lab.jobs import JobQueue
+from engine.jobs.fair import fair_order
+from engine.jobs.queue import JobQueue
 from engine.progress.jobs import UNFINISHED, JobStore
 from engine.progress.store import Store
 
@@ -51,21 +51,9 @@ def dispatcher_name(url: str) -> str:
     return f"lora-lab-dispatcher-{zlib.crc32(url.encode()):08x}"  # a hash: the URL may hold a password
 
 
-def revive(kwargs: dict) -> dict:
-    """The job's arguments as stored (JSON) back into the lab's settings objects."""
-    from engine.lab.settings import GlossaryEntry, LabSettings
-
-    out = dict(kwargs)
-    if isinstance(out.get("settings"), dict):
-        out["settings"] = LabSettings.model_validate(out["settings"])
-    if isinstance(out.get("glossary"), list):
-        out["glossary"] = [GlossaryEntry.model_validate(g) if isinstance(g, dict) else g for g in out["glossary"]]
-    return out
-
-
 def _threads_granted() -> int | None:
     """torch threads for the worker: the CPUs Ray granted this actor (LORA_LAB_RAY_CPUS), at least one,
-    so runs that share a node never oversubscribe it (engine/lab/threads.py); None outside Ray."""
+    so runs that share a node never oversubscribe it (engine/jobs/threads.py); None outside Ray."""
     try:
         cpus = ray.get_runtime_context().get_assigned_resources().get("CPU", 0)
     except Exception:  # noqa: BLE001 - not in a Ray worker (a unit test): torch's default
@@ -84,7 +72,7 @@ def run_job(job_id: str, url: str, target: str, kwargs: dict, stop: threading.Ev
         if not db.start(job_id, actor_name(job_id)):
             return
         queue = JobQueue(max_running=1, stop_grace_s=grace_s, keep_finished=1, threads=_threads_granted())
-        queue.submit(target, revive(kwargs), label=job_id, job_id=job_id)
+        queue.submit(target, kwargs, label=job_id, job_id=job_id)  # as stored (JSON): the target revives them
         seen, beat, checked = None, 0.0, 0.0
         while not (info := queue.status(job_id)).finished:
             now = time.monotonic()

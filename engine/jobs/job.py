@@ -1,7 +1,7 @@
 """One lab job as the pages see it: its state, progress, losses and result, and where it runs.
 
 `JobInfo` is a snapshot, safe to read from any thread and to hand to a page; the
-queue that fills it in is engine/lab/jobs.py.
+queue that fills it in is engine/jobs/queue.py.
 
     queued ──▶ running ──▶ done | failed | cancelled
        └────────────────────────────────▶ cancelled

@@ -1,4 +1,4 @@
-"""The thread rule (engine/lab/threads.py): threads per worker and jobs at once from the CPUs
+"""The thread rule (engine/jobs/threads.py): threads per worker and jobs at once from the CPUs
 this process may use, cgroup quotas read from fake cgroup folders, the LORA_LAB_THREADS
 override, and a real worker that gets the count the queue planned."""
 
@@ -8,11 +8,11 @@ import os
 
 import pytest
 
-from engine.lab import threads as rule
-from engine.lab.jobs import JobQueue
-from engine.lab.threads import ThreadPlan, cgroup_quota, plan_threads
+from engine.jobs import threads as rule
+from engine.jobs.queue import JobQueue
+from engine.jobs.threads import ThreadPlan, cgroup_quota, plan_threads
 
-HERE = "tests.lab.test_threads"
+HERE = "tests.jobs.test_threads"
 
 
 def seen_threads(*, on_progress=None, should_stop=None) -> dict:

@@ -1,4 +1,4 @@
-"""The shared lab queue (engine/lab/shared_queue.py) on the local backend: two app replicas
+"""The shared lab queue (engine/jobs/shared_queue.py) on the local backend: two app replicas
 on one database, the per-learner cap, turns, and what a restart keeps and what it loses."""
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ import time
 
 import pytest
 
-import engine.lab.shared_queue as shared
-from engine.lab.jobs import JobQueue
-from engine.lab.shared_queue import LocalRunner, SharedQueue, runner_name
+import engine.jobs.shared_queue as shared
+from engine.jobs.queue import JobQueue
+from engine.jobs.shared_queue import LocalRunner, SharedQueue, runner_name
 from engine.progress.jobs import QueueFull
 from tests.conftest import ROOT
 
-HERE = "tests.lab.test_jobs"
+HERE = "tests.jobs.test_queue"
 
 
 def replica(url: str, max_queued: int = 3) -> SharedQueue:
@@ -84,10 +84,10 @@ def test_the_cap_and_the_turns(first):
 SUBMIT_THEN_DIE = """
 import os, sys, time
 sys.path.insert(0, {root!r})
-from engine.lab.jobs import JobQueue
-from engine.lab.shared_queue import LocalRunner, SharedQueue, runner_name
+from engine.jobs.queue import JobQueue
+from engine.jobs.shared_queue import LocalRunner, SharedQueue, runner_name
 queue = SharedQueue(LocalRunner(JobQueue(), runner_name()), store_url={url!r})
-job = queue.submit("tests.lab.test_jobs:polite", owner="learner-1")
+job = queue.submit("tests.jobs.test_queue:polite", owner="learner-1")
 while queue.status(job).state != "running":
     time.sleep(0.1)
 print(job, flush=True)

@@ -11,7 +11,7 @@ equals, the earlier submission goes first.
     waiting A A B      (A's first run just started)              ──▶   B A A
 
 Pure functions over anything with `.owner`, `.submitted_at` and `.id`, so the local
-queue (engine/lab/jobs.py) and the shared one (engine/lab/shared_queue.py) use the same rule.
+queue (engine/jobs/queue.py) and the shared one (engine/jobs/shared_queue.py) use the same rule.
 """
 
 from __future__ import annotations

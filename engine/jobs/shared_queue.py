@@ -5,11 +5,11 @@ local process queue or, when LORA_LAB_RAY_ADDRESS is set, by a Ray cluster.
               status / jobs / cancel ◀── JobStore (any app replica reads any job)
                                            ▲ sync thread, every SYNC_S
                      ┌─────────────────────┴──────────────────────┐
-               LocalRunner (below)                          RayRunner (engine/lab/ray_backend.py)
+               LocalRunner (below)                          RayRunner (engine/jobs/ray_backend.py)
                JobQueue in this process; mirrors            one detached Ray actor per job, started in
                progress and results into the database       fair turns; the actor writes its own progress
 
-The same interface as engine/lab/jobs.py's JobQueue (submit_group, status, jobs, cancel,
+The same interface as engine/jobs/queue.py's JobQueue (submit_group, status, jobs, cancel,
 wait, shutdown), so pages do not know which backend runs. What a restart does:
 on Ray a job lives in its actor, so it keeps running and its result lands in the
 database; on the local queue a job lives inside the app server, so it ends with the
@@ -25,9 +25,9 @@ import socket
 import threading
 import time
 
-from engine.lab.fair import fair_order, max_queued_from_env
-from engine.lab.job import JobInfo, wait_for
-from engine.lab.jobs import JobQueue
+from engine.jobs.fair import fair_order, max_queued_from_env
+from engine.jobs.job import JobInfo, wait_for
+from engine.jobs.queue import JobQueue
 from engine.progress.jobs import UNFINISHED, JobRecord, JobStore, QueueFull  # noqa: F401 - QueueFull for pages
 from engine.progress.store import Store, database_url
 
@@ -76,7 +76,7 @@ class LocalRunner:
         self._reaped = False
 
     def device(self) -> str:
-        from engine.lab.job import default_device
+        from engine.jobs.job import default_device
 
         return default_device()
 
@@ -167,13 +167,15 @@ class SharedQueue:
         self._thread.start()
 
     @classmethod
-    def from_env(cls, store_url: str | None = None) -> SharedQueue:
+    def from_env(cls, store_url: str | None = None, *, needs: str | None = None) -> SharedQueue:
+        """The local queue, or Ray when LORA_LAB_RAY_ADDRESS is set; `needs` ("module:function",
+        a job's kwargs -> bytes) sizes each Ray job's share of a GPU."""
         address = os.environ.get("LORA_LAB_RAY_ADDRESS", "").strip()
         url = database_url(store_url)
         if address:
-            from engine.lab.ray_backend import RayRunner
+            from engine.jobs.ray_backend import RayRunner
 
-            runner = RayRunner(address, url)
+            runner = RayRunner(address, url, needs=needs)
         else:
             runner = LocalRunner(JobQueue.from_env(), runner_name())
         return cls(runner, store_url=url, max_queued=max_queued_from_env())

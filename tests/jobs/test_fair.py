@@ -1,4 +1,4 @@
-"""Fair turns (engine/lab/fair.py) and the per-learner cap."""
+"""Fair turns (engine/jobs/fair.py) and the per-learner cap."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from engine.lab.fair import fair_order, max_queued_from_env
+from engine.jobs.fair import fair_order, max_queued_from_env
 
 
 @dataclass

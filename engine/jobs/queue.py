@@ -18,8 +18,8 @@ while writing to a shared queue can leave its lock held and hang every other job
 a broken per-job pipe harms nobody else (Python docs, multiprocessing, "Pipes and Queues").
 
 Jobs on one device run `max_running` at a time (default 1, env `LORA_LAB_MAX_JOBS`, cut
-to the free CPUs), learners taking turns (engine/lab/fair.py), in submission order among
-one learner's jobs, each with `threads` torch threads (engine/lab/threads.py: never more
+to the free CPUs), learners taking turns (engine/jobs/fair.py), in submission order among
+one learner's jobs, each with `threads` torch threads (engine/jobs/threads.py: never more
 threads in all than CPUs). Session state in the UI keeps only job ids; the queue lives in
 the server process, so a rerun or a closed tab never stops or orphans a job.
 """
@@ -36,10 +36,10 @@ from dataclasses import dataclass, replace
 from multiprocessing.connection import wait
 from typing import Any
 
-from engine.lab.fair import fair_order, last_served
-from engine.lab.job import JobInfo, State, default_device, max_jobs_from_env, wait_for
-from engine.lab.threads import plan_for_this_machine
-from engine.lab.worker import WORKER_PREFIX, describe_exit, install_main_guard, worker_main
+from engine.jobs.fair import fair_order, last_served
+from engine.jobs.job import JobInfo, State, default_device, max_jobs_from_env, wait_for
+from engine.jobs.threads import plan_for_this_machine
+from engine.jobs.worker import WORKER_PREFIX, describe_exit, install_main_guard, worker_main
 
 log = logging.getLogger(__name__)
 
@@ -270,7 +270,7 @@ class JobQueue:
             del self._jobs[key]
 
     def _in_turn(self) -> list[_Job]:
-        """Queued jobs in the order they start (engine/lab/fair.py; lock held)."""
+        """Queued jobs in the order they start (engine/jobs/fair.py; lock held)."""
         queued = [j.info for j in self._jobs.values() if j.info.state == "queued"]
         served = last_served(j.info for j in self._jobs.values())
         return [self._jobs[info.id] for info in fair_order(queued, served)]

@@ -9,7 +9,7 @@ barriers, so a team that is bigger than the cores it really gets stalls at every
 while the OS runs something else: the lab CLI took 99 s beside one busy process at equal
 priority, 26 s alone, and 868 s when niced to 5. So a worker never asks for more threads
 than it will get, jobs at once never add up to more threads than there are CPUs, and the
-worker is not niced (engine/lab/worker.py).
+worker is not niced (engine/jobs/worker.py).
 
 Affinity: `os.sched_getaffinity` (Linux; `taskset`, container cpusets). Quota: cgroup v2
 `cpu.max` ("max 100000" or "150000 100000": quota and period in microseconds) or v1

@@ -1,4 +1,4 @@
-"""The worker side of the job queue (engine/lab/jobs.py): what runs inside each spawned process.
+"""The worker side of the job queue (engine/jobs/queue.py): what runs inside each spawned process.
 
 A worker imports its job function by name ("package.module:function"), calls it with
 `on_progress` (sends progress dicts up its pipe) and `should_stop` (polls an Event),
@@ -16,7 +16,7 @@ import time
 import traceback
 from multiprocessing import spawn
 
-from engine.lab.threads import use_threads
+from engine.jobs.threads import use_threads
 
 WORKER_PREFIX = "lora-lab-job"  # process names of our workers
 

@@ -1,4 +1,4 @@
-"""The job queue (engine/lab/jobs.py) with small job functions of its own, run in real
+"""The job queue (engine/jobs/queue.py) with small job functions of its own, run in real
 spawned worker processes: order, cancel (queued and running), errors, crashes."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from engine.lab.job import max_jobs_from_env
-from engine.lab.jobs import JobQueue, describe_exit
+from engine.jobs.job import max_jobs_from_env
+from engine.jobs.queue import JobQueue, describe_exit
 
-HERE = "tests.lab.test_jobs"
+HERE = "tests.jobs.test_queue"
 
 
 # ---- job functions, imported by name in the worker ------------------------------
@@ -157,9 +157,9 @@ def test_a_worker_killed_with_sigkill_is_reported_as_failed(queue):
 
 
 def test_an_unknown_job_function_is_a_clear_failure(queue):
-    info = queue.wait(queue.submit("tests.lab.test_jobs:no_such_function"), 60)
+    info = queue.wait(queue.submit("tests.jobs.test_queue:no_such_function"), 60)
     assert info.state == "failed"
-    assert "could not import the job function 'tests.lab.test_jobs:no_such_function'" in info.error
+    assert "could not import the job function 'tests.jobs.test_queue:no_such_function'" in info.error
     with pytest.raises(ValueError, match="module:function"):
         queue.submit("not-a-target")
 
@@ -232,9 +232,9 @@ def test_a_result_that_cannot_be_sent_back_is_a_clear_failure(queue):
 ORPHAN_PROBE = """
 import os, sys, time
 sys.path.insert(0, {root!r})
-from engine.lab.jobs import JobQueue
+from engine.jobs.queue import JobQueue
 queue = JobQueue()
-job = queue.submit("tests.lab.test_jobs:polite")
+job = queue.submit("tests.jobs.test_queue:polite")
 while not queue.status(job).progress:
     time.sleep(0.05)
 print(queue.status(job).progress["pid"], flush=True)
@@ -272,7 +272,7 @@ def test_kwargs_that_cannot_reach_a_worker_fail_that_job_only(queue):
 
 
 def test_learners_take_turns_in_the_local_queue(queue):
-    """One learner's three runs do not make another learner wait behind all of them (engine/lab/fair.py)."""
+    """One learner's three runs do not make another learner wait behind all of them (engine/jobs/fair.py)."""
     mine = [queue.submit(f"{HERE}:timed", {"seconds": 0.2}, owner="A") for _ in range(3)]
     theirs = queue.submit(f"{HERE}:timed", {"seconds": 0.2}, owner="B")
     places = [queue.status(j).place for j in (theirs, mine[1], mine[2])]
