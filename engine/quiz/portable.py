@@ -16,7 +16,7 @@ solution shown after answering, `note` what stays in the app (step checking, for
 Each type's `portable(question, variant, key)` hook (engine/quiz/types/base.py) builds one;
 `number` and `solution_lines` below are what several types share. The engine's own keys,
 mistakes and precision go in: the key of `variant_for`, the values its mistakes compute, and
-the range of numbers its grader accepts (matching.accepted_range).
+the range of numbers its grader accepts at the question's precision (matching.accepted_range).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.quiz.matching import KEY_PRECISION_CAP, accepted_range, slips_for
-from engine.quiz.units import unit_named
+from engine.quiz.precision import unit_of
 from engine.quiz.variants import render
 
 
@@ -99,15 +99,18 @@ def solution_lines(question, values: dict) -> tuple[str, ...]:
 def number(question, variant, key, **extra) -> Number:
     """A number key with the question's precision as its range, and its mistakes as slips."""
     low, high = accepted_range(key.value, question)
+    unit = unit_of(question)
     return Number(prompt=render(question.prompt, variant.values), solution=solution_lines(question, variant.values),
-                  key=key.value, low=low, high=high, unit=question.unit, slips=number_slips(question, key), **extra)
+                  key=key.value, low=low, high=high, unit=unit.name if unit else None, slips=number_slips(question, key),
+                  **extra)
 
 
 def number_slips(question, key) -> tuple[Slip, ...]:
     """Listed mistakes with a number, in the order the grader tries them, then the unit slips it names."""
     found = [(m.id, render(m.text, key.bindings), key.mistakes.get(m.id)) for m in question.solution.common_mistakes]
-    if question.unit and unit_named(question.unit).dimension == "bytes":
-        found += [(slip, text, key.value * factor) for slip, factor, text in slips_for(unit_named(question.unit))]
+    unit = unit_of(question)
+    if unit and unit.dimension == "bytes":
+        found += [(slip, text, key.value * factor) for slip, factor, text in slips_for(unit)]
     slips = []
     for slip_id, text, value in found:
         if isinstance(value, (int, float)) and not isinstance(value, bool):

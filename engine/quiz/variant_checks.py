@@ -10,7 +10,9 @@ an error. On each remaining variant:
 2. every common mistake gives a value different from the key (else the mistake
    could not be told from a right answer: add a constraint that excludes the variant);
 3. every check holds;
-4. no text gives the answer away: the key, as the learner would type it, does not
+4. the solution's own final answer is graded right (and the key written to the precision the
+   prompt asks for), as each type reads it (engine/quiz/types/);
+5. no text gives the answer away: the key, as the learner would type it, does not
    appear in the rendered prompt, snippet or options unless the author wrote it there
    (e.g. a snippet's f-string filled in as if it were a placeholder).
 
@@ -98,7 +100,8 @@ def _one(question, values: dict):
 
     kind = type_of(question)
     try:
-        key = compute_key(question, Variant(seed=-1, values=values, order=kind.order(question, 0)))
+        variant = Variant(seed=-1, values=values, order=kind.order(question, 0))
+        key = compute_key(question, variant)
     except (SnippetError, ValueError, ArithmeticError) as exc:
         yield kind.field, "key", f"the answer cannot be computed: {exc}"
         return
@@ -116,6 +119,8 @@ def _one(question, values: dict):
             if fill_placeholder(inner, env) is None:
                 yield (f"checks[{j}].text", "check-text", (f"placeholder '{{{inner}}}' is not an expression over "
                                                             "the params, `answer` and the snippet's or steps' names"))
+    for message in kind.final_answer_problems(question, variant, key):
+        yield "solution.final_answer", "final-answer", message
     giveaway = _gives_away(question, values, key)
     if giveaway:
         yield giveaway[0], "giveaway", f"the text shows the answer {giveaway[1]!r} before it is asked for"

@@ -26,7 +26,9 @@ from engine.export.qti_package import export_qti
 from engine.quiz.answer_key import variant_for
 from engine.quiz.types import type_of
 from engine.quiz.grading import GradeResult, grade_answer
-from engine.quiz.matching import agrees, number_text, read_number, within_tolerance
+from engine.quiz.matching import agrees, read_number
+from engine.quiz.precision import precision_of
+from engine.quiz.reader import number_text
 from engine.quiz.portable import Choices, Essay, Number, Text
 from tests.browser import browser_page, require_browser, screenshot
 
@@ -93,7 +95,7 @@ def engine_grade(question, raw: str):
         return grade_answer(question, raw)
     value, key = float(raw), variant_for(question, 0)[1]
     named = next((m for m, v in key.mistakes.items() if isinstance(v, (int, float)) and agrees(read_number(raw, None), v, question)), None)
-    right = within_tolerance(value, key.value, question)
+    right = precision_of(question).allows(value, key.value)
     return GradeResult(score=1 if right else 0, correct=right, feedback="", mistake_id=None if right else named)
 
 

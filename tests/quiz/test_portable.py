@@ -11,7 +11,8 @@ from engine.content.loader import load_course
 from engine.quiz.answer_key import variant_for
 from engine.quiz.types import type_of
 from engine.quiz.grading import grade_answer
-from engine.quiz.matching import accepted_range, within_tolerance
+from engine.quiz.matching import accepted_range
+from engine.quiz.precision import precision_of, unit_of
 from engine.quiz.portable import Choices, Essay, Number, Text
 from tests.quiz_helpers import quiz_from_yaml, shipped
 
@@ -24,30 +25,41 @@ def shipped_questions(kind: str):
     return [q for quiz in load_course().quizzes.values() for q in quiz.questions if q.type == kind]
 
 
-class Tolerance:
-    def __init__(self, rel_tol=None, abs_tol=None):
-        self.rel_tol, self.abs_tol = rel_tol, abs_tol
+PRECISIONS = ["", "decimals: 2", "sig_figs: 3", "abs_tol: 0.005", "rel_tol: 0.001", "rel_tol: 0.5"]
 
 
-@pytest.mark.parametrize("key", [0.0, 1.0, 252, 13.0385160446167, -138.3, 1e-6, 3e12])
-@pytest.mark.parametrize("rel_tol, abs_tol", [(None, None), (0.001, None), (None, 0.005), (0.002, 0.5), (0.5, None)])
-def test_accepted_range_is_exactly_what_within_tolerance_accepts(key, rel_tol, abs_tol):
-    question = Tolerance(rel_tol, abs_tol)
-    low, high = accepted_range(key, question)
-    assert low <= key <= high
+@pytest.mark.parametrize("declared", PRECISIONS)
+@pytest.mark.parametrize("key", ["0", "1", "252", "13.0385160446167", "-138.3", "0.000001", "3e12"])
+def test_accepted_range_is_exactly_what_the_precision_allows(key, declared):
+    question = quiz_from_yaml(f"""
+id: p
+title: P
+questions:
+  - id: k
+    type: numeric
+    prompt: "How much?"
+    answer: "{key}"
+    {declared}
+    solution: {{steps: ["It is."], final_answer: "it"}}
+""").questions[0]
+    value = float(key)
+    allows = precision_of(question).allows
+    low, high = accepted_range(value, question)
+    assert low <= value <= high
     for edge, outward in ((low, -math.inf), (high, math.inf)):
-        assert within_tolerance(edge, key, question) or within_tolerance(math.nextafter(edge, key), key, question)
-        beyond = math.nextafter(math.nextafter(edge, outward), outward)
-        assert not within_tolerance(beyond, key, question) or abs(beyond - key) <= 1e-300
+        assert allows(edge, value) or allows(math.nextafter(edge, value), value)
+        assert not allows(math.nextafter(math.nextafter(edge, outward), outward), value)
 
 
 @pytest.mark.parametrize("question", shipped_questions("numeric"), ids=lambda q: q.id)
 def test_a_numbers_range_is_what_the_grader_accepts(question):
     variant, key = variant_for(question, 0)
     item = describe(question, variant, key)
-    assert isinstance(item, Number) and item.key == key.value and item.unit == question.unit
+    unit = unit_of(question)
+    assert isinstance(item, Number) and item.key == key.value and item.unit == (unit.name if unit else None)
+    allows = precision_of(question).allows
     for edge, outward in ((item.low, -math.inf), (item.high, math.inf)):
-        inside = edge if within_tolerance(edge, key.value, question) else math.nextafter(edge, key.value)
+        inside = edge if allows(edge, key.value) else math.nextafter(edge, key.value)
         assert grade_answer(question, repr(inside)).correct
         assert not grade_answer(question, repr(math.nextafter(math.nextafter(edge, outward), outward))).correct
 

@@ -117,9 +117,15 @@ class QuestionType:
         """(key path, message) problems of one variant's texts."""
         return ()
 
+    def final_answer_problems(self, question, variant, key: Key):
+        """Messages when the solution's own final answer (or the key written as the prompt asks) is
+        not graded right on this variant (validate runs it on every variant); a final answer in
+        prose, with no number where the answer is one, is not checked."""
+        return ()
+
     def giveaway(self, question, key: Key) -> str | None:
         """The answer as a learner would type it, which the prompt must not show; None: nothing to look for."""
-        from engine.quiz.matching import number_text
+        from engine.quiz.reader import number_text
 
         return None if key.value is None else number_text(key.value)
 

@@ -13,13 +13,16 @@ prints, or the number its formula or transform gives (as text, or as the same nu
 
 from __future__ import annotations
 
+import re
+
 from engine.quiz.keys import Key, numeric_key
 from engine.quiz.matching import isclose, read_number
 from engine.quiz.portable import Number, Slip, Text, solution_lines
+from engine.quiz.reader import parse_number
 from engine.quiz.result import GradeResult
 from engine.quiz.snippets import ERROR, printed, runtime_error, snippet_expression
 from engine.quiz.types.base import AnswerInput, QuestionType
-from engine.quiz.units import AnswerFormatError, parse_number
+from engine.quiz.units import AnswerFormatError, clip
 from engine.quiz.variants import defaults, render, render_snippet
 
 _ERROR_WORDS = ("error", "an error", "it raises an error", "raises an error", "exception")
@@ -72,7 +75,7 @@ class CodeOutput(QuestionType):
         if not isinstance(key.value, (int, float)):
             return text
         try:  # the program prints a number: an answer that is not one cannot be read (and costs nothing)
-            number = read_number(text, None)
+            number = read_number(text, None, maths=False)  # a printed number is a literal
         except AnswerFormatError as exc:
             raise AnswerFormatError(f"{exc} (type the number the snippet prints, or Error)") from None
         return number if question.compare == "number" else text
@@ -113,6 +116,18 @@ class CodeOutput(QuestionType):
             expected = render(question.expected, variant.values).strip()
             if expected != str(key.value).strip() and expected != key.shown.strip():
                 yield "expected", f"the snippet prints '{key.shown}', not the expected '{expected}'"
+
+    def final_answer_problems(self, question, variant, key: Key):
+        text = render(question.solution.final_answer, variant.values).strip()
+        if isinstance(key.value, (int, float)) and not re.search(r"\d", text):
+            return  # prose where a number is printed: not an answer to check
+        try:
+            result = self.grade(question, variant, key, self.parse(question, text, variant, key))
+        except AnswerFormatError as exc:
+            yield f"the final answer '{clip(text)}' cannot be read as an answer ({exc})"
+            return
+        if not result.correct:
+            yield f"the final answer '{clip(text)}' is graded wrong: the snippet prints '{clip(key.shown)}'"
 
     def mistake_gives_key(self, question, key: Key, wrong) -> bool:
         if isinstance(wrong, str) or isinstance(key.value, str):

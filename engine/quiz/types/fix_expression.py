@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import ast
 import random
+import re
 
 from engine.quiz.keys import Key, numeric_key
 from engine.quiz.matching import isclose
 from engine.quiz.portable import Essay, solution_lines
+from engine.quiz.reader import shown as number
 from engine.quiz.result import GradeResult
 from engine.quiz.snippets import snippet_bindings
 from engine.quiz.types.base import AnswerInput, QuestionType
@@ -71,6 +73,19 @@ class FixExpression(QuestionType):
     def check_mistake(self, question, key: Key, path: str, mistake, wrong: str):
         if equivalent(wrong, question.reference, question):
             yield path, f"the mistake's expression `{wrong}` is equivalent to the reference"
+
+    def final_answer_problems(self, question, variant, key: Key):
+        """The final answer's last `code` span, when it has one, must be a right fix."""
+        spans = re.findall(r"`([^`]+)`", render(question.solution.final_answer, variant.values))
+        if not spans:
+            return
+        try:
+            result = self.grade(question, variant, key, self.parse(question, spans[-1], variant, key))
+        except AnswerFormatError as exc:
+            yield f"the final answer's `{clip(spans[-1])}` cannot be read as a fix ({exc})"
+            return
+        if not result.correct:
+            yield f"the final answer's `{clip(spans[-1])}` is graded wrong: {result.feedback}"
 
     def mistake_gives_key(self, question, key: Key, wrong) -> bool:
         return False  # decided over all samples, once (check_mistake)
@@ -242,8 +257,6 @@ def _reference_values(question, points: list[dict]) -> list:
 
 
 def _counterexample(expression: str, theirs: list, question, points: list[dict]) -> str:
-    from engine.quiz.types.worked_mistakes import shown as number
-
     reference = _reference_values(question, points)
     for names, got, want in zip(points, theirs, reference):
         if not same_values([got], [want]):

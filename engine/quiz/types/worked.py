@@ -13,23 +13,24 @@ import re
 from dataclasses import dataclass
 
 from engine.quiz.keys import Key, numeric_key
-from engine.quiz.matching import number_text
+from engine.quiz.precision import precision_of, unit_of
+from engine.quiz.reader import python_maths, split_unit, with_unit
 from engine.quiz.snippets import Inline
 from engine.quiz.types.base import AnswerInput, QuestionType
 from engine.quiz.portable import number
-from engine.quiz.units import AnswerFormatError, clip
+from engine.quiz.units import AnswerFormatError, Unit, clip
 from engine.quiz.variants import render_snippet
 
 MAX_LINES = 20
-_EQUALS = re.compile(r"(?<![=<>!])=(?!=)")
-_UNIT_SUFFIX = re.compile(r"\s*(?:KiB|MiB|GiB|TiB|KB|MB|GB|TB|bytes|byte|bits|bit|params|B)\s*$")
+_EQUALS = re.compile(r"(?<![=<>!])=(?!=)|≈")
 
 
 @dataclass(frozen=True)
 class Line:
     text: str
     name: str | None  # the name the learner gave the result, if any
-    parts: tuple[str, ...]  # the expressions between the `=` signs
+    parts: tuple[str, ...]  # the expressions between the `=` signs, as Python
+    units: tuple[Unit | None, ...] = ()  # the unit written after each part, if any
 
 
 STEPS_IN_APP = ("In LoRA Lab each line of the working is checked, with errors carried forward; "
@@ -51,7 +52,7 @@ class Worked(QuestionType):
 
         expression = self.expression(question)
         value = evaluate(expression, dict(variant.values))
-        shown = f"{number_text(value)} {question.unit}" if question.unit else number_text(value)
+        shown = with_unit(precision_of(question).written(value), unit_of(question))
         return numeric_key(question, value, expression, variant.values, shown=shown)
 
     def env(self, question, key: Key) -> dict:
@@ -84,6 +85,11 @@ class Worked(QuestionType):
     def target_names(self, question) -> set[str]:
         return set(question.params) | {step.name for step in question.steps if step.name}
 
+    def final_answer_problems(self, question, variant, key: Key):
+        from engine.quiz.types.numeric import number_answer_problems
+
+        return number_answer_problems(question, variant, key)
+
     def answer_input(self, question, variant) -> AnswerInput:
         return AnswerInput("lines", "Your working",
                            help="One step per line: `name = expression = value` or `expression = value`.")
@@ -107,7 +113,11 @@ def steps_expression(steps) -> str:
 
 
 def parse_worked(question, raw: str) -> list[Line]:
-    """Split and check the learner's lines; AnswerFormatError names the line that cannot be read."""
+    """Split and read the learner's lines; AnswerFormatError names the line that cannot be read.
+
+    `=` and `≈` separate the parts of a line; each part is read by the one answer reader
+    (engine/quiz/reader.py): maths as learners write it, and a unit after it.
+    """
     from engine.sandbox import BUILTIN_NAMES, SnippetError, names_used
 
     texts = [t.strip() for t in raw.strip().splitlines() if t.strip() and not t.strip().startswith("#")]
@@ -120,21 +130,27 @@ def parse_worked(question, raw: str) -> list[Line]:
         if len(parts) < 2 or not all(parts):
             raise AnswerFormatError(f"line {number} ('{clip(text)}'): write each step as `name = expression` "
                                     "or `expression = value`, e.g. `int(1010 * 0.25) = 252`")
-        name = parts[0] if parts[0].isidentifier() and len(parts) >= 2 else None
-        exprs = [_UNIT_SUFFIX.sub("", p) if i == len(parts) - 1 else p for i, p in enumerate(parts)]
-        exprs = exprs[1:] if name else exprs
-        for expr in exprs:
+        name = parts[0] if parts[0].isidentifier() and parts[0] not in BUILTIN_NAMES else None
+        exprs, units = [], []
+        for part in parts[1:] if name else parts:
             try:
-                ast.parse(expr, mode="eval")
-                unknown = sorted(names_used(expr) - known)
+                body, unit, scale = split_unit(part, known)
+                python = python_maths(body, known)
+                python = python if scale == 1 else f"({python}) * {scale}"
+                ast.parse(python, mode="eval")
+                unknown = sorted(names_used(python) - known)
+            except AnswerFormatError as exc:
+                raise AnswerFormatError(f"line {number}: {exc}") from None
             except (SyntaxError, SnippetError):
-                raise AnswerFormatError(f"line {number}: '{clip(expr)}' is not an expression") from None
+                raise AnswerFormatError(f"line {number}: '{clip(part)}' is not an expression") from None
             if unknown:
                 raise AnswerFormatError(f"line {number} uses '{unknown[0]}', which is not a quantity of the "
                                         f"question ({', '.join(question.params)}) nor a name from an earlier line")
+            exprs.append(python)
+            units.append(unit)
         if name:
             known.add(name)
-        lines.append(Line(text=text, name=name, parts=tuple(exprs)))
+        lines.append(Line(text=text, name=name, parts=tuple(exprs), units=tuple(units)))
     return lines
 
 

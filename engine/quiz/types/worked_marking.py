@@ -1,4 +1,4 @@
-"""worked questions: the learner shows the calculation, one step per line; each step is marked.
+"""worked questions: the learner's lines marked one by one (engine/quiz/types/worked.py reads them).
 
 A line is `name = expression [= value ...]` or `expression = value [= ...]`, e.g.
 
@@ -6,23 +6,27 @@ A line is `name = expression [= value ...]` or `expression = value [= ...]`, e.g
     int(1010 * 0.25) = int(252.5) = 252
 
 Marking one line:
-1. Arithmetic: every `=` in the line must hold (evaluated by the safe
-   evaluator; a decimal typed with fewer places, `= 13.04`, may round the value).
-2. Quantities: each number typed in its working must be a param's value, an
-   earlier result of the learner's, one of the question's `constants`, or a
-   universal one (2, 8, 10, 100, 1000, 1024).
-3. Result, against the reference steps evaluated with the learner's own earlier
-   results (errors carry forward, as in hand marking: a slip in step 1 costs step 1
-   only). A line named like a reference step is that step; the last line is the
-   final step; another line may be the next step, a later one (steps merged), or a
-   part of the next step (finer working). A wrong result is matched against the
-   mistake transformations of that step to say what went wrong
-   (engine/quiz/types/worked_mistakes.py, which also names a listed mistake behind a wrong result).
-4. Rounding carries forward like errors: a line may use an earlier result rounded
-   (6.71 for 6.714; never a param's value); its step is then checked against the
-   reference evaluated with that rounded value, and a final value reached that way is
-   right when it is within ROUNDING_DRIFT (1%) of the key.
-Score = steps right / steps marked; correct when every step and the final value are right.
+1. Arithmetic: every `=` in the line must hold (evaluated by the safe evaluator; a decimal
+   typed with fewer places, `= 13.04`, may round the value; units are converted:
+   engine/quiz/types/worked_units.py).
+2. Quantities: each number typed in its working must come from the question, an earlier
+   line or a standard constant (engine/quiz/types/worked_numbers.py).
+3. Result, against the reference steps evaluated with the learner's own earlier results
+   (errors carry forward, as in hand marking: a slip in step 1 costs step 1 only). A line
+   named like a reference step is that step; the last line is the final step; another line
+   may be the next step, a later one (steps merged), or a part of the next step (finer
+   working). A labelled result is converted to its step's unit, and a mislabelled one is
+   wrong. A wrong result is matched against the mistake transformations of that step to say
+   what went wrong (engine/quiz/types/worked_mistakes.py, which also names a listed mistake
+   behind a wrong result).
+4. Rounding carries forward like errors: a line may use an earlier result rounded (6.71 for
+   6.714; never a param's value), and its step is then checked with that rounded value. But
+   the result must be the key at the question's precision (engine/quiz/precision.py): working
+   rounded so far that the result leaves it costs the last line (`rounded_early`).
+
+Score = lines right / (lines marked + reference steps not reached), so it is below 1
+whenever the answer is not correct; correct when every line is right, the last one gives
+the final step, and its value is the key at the question's precision.
 """
 
 from __future__ import annotations
@@ -31,13 +35,16 @@ import ast
 from dataclasses import dataclass
 
 from engine.quiz.keys import Key, close
-from engine.quiz.matching import isclose
+from engine.quiz.precision import precision_of
 from engine.quiz.result import GradeResult, StepMark
+from engine.quiz.reader import shown
+from engine.quiz.types.worked_mistakes import line_slip, result_mistake, step_mistake
+from engine.quiz.types.worked_numbers import rounded_uses, stray_numbers
+from engine.quiz.types.worked_units import UNIT_MISLABELLED, chain_unit, equal, in_step
+from engine.quiz.units import Unit
 from engine.quiz.variants import Variant
-from engine.quiz.types.worked_mistakes import line_slip, result_mistake, shown, step_mistake
-from engine.quiz.types.worked_numbers import rounded_uses, same, stray_numbers
 
-ROUNDING_DRIFT = 0.01  # relative: how far rounded earlier results may move a right final value
+ROUNDED_EARLY = "rounded_early"  # the id of working rounded so far that the result leaves the precision
 
 
 @dataclass
@@ -46,13 +53,16 @@ class _Mark:
 
     ok: bool
     feedback: str
-    value: float | None  # the line's result, as the learner wrote it last
-    exact: float | None = None  # its unrounded value (the first part), when the last part rounds it
+    value: float | None  # the line's result, as the learner wrote it last (in `unit`)
+    unit: Unit | None = None
+    exact: float | None = None  # its unrounded value (the first part, in `exact_unit`), when the last part rounds it
+    exact_unit: Unit | None = None
     mistake_id: str | None = None
-    rounded: bool = False  # matched only with the learner's rounded earlier results
+    rounded: bool = False  # matched only with the learner's rounded earlier results, or written rounded
+    placed: float | None = None  # the result in its reference step's unit, once placed
 
 
-def grade_worked(question, variant: Variant, key: Key, lines: list[Line]):
+def grade_worked(question, variant: Variant, key: Key, lines: list) -> GradeResult:
     values = dict(variant.values)
     names = dict(values)  # what the learner's expressions may use: params + their own results
     ref_names = dict(values)  # what the reference steps see: params + the learner's matched results
@@ -61,47 +71,50 @@ def grade_worked(question, variant: Variant, key: Key, lines: list[Line]):
     if not graded:
         return GradeResult(score=0, correct=False, feedback="No working yet: the lines only restate the question's values.",
                            answer_key=key.shown)
-    marks, value, pointer, rounded = [], None, 0, False  # pointer: the next reference step to match
+    steps = question.steps
+    marks, mark, pointer = [], None, 0  # pointer: the next reference step to match
     for index, line in enumerate(graded):
         mark = _check_line(question, line, names, results)
-        value = mark.value
         if mark.ok:
             alt = rounded_uses(line, ref_names, question.params)
             pointer, mark = _place(question, mark, pointer, ref_names, alt, last=index == len(graded) - 1, name=line.name)
-            rounded = rounded or mark.rounded
-        elif value is not None and pointer < len(question.steps):
-            _carry(question.steps[pointer], value, question.steps[:pointer], ref_names)  # the slip carries forward
+        elif mark.value is not None and pointer < len(steps):
+            mark.placed = in_step(question, pointer, mark.value, mark.unit)[0][0]
+            _carry(steps[pointer], mark.placed, steps[:pointer], ref_names)  # the slip carries forward
             pointer += 1
         marks.append(StepMark(step=index + 1, line=line.text, correct=mark.ok, feedback=mark.feedback,
                               mistake_id=mark.mistake_id))
-        if value is not None:
-            results.append(value)
+        if mark.value is not None:
+            results.append(mark.value)
             if line.name:
-                names[line.name] = value
-    return _result(question, key, marks, value, rounded)
+                names[line.name] = mark.value
+    return _result(question, key, marks, mark, pointer)
 
 
-def _result(question, key: Key, marks: list[StepMark], final, rounded: bool) -> GradeResult:
+def _result(question, key: Key, marks: list[StepMark], last: _Mark, pointer: int) -> GradeResult:
+    precision = precision_of(question)
+    reached = pointer >= len(question.steps)
+    final = last.placed if last.placed is not None else last.value
+    on_key = final is not None and precision.allows(final, key.value)
+    if all(m.correct for m in marks) and reached and not on_key and final is not None:
+        marks[-1] = marks[-1].model_copy(update={"correct": False, "mistake_id": ROUNDED_EARLY, "feedback": (
+            f"it gives {shown(final)}, but the answer is {key.shown} ({precision.describe()}): rounding early moved "
+            "the result. Keep more decimals until the last step.")})
     right = sum(m.correct for m in marks)
-    all_right = right == len(marks) and final is not None
-    # Rounding carried forward is no error, but it may not drift far: within ROUNDING_DRIFT of the key.
-    drifted = rounded and isclose(final, key.value, rel_tol=ROUNDING_DRIFT)
-    correct = all_right and (close(final, key.value, question) or drifted)
+    correct = right == len(marks) and reached and on_key
     first_wrong = next((m for m in marks if not m.correct), None)
     mistake_id = first_wrong.mistake_id if first_wrong else None
     if correct:
         feedback = f"Correct: every step checks out, and the result is {key.shown}."
     elif first_wrong:
         feedback = f"Step {first_wrong.step} (`{first_wrong.line}`) is wrong: {first_wrong.feedback}"
-    elif rounded and all_right:
-        feedback = (f"Your steps are right, but rounding early moved the result to {shown(final)}; the answer is "
-                    f"{key.shown}. Keep more decimals until the last step.")
     else:
         feedback = f"Your steps are right, but they stop before the answer: the question asks for {_ask(question)}."
     named = None if correct else result_mistake(question, key, final)
     if named and named[1] != mistake_id:  # the listed mistake behind the result, when the step did not name it
         feedback, mistake_id = f"{feedback} {named[0]}", named[1]
-    score = 1.0 if correct else round(right / max(len(marks), len(question.steps)), 4)
+    missing = len(question.steps) - min(pointer, len(question.steps))  # reference steps no line got to
+    score = 1.0 if correct else round(right / (len(marks) + missing), 4)
     return GradeResult(score=score, correct=correct, feedback=feedback, steps=marks, mistake_id=mistake_id,
                        answer_key=key.shown)
 
@@ -123,12 +136,12 @@ def _ask(question) -> str:
     return f"`{final.name}`" if final.name else "the final value"
 
 
-def _restates(line: Line, values: dict) -> bool:
+def _restates(line, values: dict) -> bool:
     """`model_size = 1000`: copying a given value is not a step."""
     return line.name in values and len(line.parts) == 1 and line.parts[0] == str(values[line.name])
 
 
-def _check_line(question, line: Line, names: dict, results: list) -> _Mark:
+def _check_line(question, line, names: dict, results: list) -> _Mark:
     """Arithmetic and quantities of one line, and its value."""
     from engine.sandbox import SnippetError, evaluate
 
@@ -138,16 +151,33 @@ def _check_line(question, line: Line, names: dict, results: list) -> _Mark:
         return _Mark(False, f"it cannot be worked out ({exc}).", None)
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in got):
         return _Mark(False, "each side must be a number.", None)
-    for (left, a), (right, b) in zip(zip(line.parts, got), zip(line.parts[1:], got[1:])):
-        if not same(a, b, right):
-            slip, slip_id = line_slip(question, left, b, names)
-            return _Mark(False, f"`{left}` is {shown(a)}, not {right[:40]}.{slip}", got[-1], mistake_id=slip_id)
+    units = line.units or (None,) * len(got)
+    for j in range(len(got) - 1):
+        if not equal(question, got[j], units[j], got[j + 1], units[j + 1], line.parts[j + 1]):
+            slip, slip_id = line_slip(question, line.parts[j], got[j + 1], names)
+            return _Mark(False, f"`{line.parts[j]}` is {shown(got[j])}, not {line.parts[j + 1][:40]}.{slip}", got[-1],
+                         units[-1], mistake_id=slip_id)
     stray = stray_numbers(question, line.parts[0], names, results)
     if stray is not None:
         given = ", ".join(f"{n} = {v}" for n, v in names.items() if n in question.params)
-        return _Mark(False, f"it uses {shown(stray)}, which is not one of the question's quantities ({given}) "
-                            "or an earlier result.", got[-1])
-    return _Mark(True, "", got[-1], exact=got[0] if len(got) > 1 else None)
+        return _Mark(False, f"it uses {shown(stray)}, which is not one of the question's quantities ({given}), "
+                            "an earlier result or a standard constant.", got[-1], units[-1])
+    exact = got[0] if len(got) > 1 else None
+    return _Mark(True, "", got[-1], units[-1], exact=exact, exact_unit=chain_unit(units, got, line.parts))
+
+
+def _matches(question, k: int, mark: _Mark, expected: float):
+    """(the written value in step k's unit, as written?, why mislabelled or None) when the line gives `expected`.
+
+    The unrounded first part may match where the written result rounds it; the written value,
+    read the same way, is what carries forward.
+    """
+    written = in_step(question, k, mark.value, mark.unit)
+    for number, unit, as_written in ((mark.value, mark.unit, True), (mark.exact, mark.exact_unit, False)):
+        for index, (value, mislabel) in enumerate(in_step(question, k, number, unit)):
+            if value is not None and close(value, expected, question):
+                return written[min(index, len(written) - 1)][0], as_written, mislabel
+    return None
 
 
 def _place(question, mark: _Mark, pointer: int, ref_names: dict, alt: dict, *, last: bool,
@@ -160,7 +190,7 @@ def _place(question, mark: _Mark, pointer: int, ref_names: dict, alt: dict, *, l
     A line that gives none is wrong, and its value carries forward as that step's result.
     `alt` holds earlier results the line used rounded; the step may match with them instead.
     """
-    steps, value = question.steps, mark.value
+    steps = question.steps
     named = [k for k, step in enumerate(steps) if name and step.name == name]
     if named:
         last, pointer = False, named[0]
@@ -169,30 +199,33 @@ def _place(question, mark: _Mark, pointer: int, ref_names: dict, alt: dict, *, l
         env = dict(ref_names)
         _fill_skipped(steps[:k], env)
         for rounded, scope in ((False, env), (True, {**env, **alt})):
-            if rounded and not alt:
+            expected = None if rounded and not alt else _value(steps[k].expr, scope)
+            found = None if expected is None else _matches(question, k, mark, expected)
+            if found is None:
                 continue
-            expected = _value(steps[k].expr, scope)
-            if expected is None:
-                continue
-            as_written = value is not None and close(value, expected, question)
-            if as_written or (mark.exact is not None and close(mark.exact, expected, question)):
-                _carry(steps[k], value, steps[:k], ref_names)
-                note = "right (with your rounded earlier result)." if rounded else "right."
-                return k + 1, _Mark(True, note, value, rounded=rounded or not as_written)
+            value, as_written, mislabel = found
+            _carry(steps[k], value, steps[:k], ref_names)
+            if mislabel:
+                return k + 1, _Mark(False, mislabel, mark.value, mark.unit, mistake_id=UNIT_MISLABELLED, placed=value)
+            note = "right (with your rounded earlier result)." if rounded else "right."
+            return k + 1, _Mark(True, note, mark.value, mark.unit, rounded=rounded or not as_written, placed=value)
+    value = in_step(question, min(pointer, len(steps) - 1), mark.value, mark.unit)[0][0]
     if not last and not named and pointer < len(steps):
         env = dict(ref_names)
         _fill_skipped(steps[:pointer], env)
         if any(close(value, part, question) for part in _parts(steps[pointer].expr, env)):
-            return pointer, _Mark(True, "right (part of the next step).", value)
+            return pointer, _Mark(True, "right (part of the next step).", mark.value, mark.unit)
     k = len(steps) - 1 if last else min(pointer, len(steps) - 1)
+    value = in_step(question, k, mark.value, mark.unit)[0][0]
     env = dict(ref_names)
     _fill_skipped(steps[:k], env)
     expected = _value(steps[k].expr, env)
     _carry(steps[k], value, steps[:k], ref_names)
     if expected is None:
-        return k + 1, _Mark(False, "the expected step cannot be evaluated with your earlier results.", value)
+        return k + 1, _Mark(False, "the expected step cannot be evaluated with your earlier results.", mark.value,
+                            mark.unit, placed=value)
     feedback, mistake_id = step_mistake(question, steps[k], value, expected, env)
-    return k + 1, _Mark(False, feedback, value, mistake_id=mistake_id)
+    return k + 1, _Mark(False, feedback, mark.value, mark.unit, mistake_id=mistake_id, placed=value)
 
 
 def _carry(step, value: float, before, ref_names: dict) -> None:

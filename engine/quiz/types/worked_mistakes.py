@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from engine.quiz.keys import Key, close
 from engine.quiz.mistakes import TransformError, apply_transform
+from engine.quiz.reader import shown
 from engine.quiz.variants import render
 
 STEP_SLIPS = {  # transformations tried on a wrong step, and what to tell the learner
@@ -26,15 +27,6 @@ STEP_SLIPS = {  # transformations tried on a wrong step, and what to tell the le
     "wrong_operand": "the factor applies to the whole sum, not to one term.",
     "term_left_out": "a term of the sum is missing.",
 }
-MAX_SHOWN_DIGITS = 30  # a number longer than this is described, not printed (str() of a 4,400-digit int raises)
-
-
-def shown(value) -> str:
-    """A number for feedback: as Python writes it, or 'a 401-digit number' when it is huge."""
-    if isinstance(value, int) and value.bit_length() > MAX_SHOWN_DIGITS * 3.33:
-        digits = int(value.bit_length() * 0.30103) + 1
-        return f"a number of about {digits:,} digits"
-    return str(value)
 
 
 def line_slip(question, expression: str, written: float, names: dict) -> tuple[str, str | None]:

@@ -98,15 +98,23 @@ questions:
 """
 
 
-def test_rounding_carried_forward_is_not_punished():
-    # Issue 11, grading 3: 6.71 reused for 6.714; the answer asks for two decimals.
+def test_rounding_carried_forward_is_not_punished_while_the_result_keeps_the_precision():
+    # Issue 11, grading 3: 6.71 reused for 6.7142857; here the answer asks for one decimal (abs_tol 0.05).
     from tests.quiz_helpers import quiz_from_yaml
 
-    question = quiz_from_yaml(ROUNDING).questions[0]
+    question = quiz_from_yaml(ROUNDING.replace("abs_tol: 0.005", "abs_tol: 0.05")).questions[0]
     result = grade_answer(question, "x = 47 / 7\ny = 6.71 * 3 = 20.13")
     assert result.correct and [m.correct for m in result.steps] == [True, True]
-    assert "rounded" in result.steps[1].feedback
     assert not grade_answer(question, "x = 47 / 7\ny = 6.71 * 3 = 20.5").correct
+
+
+def test_working_rounded_so_far_that_the_result_leaves_the_precision_is_not_full_marks():
+    # Issue 17: 6.71 for 6.714 gives 20.13 where 20.14 is the key to two decimals.
+    from tests.quiz_helpers import quiz_from_yaml
+
+    result = grade_answer(quiz_from_yaml(ROUNDING).questions[0], "x = 47 / 7\ny = 6.71 * 3 = 20.13")
+    assert not result.correct and result.score < 1 and result.mistake_id == "rounded_early"
+    assert [m.correct for m in result.steps] == [True, False] and "rounding early" in result.steps[1].feedback
 
 
 def test_a_listed_mistake_is_named_when_the_slip_is_in_an_earlier_step():
@@ -136,4 +144,5 @@ def test_a_param_is_not_taken_as_rounded_and_rounding_may_not_drift_far():
     assert not grade_answer(question, "x = 47 / 8 = 5.875\ny = 5.875 * 3 = 17.625").correct  # 7.5 "rounded" to 8
     coarse = quiz_from_yaml(ROUNDING.replace("b: {default: 7, choices: [7]}", "b: {default: 376, choices: [376]}")).questions[0]
     result = grade_answer(coarse, "x = 47 / 376\ny = 0.1 * 3 = 0.3")  # 0.125 rounded to 0.1: 20% off in the end
-    assert all(m.correct for m in result.steps) and not result.correct and "rounding early" in result.feedback
+    assert [m.correct for m in result.steps] == [True, False] and "rounding early" in result.feedback
+    assert not result.correct and result.score < 1  # issue 17: never "partly right (100%)"
