@@ -5,7 +5,7 @@ Each question type describes one variant of itself in these neutral terms, so an
 fits one of the four shapes needs no exporter change:
 
     Choices  options in authored order: right or wrong, feedback, pinned; one or several right
-    Number   the key and the range of numbers accepted as it (the type's tolerance), the unit
+    Number   the key and the range of numbers accepted as it (the question's precision), the unit
     Text     the printed text, compared whitespace aside (the code_output rule), and its alternatives
     Essay    scored by a person against a rubric (fix_expression: the standard cannot score equivalence)
 

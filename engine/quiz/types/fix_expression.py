@@ -100,7 +100,7 @@ class FixExpression(QuestionType):
     def portable(self, question, variant, key: Key):
         """An essay a person scores: a standard format cannot check that two expressions are equivalent."""
         rubric = (f"Right: any expression for `{question.target}` equivalent to `{question.reference}` "
-                  f"(for these values it gives {key.value}). Hard-coded numbers are wrong: the fix must use "
+                  f"(for these values it gives {number(key.value)}). Hard-coded numbers are wrong: the fix must use "
                   "the snippet's names.")
         return Essay(prompt=render(question.prompt, variant.values), code=render_snippet(question.snippet, variant.values),
                      solution=solution_lines(question, variant.values), rubric=rubric,

@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass
 
 from engine.quiz.keys import Key, numeric_key
+from engine.quiz.portable import number
 from engine.quiz.precision import precision_of, unit_of
 from engine.quiz.reader import python_maths, split_unit, with_unit
 from engine.quiz.snippets import Inline
 from engine.quiz.types.base import AnswerInput, QuestionType
-from engine.quiz.portable import number
 from engine.quiz.units import AnswerFormatError, Unit, clip
 from engine.quiz.variants import render_snippet
 
