@@ -72,6 +72,8 @@ attempts = Table(
     Column("correct", Boolean, nullable=False, server_default=text("false")),  # v2
     # solution_seen: the learner had opened this variant's solution before submitting (issue 14)
     Column("solution_seen", Boolean, nullable=False, server_default=text("false")),
+    # v7: JSON list of every mistake the answer showed (two wrong options linked to two mistakes), mistake_id first
+    Column("mistakes", Text, nullable=False, server_default="[]"),
 )
 
 lab_runs = Table(
@@ -215,7 +217,14 @@ def _v6_lab_jobs(conn: Connection) -> None:
     Index("ix_lab_jobs_owner", table.c.owner, table.c.state).create(conn)
 
 
+def _v7_attempt_mistakes(conn: Connection) -> None:
+    """Version 7: attempts keep every mistake an answer shows, not only the first (issue 17: two
+    wrong options, each linked to a mistake). Earlier rows get [] (their mistake_id is the one)."""
+    conn.execute(text("ALTER TABLE attempts ADD COLUMN mistakes TEXT NOT NULL DEFAULT '[]'"))
+
+
 # Ordered: MIGRATIONS[i] brings the schema from version i to version i + 1.
 MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_params_and_correct, _v3_indexes,
-                                                  _v4_report_indexes, _v5_solution_seen, _v6_lab_jobs]
+                                                  _v4_report_indexes, _v5_solution_seen, _v6_lab_jobs,
+                                                  _v7_attempt_mistakes]
 LATEST = len(MIGRATIONS)

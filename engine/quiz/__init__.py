@@ -2,7 +2,10 @@
 
     schema.py          what a quizzes/*.yaml file may contain (pydantic, extra="forbid")
     parts.py           what every question shares: params, mistakes, checks, the solution
-    units.py           numbers with units: parsing, conversion, unit names
+    units.py           the unit table: symbols and words, ambiguous spellings asked about, conversion
+    numbers.py         one number as written (65,536; 1.4 × 10^10) and written back (number_text, shown)
+    reader.py          the one answer reader: a value, maths (^, ×, 2³⁰), a unit; every type uses it
+    precision.py       the unit and precision a question states: declared, in its prompt, in its final answer
     matching.py        how a typed number meets the key, a mistake, a unit slip (the rules)
     variants.py        seeded parameter draws and placeholder rendering (snippets keep their f-strings)
     constraints.py     `constraints` every variant meets, `checks` that hold on every variant

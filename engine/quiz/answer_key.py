@@ -13,7 +13,7 @@ from engine.quiz.keys import Key
 from engine.quiz.types import type_of
 from engine.quiz.variants import Variant, params_vary
 
-__all__ = ["Key", "answer_expression", "compute_key", "has_variants", "variant_for"]
+__all__ = ["Key", "answer_expression", "compute_key", "has_variants", "solution_values", "variant_for"]
 
 
 def variant_for(question, seed: int) -> tuple[Variant, Key]:
@@ -37,6 +37,13 @@ def compute_key(question, variant: Variant) -> Key:
 def answer_expression(question) -> str | None:
     """The answer as one expression over the params; None for choice or a snippet with loops."""
     return type_of(question).expression(question)
+
+
+def solution_values(question, variant: Variant) -> dict:
+    """What the solution's placeholders may use: the params and `answer` (choice: the letters this variant shows)."""
+    kind = type_of(question)
+    return {**variant.values, "answer": kind.answer_value(question, variant, compute_key(question, variant)
+                                                           if variant.seed < 0 else variant_for(question, variant.seed)[1])}
 
 
 def has_variants(question) -> bool:

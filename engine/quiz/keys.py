@@ -57,7 +57,7 @@ def _as_number(value) -> int | float | None:
     if isinstance(value, (int, float)):
         return value
     try:
-        from engine.quiz.reader import parse_number
+        from engine.quiz.numbers import parse_number
 
         return parse_number(str(value))
     except ValueError:

@@ -29,7 +29,8 @@ import re
 from dataclasses import dataclass
 
 from engine.quiz.precision import precision_of, unit_of
-from engine.quiz.reader import number_text, read_quantity
+from engine.quiz.numbers import number_text
+from engine.quiz.reader import read_quantity
 from engine.quiz.units import AnswerFormatError, Unit, convert
 
 KEY_PRECISION_CAP = 0.005  # rule 2: never coarser than 0.5% of the key (3 significant digits)
@@ -63,6 +64,9 @@ def read_number(raw: str, asked: Unit | None, *, maths: bool = True) -> Number:
         return Number(reading.value, reading.typed, reading.value, reading.unit, reading.places)
     if asked is None:
         raise AnswerFormatError(f"this answer is a plain number; leave out the unit '{reading.unit.name}'")
+    if asked.dimension == "params" and reading.unit.name == "B":
+        raise AnswerFormatError(f"'{reading.typed}': B is bytes; for billions of parameters write "
+                                f"{reading.value}B params or {reading.value} billion")
     return Number(convert(reading.value, reading.unit, asked), reading.typed, reading.value, reading.unit,
                   reading.places)
 

@@ -100,8 +100,7 @@ def number(question, variant, key, **extra) -> Number:
     """A number key with the question's precision as its range, and its mistakes as slips."""
     low, high = accepted_range(key.value, question)
     unit = unit_of(question)
-    return Number(prompt=render(question.prompt, variant.values), solution=solution_lines(question, variant.values),
-                  key=key.value, low=low, high=high, unit=unit.name if unit else None, slips=number_slips(question, key),
+    return Number(prompt=render(question.prompt, variant.values), key=key.value, low=low, high=high, unit=unit.name if unit else None, slips=number_slips(question, key),
                   **extra)
 
 

@@ -5,7 +5,7 @@ a tolerance (`abs_tol`, `rel_tol`). A question that declares none states it else
 is read in this order:
 
 1. its prompt: "two decimals", "to 1 decimal place", "3 significant figures", "3 s.f.",
-   "to the nearest whole number";
+   "to the nearest whole number" (or GB), "to the nearest tenth";
 2. its final answer's format: `{x:.2f}` is 2 decimals, `{x:.3g}` 3 significant figures,
    `{x:g}` 6, `{round(x, 2)}` 2 decimals;
 3. else exact, up to float noise (1e-9 relative), which is right for whole numbers.
@@ -25,16 +25,19 @@ import math
 import re
 from dataclasses import dataclass
 
-from engine.quiz.reader import number_text
+from engine.quiz.numbers import number_text
 from engine.quiz.units import Unit, find_unit
 
 FLOAT_NOISE = 1e-9  # relative: what float arithmetic may add to a key, never a precision
 _COUNT = r"(?P<n>\d+|one|two|three|four|five|six|seven|eight)"
 _WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
-_DECIMALS = re.compile(_COUNT + r"\s+(?:decimal(?:\s+places?|\s+digits?|s)?|d\.\s?p\.|dp)(?!\w)", re.IGNORECASE)
-_SIG_FIGS = re.compile(_COUNT + r"\s+(?:significant\s+(?:figures?|digits?)|sig\.?\s?figs?|s\.\s?f\.|sf)(?!\w)", re.IGNORECASE)
-_WHOLE = re.compile(r"nearest\s+(?:whole\s+number|integer)|(?:as\s+)?a\s+whole\s+number|round(?:ed)?\s+to\s+an?\s+(?:whole|integer)",
-                    re.IGNORECASE)
+_DECIMALS = re.compile(r"\b" + _COUNT + r"[\s-]*(?:decimal(?:\s+places?|\s+digits?|s)?|d\.\s?p\.|dp)(?!\w)", re.IGNORECASE)
+_SIG_FIGS = re.compile(r"\b" + _COUNT + r"[\s-]*(?:significant\s+(?:figures?|digits?)|sig\.?\s?figs?|s\.\s?f\.|sf)(?!\w)",
+                       re.IGNORECASE)
+_WHOLE = re.compile(r"nearest\s+(?:whole\s+\w+|integer|[KMGT]i?B\b|byte|parameter)|(?:as\s+)?a\s+whole\s+number|"
+                    r"round(?:ed)?\s+to\s+an?\s+(?:whole|integer)|no\s+decimals", re.IGNORECASE)
+_NEAREST = re.compile(r"nearest\s+(tenth|hundredth|thousandth)", re.IGNORECASE)
+_PLACES = {"tenth": 1, "hundredth": 2, "thousandth": 3}
 _SPEC = re.compile(r":[<>^]?[+-]?[,_]?(?:\.(?P<n>\d+))?(?P<type>[fegd%]?)\s*$")
 _ROUND = re.compile(r"^round\(.*,\s*(?P<n>\d+)\s*\)$")
 _PERCENT = re.compile(r"\bper\s?cent\b", re.IGNORECASE)
@@ -94,6 +97,20 @@ class Precision:
         return number_text(key)
 
 
+def example_number(precision: Precision, avoid=None) -> str:
+    """A number written to `precision` for a format example, never the key `avoid` (12.34 at 2 decimals)."""
+    for base in (12.345678, 56.789123):
+        if precision.decimals is not None:
+            text = f"{base:.{precision.decimals}f}"
+        elif precision.sig_figs is not None:
+            text = number_text(float(f"{base:.{precision.sig_figs}g}"))
+        else:
+            text = "12.5" if precision.abs_tol or precision.rel_tol else "4096"
+        if avoid is None or not precision.allows(float(text.replace(",", "")), avoid):
+            return text
+    return "1234"
+
+
 def precision_of(question) -> Precision:
     """The question's precision (cached): declared, else its prompt's, else its final answer's, else exact."""
     cache = question._cache
@@ -132,6 +149,9 @@ def stated_in_prompt(text: str) -> Precision | None:
         if match:
             count = match["n"].lower()
             return Precision(**{field: int(_WORDS.get(count, count))}, source="prompt")
+    nearest = _NEAREST.search(text)
+    if nearest:
+        return Precision(decimals=_PLACES[nearest[1].lower()], source="prompt")
     if _WHOLE.search(text):
         return Precision(decimals=0, source="prompt")
     return None

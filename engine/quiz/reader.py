@@ -20,26 +20,20 @@ printed text, with a plain number where the program prints one.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
+from engine.quiz.numbers import NOT_FINITE, NUMBER, PLAIN_IN_CALL, SPACES, finite, python_number, read_number, too_large
 from engine.quiz.units import AnswerFormatError, Unit, clip, find_unit, is_unit_word
 
-MAX_MAGNITUDE = 1e300  # larger answers are refused: no quiz asks for one, and past 1.8e308 a float is inf
 SCALE_WORDS = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
 _LEAD = re.compile(r"^(?:≈|~|=|about\b|approx\.?|approximately\b|around\b|roughly\b)\s*", re.IGNORECASE)
-_SPACES = " \u00a0\u2009\u202f"  # space, no-break space, thin space, narrow no-break space
-_NUMBER = re.compile(
-    r"(?P<int>[1-9]\d{0,2}(?:(?P<sep>[,_'" + _SPACES + r"])\d{3})(?:(?P=sep)\d{3})*(?!\d)|\d+)"
-    r"(?P<frac>\.\d*)?(?P<exp>[eE][-+\u2212]?\d+)?|(?P<lead>\.\d+)(?P<exp2>[eE][-+\u2212]?\d+)?")
-_PLAIN_IN_CALL = re.compile(r"(?P<int>\d+)(?P<frac>\.\d*)?(?P<exp>[eE][-+\u2212]?\d+)?|(?P<lead>\.\d+)(?P<exp2>[eE][-+\u2212]?\d+)?")
-_SCIENTIFIC = re.compile(r"^(?P<m>[-+]?[\d.]+)\s*(?:×|x|\*|·|⋅)\s*10\s*(?:\^|\*\*)\s*(?P<k>[-+]?\d+)$")
-_DECIMAL_COMMA = re.compile(r"^[-+]?\d+,\d+$")  # when it is no thousands grouping: 1,86 and 0,375
 _SUPER = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
 _OPS = {"^": "**", "×": "*", "·": "*", "⋅": "*", "∙": "*", "✕": "*", "÷": "/", "−": "-", "–": "-", "—": "-"}
-_NOT_FINITE = re.compile(r"^[-+]?(inf|infinity|nan)(?![\w.])", re.IGNORECASE)
-
-
+_SCALE_WORD = re.compile(r"[" + SPACES + r"]*(thousand|million|billion|trillion)\b", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z_][A-Za-z_0-9]*(?:\.[A-Za-z_][A-Za-z_0-9]*)?")  # a name, or math.name
+_SUPERSCRIPTS = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+")
 @dataclass(frozen=True)
 class Reading:
     """A value as the learner wrote it."""
@@ -57,7 +51,7 @@ def read_quantity(text: str, *, maths: bool = True) -> Reading:
     if not typed:
         raise AnswerFormatError("the answer is empty; type a number")
     core = _LEAD.sub("", typed)
-    if _NOT_FINITE.match(core):
+    if NOT_FINITE.match(core):
         raise too_large(typed)
     if core.endswith(".") and not core[-2:-1].isdigit():
         core = core[:-1]  # the end of a sentence: "1.86 GiB."
@@ -68,37 +62,11 @@ def read_quantity(text: str, *, maths: bool = True) -> Reading:
     if literal is not None:
         value, places, digits = literal
     elif maths:
+        body, unit = units_in_maths(body, unit)
         value, places, digits = evaluate_maths(body), None, None
     else:
         raise AnswerFormatError(f"'{clip(typed)}' is not a number; type digits, e.g. 252")
     return Reading(finite(value * scale if scale != 1 else value, typed), unit, typed, places, digits)
-
-
-def read_number(text: str, *, quiet: bool = False) -> tuple[int | float, int, int] | None:
-    """(value, decimal places, significant digits) of one written number; None (quiet) or AnswerFormatError."""
-    raw = text.strip().translate(str.maketrans({"−": "-"}))
-    if _NOT_FINITE.match(raw):
-        raise too_large(raw)
-    science = _SCIENTIFIC.match(raw)
-    if science:
-        mantissa = read_number(science["m"], quiet=quiet)
-        if mantissa is None:
-            return None
-        value = mantissa[0] * 10 ** int(science["k"])
-        return finite(value, raw), max(0, mantissa[1] - int(science["k"])), mantissa[2]
-    sign = -1 if raw.startswith("-") else 1
-    body = raw[1:] if raw[:1] in "+-" else raw
-    if _DECIMAL_COMMA.match(body) and not _NUMBER.fullmatch(body):
-        body = body.replace(",", ".")
-    match = _NUMBER.fullmatch(body)
-    if match is None:
-        if quiet:
-            return None
-        raise AnswerFormatError(f"'{clip(text)}' is not a number (thousands are grouped in threes: 65,536 or 65 536)")
-    python = _python_number(match)
-    places = len((match["frac"] or match["lead"] or ".")[1:]) if not (match["exp"] or match["exp2"]) else 0
-    digits = len(re.sub(r"\D", "", (match["int"] or "") + (match["frac"] or match["lead"] or "")).lstrip("0"))
-    return finite(sign * _literal(python, raw), raw), places, digits
 
 
 def split_unit(text: str, names: set[str] = frozenset()) -> tuple[str, Unit | None, int]:
@@ -132,6 +100,32 @@ def split_unit(text: str, names: set[str] = frozenset()) -> tuple[str, Unit | No
     return text, None, 1
 
 
+_VALUE_AND_UNIT = re.compile(r"(?P<number>(?<![\w.])\d[\d.,_'" + SPACES + r"]*(?:[eE][-+]?\d+)?)[" + SPACES
+                             + r"]*(?P<unit>%|[A-Za-z][A-Za-z]*(?: params| parameters)?)(?![\w(])"
+                             + r"(?:\s*(?:/|\bper\s)\s*(?:param|parameter|weight|value)s?\b)?")  # "2 bytes/param"
+
+
+def units_in_maths(text: str, unit: Unit | None, names: set[str] = frozenset()) -> tuple[str, Unit | None]:
+    """Values with units inside maths: '14 GB + 224 MB' -> ('14 + (224 * 0.001)', GB).
+
+    The unit is `unit` (the one written at the end), else the first one inside. A value in another
+    unit of the same kind is converted to it; one of another kind is a label and stays as written
+    ('7e9 params * 2 bytes' is 14e9 bytes; '2 bytes/param' is 2 bytes).
+    """
+    found = [(m, find_unit(m["unit"])) for m in _VALUE_AND_UNIT.finditer(text)
+             if m["unit"] not in names and is_unit_word(m["unit"])]
+    if not found:
+        return text, unit
+    target = unit or found[-1][1]
+    out, at = [], 0
+    for match, inner in found:
+        factor = inner.factor / target.factor if inner.dimension == target.dimension else 1
+        number = match["number"].rstrip(SPACES)
+        out += [text[at:match.start()], number if factor == 1 else f"({number} * {factor!r})"]
+        at = match.end()
+    return "".join(out) + text[at:], target
+
+
 def evaluate_maths(text: str, names: dict | None = None):
     """The value of learner maths over `names` (none for a numeric answer); AnswerFormatError if unreadable."""
     from engine.sandbox import SnippetError, evaluate, names_used
@@ -142,8 +136,7 @@ def evaluate_maths(text: str, names: dict | None = None):
     except SnippetError:
         raise AnswerFormatError(f"'{clip(text)}' is not a number or arithmetic on numbers") from None
     if unknown:
-        raise AnswerFormatError(f"'{clip(text)}' is not a number: '{unknown[0]}' is a word; type digits, "
-                                "e.g. 252, or arithmetic on numbers, e.g. 7 * 2^30")
+        raise AnswerFormatError(f"'{clip(text)}' is not a number ('{unknown[0]}' is a word)")
     try:
         value = evaluate(python, dict(names or {}))
     except SnippetError as exc:
@@ -151,6 +144,18 @@ def evaluate_maths(text: str, names: dict | None = None):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise AnswerFormatError(f"'{clip(text)}' is not a number")
     return value
+
+
+@functools.lru_cache(maxsize=4096)
+def read_part(text: str, names: frozenset[str] = frozenset()) -> tuple[str, Unit | None]:
+    """One side of an `=` in a worked line, as Python, and the unit written after it (cached: pure in its text).
+
+    '14 GB + 224 MB' -> ('14 + (224 * 0.001)', GB); '7 billion' -> '(7 * 1000000000)'.
+    """
+    body, unit, scale = split_unit(text, names)
+    body, unit = units_in_maths(body, unit, names)
+    python = python_maths(body, names)
+    return (python if scale == 1 else f"({python}) * {scale}"), unit
 
 
 def python_maths(text: str, names: set[str] = frozenset()) -> str:
@@ -163,19 +168,23 @@ def python_maths(text: str, names: set[str] = frozenset()) -> str:
     i, n = 0, len(text)
     while i < n:
         c = text[i]
-        if c in _SPACES:
+        if c in SPACES:
             i += 1
             continue
-        pattern = _PLAIN_IN_CALL if calls and calls[-1] else _NUMBER
+        pattern = PLAIN_IN_CALL if calls and calls[-1] else NUMBER
         match = pattern.match(text, i) if c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()) else None
         if match:
-            out.append(_python_number(match))
+            out.append(python_number(match))
             i = match.end()
+            scale = _SCALE_WORD.match(text, i)
+            if scale:  # "7 billion": a number too
+                out[-1] = f"({out[-1]} * {SCALE_WORDS[scale[1].lower()]})"
+                i = scale.end()
             if text.startswith("%", i) and not _operand_follows(text, i + 1):
                 out[-1] = f"({out[-1]}/100)"  # 50% directly after a number: a percent
                 i += 1
             continue
-        word = re.compile(r"[A-Za-z_][A-Za-z_0-9]*(?:\.[A-Za-z_][A-Za-z_0-9]*)?").match(text, i)
+        word = _WORD.match(text, i)
         if word:
             if word[0] in ("x", "X") and _operand_ends(out) and _operand_follows(text, word.end()) and word[0] not in names:
                 out.append("*")
@@ -186,7 +195,7 @@ def python_maths(text: str, names: set[str] = frozenset()) -> str:
             i = word.end()
             continue
         if c in "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺":
-            run = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+").match(text, i)[0]
+            run = _SUPERSCRIPTS.match(text, i)[0]
             out.append(f"**({run.translate(_SUPER)})")
             i += len(run)
             continue
@@ -211,76 +220,10 @@ def python_maths(text: str, names: set[str] = frozenset()) -> str:
     return " ".join(out)
 
 
-def number_text(value) -> str:
-    """10000.0 -> '10000'; 13.038516044616699 -> '13.0385' (a number as a learner would type it)."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    if isinstance(value, float):
-        return f"{value:.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
-    return str(value)
-
-
-MAX_SHOWN_DIGITS = 30  # a number longer than this is described, not printed (str() of a 4,400-digit int raises)
-
-
-def shown(value) -> str:
-    """A number in feedback: an int as it is ('a number of about 401 digits' when huge), a float to
-    10 significant digits, so float noise never shows (6.7063749999999995 -> 6.706375)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, int):
-        if value.bit_length() > MAX_SHOWN_DIGITS * 3.33:
-            return f"a number of about {int(value.bit_length() * 0.30103) + 1:,} digits"
-        return str(value)
-    return f"{value:.10g}"
-
-
-def with_unit(text: str, unit: Unit | None) -> str:
-    """'1.86' and GiB -> '1.86 GiB'; '0.39' and % -> '0.39%'."""
-    return text if unit is None else f"{text}{unit.name}" if unit.name == "%" else f"{text} {unit.name}"
-
-
-def parse_number(text: str) -> int | float:
-    """'1,010' -> 1010, '252.5' -> 252.5, '3e9' -> 3000000000.0; AnswerFormatError otherwise."""
-    return read_number(text)[0]
-
-
-def finite(value, typed: str):
-    """`value`, unless it is past MAX_MAGNITUDE (or inf or nan): then the format error says so."""
-    try:
-        ok = abs(value) <= MAX_MAGNITUDE
-    except OverflowError:
-        ok = False
-    if not ok:
-        raise too_large(typed)
-    return value
-
-
-def too_large(text: str) -> AnswerFormatError:
-    return AnswerFormatError(f"'{clip(text, 40)}' is not a finite "
-                             f"number this quiz can use (the limit is 1e300); type the number, e.g. 252")
-
-
-def _python_number(match: re.Match) -> str:
-    whole = match["int"] or ""
-    for sep in ",_'" + _SPACES:
-        whole = whole.replace(sep, "")
-    text = whole + (match["frac"] or match["lead"] or "") + (match["exp"] or match.groupdict().get("exp2") or "")
-    return text.replace("\u2212", "-")
-
-
-def _literal(python: str, raw: str) -> int | float:
-    if re.fullmatch(r"\d+", python):
-        if len(python.lstrip("0")) > 300:  # checked on the text: int() of 5,000 digits raises
-            raise too_large(raw)
-        return int(python)
-    return float(python)
-
-
 def _operand_ends(out: list[str]) -> bool:
     return bool(out) and (out[-1][-1:].isdigit() or out[-1] == ")" or out[-1].endswith(")"))
 
 
 def _operand_follows(text: str, i: int) -> bool:
-    rest = text[i:].lstrip(_SPACES)
+    rest = text[i:].lstrip(SPACES)
     return bool(rest) and (rest[0].isdigit() or rest[0] in "(." or rest[0].isalpha() or rest[0] == "_")

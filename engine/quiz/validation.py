@@ -78,6 +78,7 @@ def _check(question, thorough: bool):
     names = list(_names(question))
     yield from names
     yield from _texts(question)
+    yield from type_of(question).check_solution(question)
     if names:
         return  # an unknown name would only fail again below, blaming the wrong field
     try:
@@ -154,7 +155,8 @@ def _texts(question):
         for inner in placeholders(text):
             if format_problem(inner):
                 yield path, format_problem(inner)
-            elif path != "snippet" and not path.startswith("checks") and fill_placeholder(inner, values) is None:
+            elif path != "snippet" and not path.startswith("checks") and fill_placeholder(
+                    inner, {**values, "answer": 1} if path.startswith("solution") else values) is None:
                 yield path, f"placeholder '{{{inner}}}' is not an expression over the params (write {{{{ and }}}} for braces)"
         if question.params and path.startswith("solution") and placeholders(text):
             yield from _hard_coded(question, path, text)

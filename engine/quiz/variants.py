@@ -115,16 +115,43 @@ def render(text: str, values: dict[str, int | float]) -> str:
     return _PLACEHOLDER.sub(fill, text)
 
 
-def render_snippet(snippet: str, values: dict[str, int | float]) -> str:
-    """`render` for Python source: placeholders outside f-strings are filled, f-strings are kept as written."""
+def render_snippet(snippet: str, values: dict[str, int | float], *, fill=None) -> str:
+    """`render` for Python source: placeholders outside f-strings are filled, f-strings are kept as written.
+
+    `fill(text)` replaces `render(text, values)` for the pieces outside f-strings (`symbolic_snippet`).
+    """
+    fill = fill or (lambda text: render(text, values))
     spans = _fstring_spans(snippet)
     if not spans:
-        return render(snippet, values)
+        return fill(snippet)
     out, at = [], 0
     for start, end in spans:
-        out += [render(snippet[at:start], values), snippet[start:end]]
+        out += [fill(snippet[at:start]), snippet[start:end]]
         at = end
-    return "".join(out) + render(snippet[at:], values)
+    return "".join(out) + fill(snippet[at:])
+
+
+def symbolic_snippet(snippet: str) -> str | None:
+    """The snippet with each placeholder replaced by its expression, `{model_size}` -> `(model_size)`, so
+    one parse serves every variant; None when a placeholder in code formats its value (`{x:.2f}` rounds it)."""
+    formatted = False
+
+    def fill(text: str) -> str:
+        nonlocal formatted
+
+        def one(match: re.Match) -> str:
+            nonlocal formatted
+            if match.group(0) in ("{{", "}}"):
+                return match.group(0)[0]
+            spec = _SPEC.match(match.group(1).strip())
+            in_comment = "#" in text[text.rfind("\n", 0, match.start()) + 1: match.start()]
+            formatted = formatted or bool(spec and ":" not in spec["expr"] and not in_comment)
+            return f"({match.group(1).strip()})"
+
+        return _PLACEHOLDER.sub(one, text)
+
+    source = render_snippet(snippet, {}, fill=fill)
+    return None if formatted else source
 
 
 def _fstring_spans(source: str) -> list[tuple[int, int]]:

@@ -28,7 +28,7 @@ from engine.quiz.types import type_of
 from engine.quiz.grading import GradeResult, grade_answer
 from engine.quiz.matching import agrees, read_number
 from engine.quiz.precision import precision_of
-from engine.quiz.reader import number_text
+from engine.quiz.numbers import number_text
 from engine.quiz.portable import Choices, Essay, Number, Text
 from tests.browser import browser_page, require_browser, screenshot
 

@@ -208,7 +208,7 @@ def save_attempt(quiz_id: str, question_id: str, *, seed: int, raw: str, parsed,
     try:
         db.record_attempt(learner.id, quiz_id, question_id, seed=seed, raw=raw, parsed=parsed, score=result.score,
                           mistake_id=result.mistake_id, feedback=result.feedback, params=params,
-                          correct=result.correct, solution_seen=solution_seen)
+                          correct=result.correct, solution_seen=solution_seen, mistakes=result.mistakes)
     except (RuntimeError, ValueError) as exc:  # StoreError is a RuntimeError
         st.warning(f"Your answer was graded but not saved: {exc}")
         return False

@@ -101,9 +101,9 @@ def _next_round(state: dict) -> None:
 def _answer_input(question, variant, key: str) -> str:
     """The input the question's type asks for (engine/quiz/types/), as raw text for `parse`."""
     asked = type_of(question).answer_input(question, variant)
-    if asked.kind == "several":
-        picked = st.multiselect(asked.label, asked.options, key=f"in-{key}")
-        return " ".join(label[0] for label in picked)
+    if asked.kind == "several":  # checkboxes, so that options show their Markdown (`code`, **bold**)
+        st.markdown(asked.label)
+        return " ".join(label[0] for label in asked.options if st.checkbox(label, key=f"in-{key}-{label[0]}"))
     if asked.kind == "one":
         picked = st.radio(asked.label, asked.options, index=None, key=f"in-{key}")
         return picked[0] if picked else ""
@@ -116,13 +116,14 @@ def _submit(quiz, question, variant, raw: str, state: dict) -> None:
     try:
         parsed = parse(question, raw, variant)
         result = grade(question, variant, parsed)
-    except AnswerFormatError as exc:
-        state["format_error"] = str(exc)
+    except AnswerFormatError as exc:  # a new answer replaces the old feedback, even one that cannot be read
+        state.update(format_error=str(exc), result=None)
         return
     except Exception:  # noqa: BLE001 - any failure: the details go to the server log, never to the learner
         _log.exception("grading failed: quiz %s, question %s, seed %s, answer %r", quiz.id, question.id,
                        variant.seed, raw[:200])
-        state["format_error"] = "this answer could not be graded because of a problem on our side; it was not counted"
+        state.update(format_error="this answer could not be graded because of a problem on our side; it was not counted",
+                     result=None)
         return
     state.update(format_error=None, result=result.model_dump())
     record_attempt(quiz.id, question.id, variant.seed, raw, result, parsed=parsed, params=variant.values,

@@ -26,7 +26,9 @@ def render_feedback(result: GradeResult) -> None:
 
 
 def render_solution(question, variant) -> None:
-    values = variant.values
+    from engine.quiz.answer_key import solution_values
+
+    values = solution_values(question, variant)  # the params, and {answer}: a choice's letters as shown
     with st.expander("Solution", expanded=True):
         for step in question.solution.steps:
             st.markdown(render(step, values))

@@ -8,9 +8,10 @@ validation and the input it asks for (the protocol: engine/quiz/types/base.py).
     choice.py          options, shuffled per learner; letters as shown; partial credit
     numeric.py         a number computed from the params, with an optional unit
     code_output.py     what a snippet prints (Python's own text)
-    fix_expression.py  a corrected expression, equivalent to the reference
+    fix_expression.py  a corrected expression, equivalent to the reference over every variant
+                       (fix_space.py: the variant space, and the SymPy proof)
     worked.py          the working, one step per line (worked_marking.py marks it;
-                       worked_mistakes.py and worked_numbers.py are its parts)
+                       worked_mistakes.py, worked_numbers.py and worked_units.py are its parts)
 
 A new type is one module here, with `TYPE = YourType()`, its line in TYPES, and its
 pydantic model in engine/quiz/schema.py.

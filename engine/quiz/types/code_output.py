@@ -17,15 +17,16 @@ import re
 
 from engine.quiz.keys import Key, numeric_key
 from engine.quiz.matching import isclose, read_number
-from engine.quiz.portable import Number, Slip, Text, solution_lines
-from engine.quiz.reader import parse_number
+from engine.quiz.numbers import parse_number
+from engine.quiz.portable import Number, Slip, Text
 from engine.quiz.result import GradeResult
 from engine.quiz.snippets import ERROR, printed, runtime_error, snippet_expression
-from engine.quiz.types.base import AnswerInput, QuestionType
+from engine.quiz.types.base import QuestionType
 from engine.quiz.units import AnswerFormatError, clip
 from engine.quiz.variants import defaults, render, render_snippet
 
-_ERROR_WORDS = ("error", "an error", "it raises an error", "raises an error", "exception")
+_ERROR_WORDS = ("error", "an error", "it raises an error", "raises an error", "exception", "it raises")
+_EXCEPTION = re.compile(r"(?:it raises\s+(?:an?\s+)?)?[A-Z]\w*(?:Error|Exception)\b(?::.*)?", re.DOTALL)  # ZeroDivisionError: ...
 
 
 def normalize(text: str) -> str:
@@ -69,8 +70,8 @@ class CodeOutput(QuestionType):
                    mistakes={**key.mistakes, **_snippet_mistakes(question, values)})
 
     def parse(self, question, raw: str, variant, key: Key):
-        text = raw.strip()
-        if text.lower().rstrip(".!") in _ERROR_WORDS:
+        text = _unquoted(raw.strip(), key.shown)
+        if text.lower().rstrip(".!") in _ERROR_WORDS or _EXCEPTION.fullmatch(text):
             return ERROR
         if not isinstance(key.value, (int, float)):
             return text
@@ -137,14 +138,16 @@ class CodeOutput(QuestionType):
     def giveaway(self, question, key: Key) -> str | None:
         return None if key.value == ERROR else key.shown
 
-    def answer_input(self, question, variant) -> AnswerInput:
-        return AnswerInput("line", "Your answer", help="Exactly what it prints, or Error if it raises.")
+    def expected(self, question, variant) -> str:
+        if isinstance(self.key(question, variant).value, (int, float)):
+            return "Expected: the number the program prints, as Python prints it (2.0, not 2, for a float), or Error."
+        return "Expected: exactly the text the program prints, or Error if it raises."
 
     # ---- export
     def portable(self, question, variant, key: Key):
         """The printed text, whitespace aside, with what each mistake prints; `compare: number` is a number."""
         shared = dict(prompt=render(question.prompt, variant.values), code=render_snippet(question.snippet, variant.values),
-                      solution=solution_lines(question, variant.values))
+                      solution=self.solution(question, variant, key))
         if question.compare == "number" and isinstance(key.value, (int, float)):
             return Number(**shared, key=key.value, low=key.value, high=key.value)
         slips = tuple(Slip(id=m.id, text=render(m.text, variant.values), answer=str(key.mistakes[m.id]))
@@ -153,6 +156,14 @@ class CodeOutput(QuestionType):
             words = tuple(w.capitalize() if w == "error" else w for w in _ERROR_WORDS)
             return Text(**shared, slips=slips, answers=words + tuple(f"{w}." for w in words), ignore_case=True)
         return Text(**shared, slips=slips, answers=(key.shown,), multiline="\n" in key.shown.strip())
+
+
+def _unquoted(text: str, printed: str) -> str:
+    """The answer without the backticks or quotes a learner put around it (print shows none)."""
+    for mark in ("```", "`", '"', "'"):
+        if len(text) > 2 * len(mark) and text.startswith(mark) and text.endswith(mark) and not printed.startswith(mark):
+            return text[len(mark):-len(mark)].strip()
+    return text
 
 
 def _snippet_mistakes(question, values: dict) -> dict[str, str]:

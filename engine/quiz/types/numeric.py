@@ -12,10 +12,11 @@ import re
 
 from engine.quiz.keys import Key, numeric_key
 from engine.quiz.matching import Number, agrees, is_right, read_number, unit_slip
-from engine.quiz.precision import precision_of, stated_in_prompt, unit_of
-from engine.quiz.reader import read_quantity, shown, with_unit
+from engine.quiz.precision import example_number, precision_of, stated_in_prompt, unit_of
+from engine.quiz.numbers import shown, with_unit
+from engine.quiz.reader import read_quantity
 from engine.quiz.result import GradeResult
-from engine.quiz.types.base import AnswerInput, QuestionType
+from engine.quiz.types.base import QuestionType
 from engine.quiz.units import AnswerFormatError, clip
 from engine.quiz.variants import render
 
@@ -37,7 +38,12 @@ class Numeric(QuestionType):
         return numeric_key(question, value, question.answer, variant.values, shown=shown)
 
     def parse(self, question, raw: str, variant, key: Key) -> Number:
-        return read_number(raw, unit_of(question))
+        answer = read_number(raw, unit_of(question))
+        grouped = answer.number * 1000 if answer.places == 3 and answer.unit is None else None
+        if grouped is not None and not is_right(answer, key.value, question) and precision_of(question).allows(grouped, key.value):
+            raise AnswerFormatError(f"'{clip(answer.typed)}': a point marks decimals here, so that is {answer.number}; "
+                                    f"to group thousands write {int(round(grouped)):,} or {int(round(grouped))}")
+        return answer
 
     def grade(self, question, variant, key: Key, answer: Number) -> GradeResult:
         return grade_number(question, key, answer)
@@ -48,8 +54,9 @@ class Numeric(QuestionType):
     def final_answer_problems(self, question, variant, key: Key):
         return number_answer_problems(question, variant, key)
 
-    def answer_input(self, question, variant) -> AnswerInput:
-        return AnswerInput("line", "Your answer", help="A number; a unit is optional (e.g. 14 GB, 13.04 GiB, 65536 params).")
+    def expected(self, question, variant) -> str:
+        return expected_number(question, self.key(question, variant).value)
+
 
 
 def grade_number(question, key: Key, answer: Number) -> GradeResult:
@@ -65,6 +72,17 @@ def grade_number(question, key: Key, answer: Number) -> GradeResult:
     if slip:
         return _wrong(key, slip[1], slip[0])
     return _wrong(key, f"{answer.typed} is not right, and no common mistake gives it; compare your working with the solution.")
+
+
+def expected_number(question, key) -> str:
+    """'Expected: a number in GiB (or another unit of memory), to 2 decimals, e.g. 12.34 GiB.'"""
+    asked, precision = unit_of(question), precision_of(question)
+    example = with_unit(example_number(precision, key), asked)
+    kinds = {"bytes": "memory", "params": "parameter count", "ratio": "share"}
+    where = f" in {asked.name} (or another unit of {kinds[asked.dimension]})" if asked and asked.name != "%" else ""
+    where = " in percent" if asked and asked.name == "%" else where
+    how = "" if precision.exact else f", {precision.describe()}"
+    return f"Expected: a number{where}{how}, e.g. {example}; thousands may be grouped (65,536) and maths used (7 * 2^30)."
 
 
 def number_answer_problems(question, variant, key: Key):

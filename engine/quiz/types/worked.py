@@ -15,14 +15,17 @@ from dataclasses import dataclass
 from engine.quiz.keys import Key, numeric_key
 from engine.quiz.portable import number
 from engine.quiz.precision import precision_of, unit_of
-from engine.quiz.reader import python_maths, split_unit, with_unit
+from engine.quiz.numbers import with_unit
+from engine.quiz.reader import read_part
 from engine.quiz.snippets import Inline
 from engine.quiz.types.base import AnswerInput, QuestionType
-from engine.quiz.units import AnswerFormatError, Unit, clip
+from engine.quiz.units import AnswerFormatError, Unit, clip, is_unit_word
 from engine.quiz.variants import render_snippet
 
 MAX_LINES = 20
 _EQUALS = re.compile(r"(?<![=<>!])=(?!=)|≈")
+# What people put before a step and that changes nothing: "Step 1:", "1.", "1)", "-", "*", "•"
+_LINE_NOISE = re.compile(r"^\s*(?:(?:step\s*)?\d+\s*[:.)]\s+|step\s*\d+\s*[-–—]?\s*|[-*•]\s+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class Line:
     name: str | None  # the name the learner gave the result, if any
     parts: tuple[str, ...]  # the expressions between the `=` signs, as Python
     units: tuple[Unit | None, ...] = ()  # the unit written after each part, if any
+    written: tuple[str, ...] = ()  # the parts as the learner typed them, for feedback
 
 
 STEPS_IN_APP = ("In LoRA Lab each line of the working is checked, with errors carried forward; "
@@ -91,14 +95,20 @@ class Worked(QuestionType):
         return number_answer_problems(question, variant, key)
 
     def answer_input(self, question, variant) -> AnswerInput:
-        return AnswerInput("lines", "Your working",
-                           help="One step per line: `name = expression = value` or `expression = value`.")
+        return AnswerInput("lines", "Your working", help=self.expected(question, variant))
+
+    def expected(self, question, variant) -> str:
+        name = question.steps[0].name or "step"
+        first = next(iter(variant.values.values()), 1000)
+        line = f"{name} = {first} + 1 = {first + 1}"
+        return (f"Expected: one step per line, `name = expression = value` or `expression = value`, e.g. `{line}`; "
+                "a unit may follow a value (= 14 GB).")
 
     # ---- export
     def portable(self, question, variant, key: Key):
         """The final result as a number; the steps go in the solution, and step checking stays in the app."""
         code = render_snippet(question.snippet, variant.values) if question.snippet else None
-        return number(question, variant, key, code=code, note=STEPS_IN_APP)
+        return number(question, variant, key, code=code, note=STEPS_IN_APP, solution=self.solution(question, variant, key))
 
 
 def steps_expression(steps) -> str:
@@ -120,7 +130,8 @@ def parse_worked(question, raw: str) -> list[Line]:
     """
     from engine.sandbox import BUILTIN_NAMES, SnippetError, names_used
 
-    texts = [t.strip() for t in raw.strip().splitlines() if t.strip() and not t.strip().startswith("#")]
+    texts = [_LINE_NOISE.sub("", t.split(" #")[0]).strip().rstrip(".;").strip() for t in raw.strip().splitlines()]
+    texts = [t for t in texts if t and not t.startswith("#")]
     if len(texts) > MAX_LINES:
         raise AnswerFormatError(f"{len(texts)} lines; write at most {MAX_LINES} steps")
     known = set(question.params) | set(BUILTIN_NAMES)
@@ -134,15 +145,15 @@ def parse_worked(question, raw: str) -> list[Line]:
         exprs, units = [], []
         for part in parts[1:] if name else parts:
             try:
-                body, unit, scale = split_unit(part, known)
-                python = python_maths(body, known)
-                python = python if scale == 1 else f"({python}) * {scale}"
-                ast.parse(python, mode="eval")
-                unknown = sorted(names_used(python) - known)
+                python, unit = read_part(part, frozenset(known))
+                unknown = sorted(names_used(python) - known)  # parsed by the safe evaluator, cached
             except AnswerFormatError as exc:
                 raise AnswerFormatError(f"line {number}: {exc}") from None
             except (SyntaxError, SnippetError):
                 raise AnswerFormatError(f"line {number}: '{clip(part)}' is not an expression") from None
+            if unknown and is_unit_word(unknown[0]):
+                raise AnswerFormatError(f"line {number}: a unit goes after a value, at the end of a side of `=`, "
+                                        f"not inside the maths ('{unknown[0]}'): write e.g. `7e9 * 2 = 14e9 B`")
             if unknown:
                 raise AnswerFormatError(f"line {number} uses '{unknown[0]}', which is not a quantity of the "
                                         f"question ({', '.join(question.params)}) nor a name from an earlier line")
@@ -150,7 +161,8 @@ def parse_worked(question, raw: str) -> list[Line]:
             units.append(unit)
         if name:
             known.add(name)
-        lines.append(Line(text=text, name=name, parts=tuple(exprs), units=tuple(units)))
+        lines.append(Line(text=text, name=name, parts=tuple(exprs), units=tuple(units),
+                          written=tuple(parts[1:] if name else parts)))
     return lines
 
 

@@ -37,11 +37,11 @@ from dataclasses import dataclass
 from engine.quiz.keys import Key, close
 from engine.quiz.precision import precision_of
 from engine.quiz.result import GradeResult, StepMark
-from engine.quiz.reader import shown
+from engine.quiz.numbers import shown
 from engine.quiz.types.worked_mistakes import line_slip, result_mistake, step_mistake
 from engine.quiz.types.worked_numbers import rounded_uses, stray_numbers
-from engine.quiz.types.worked_units import UNIT_MISLABELLED, chain_unit, equal, in_step
-from engine.quiz.units import Unit
+from engine.quiz.types.worked_units import UNIT_MISLABELLED, as_main_unit, chain_unit, equal, in_step
+from engine.quiz.units import Unit, convert
 from engine.quiz.variants import Variant
 
 ROUNDED_EARLY = "rounded_early"  # the id of working rounded so far that the result leaves the precision
@@ -72,23 +72,50 @@ def grade_worked(question, variant: Variant, key: Key, lines: list) -> GradeResu
         return GradeResult(score=0, correct=False, feedback="No working yet: the lines only restate the question's values.",
                            answer_key=key.shown)
     steps = question.steps
+    facts = [_fact(line) for line in graded]
+    last_step = max((i for i, fact in enumerate(facts) if not fact), default=len(graded) - 1)
     marks, mark, pointer = [], None, 0  # pointer: the next reference step to match
+    named_units: dict = {}  # the unit each of the learner's names was written in
     for index, line in enumerate(graded):
-        mark = _check_line(question, line, names, results)
-        if mark.ok:
-            alt = rounded_uses(line, ref_names, question.params)
-            pointer, mark = _place(question, mark, pointer, ref_names, alt, last=index == len(graded) - 1, name=line.name)
-        elif mark.value is not None and pointer < len(steps):
-            mark.placed = in_step(question, pointer, mark.value, mark.unit)[0][0]
-            _carry(steps[pointer], mark.placed, steps[:pointer], ref_names)  # the slip carries forward
-            pointer += 1
+        if facts[index]:  # "1 GB = 10^9 bytes": no step; marked only when it is false
+            fact = _check_line(question, line, names, results)
+            if not fact.ok:
+                marks.append(StepMark(step=index + 1, line=line.text, correct=False, feedback=fact.feedback,
+                                      mistake_id=fact.mistake_id))
+            continue
+        last = index == last_step
+        mark, moved, carried = _mark_line(question, line, names, results, ref_names, pointer, last)
+        in_main = as_main_unit(question, names, named_units)
+        if not mark.ok and in_main != names:  # `base + adapters` where base is in GB and adapters in B
+            second = _mark_line(question, line, in_main, results, ref_names, pointer, last)
+            mark, moved, carried = second if second[0].ok else (mark, moved, carried)
+        pointer, ref_names = moved, carried
         marks.append(StepMark(step=index + 1, line=line.text, correct=mark.ok, feedback=mark.feedback,
                               mistake_id=mark.mistake_id))
         if mark.value is not None:
             results.append(mark.value)
             if line.name:
-                names[line.name] = mark.value
+                names[line.name], named_units[line.name] = mark.value, mark.unit
+    if mark is None:  # only facts
+        return GradeResult(score=0, correct=False, feedback="No working yet: the lines only state conversions.",
+                           steps=marks, answer_key=key.shown)
     return _result(question, key, marks, mark, pointer)
+
+
+def _mark_line(question, line, names: dict, results: list, ref_names: dict, pointer: int, last: bool):
+    """(the line's mark, the new pointer, the reference's names after it): marking never changes its inputs."""
+    ref_names, steps = dict(ref_names), question.steps
+    mark = _check_line(question, line, names, results)
+    if mark.ok:
+        alt = rounded_uses(line, ref_names, question.params)
+        exact, exact_unit = mark.exact, mark.exact_unit
+        pointer, mark = _place(question, mark, pointer, ref_names, alt, last=last, name=line.name)
+        mark.exact, mark.exact_unit = exact, exact_unit
+    elif mark.value is not None and pointer < len(steps):
+        mark.placed = in_step(question, pointer, mark.value, mark.unit)[0][0]
+        _carry(steps[pointer], mark.placed, steps[:pointer], ref_names)  # the slip carries forward
+        pointer += 1
+    return mark, pointer, ref_names
 
 
 def _result(question, key: Key, marks: list[StepMark], last: _Mark, pointer: int) -> GradeResult:
@@ -96,7 +123,10 @@ def _result(question, key: Key, marks: list[StepMark], last: _Mark, pointer: int
     reached = pointer >= len(question.steps)
     final = last.placed if last.placed is not None else last.value
     on_key = final is not None and precision.allows(final, key.value)
-    if all(m.correct for m in marks) and reached and not on_key and final is not None:
+    # the last line rounds its own working further than the precision asked (= 0.4 for 0.3906 at 2 decimals)
+    too_coarse = (last.exact is not None and last.unit == last.exact_unit and marks[-1].correct
+                  and not precision.allows(last.value, last.exact))
+    if (all(m.correct for m in marks) and reached and not on_key and final is not None) or too_coarse:
         marks[-1] = marks[-1].model_copy(update={"correct": False, "mistake_id": ROUNDED_EARLY, "feedback": (
             f"it gives {shown(final)}, but the answer is {key.shown} ({precision.describe()}): rounding early moved "
             "the result. Keep more decimals until the last step.")})
@@ -115,7 +145,9 @@ def _result(question, key: Key, marks: list[StepMark], last: _Mark, pointer: int
         feedback, mistake_id = f"{feedback} {named[0]}", named[1]
     missing = len(question.steps) - min(pointer, len(question.steps))  # reference steps no line got to
     score = 1.0 if correct else round(right / (len(marks) + missing), 4)
-    return GradeResult(score=score, correct=correct, feedback=feedback, steps=marks, mistake_id=mistake_id,
+    mistakes = [mistake_id] if mistake_id else []
+    mistakes += [m.mistake_id for m in marks if m.mistake_id and m.mistake_id not in mistakes]
+    return GradeResult(score=score, correct=correct, feedback=feedback, steps=marks, mistakes=mistakes,
                        answer_key=key.shown)
 
 
@@ -136,6 +168,26 @@ def _ask(question) -> str:
     return f"`{final.name}`" if final.name else "the final value"
 
 
+def _fact(line) -> bool:
+    """A line of standard constants only, such as `1 GB = 10^9 bytes` or `8 bits = 1 byte`: a fact, not a step."""
+    from engine.sandbox import SnippetError, names_used
+
+    try:
+        if line.name or any(names_used(part) for part in line.parts):
+            return False
+    except SnippetError:
+        return False
+    return all(stray_numbers(_NO_SOURCES, part, {}, []) is None for part in line.parts)
+
+
+class _NoSources:  # a question with no constants and no steps: stray_numbers then allows only standard constants
+    constants: tuple = ()
+    steps: tuple = ()
+
+
+_NO_SOURCES = _NoSources()
+
+
 def _restates(line, values: dict) -> bool:
     """`model_size = 1000`: copying a given value is not a step."""
     return line.name in values and len(line.parts) == 1 and line.parts[0] == str(values[line.name])
@@ -152,10 +204,13 @@ def _check_line(question, line, names: dict, results: list) -> _Mark:
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in got):
         return _Mark(False, "each side must be a number.", None)
     units = line.units or (None,) * len(got)
+    written = line.written or line.parts
     for j in range(len(got) - 1):
         if not equal(question, got[j], units[j], got[j + 1], units[j + 1], line.parts[j + 1]):
             slip, slip_id = line_slip(question, line.parts[j], got[j + 1], names)
-            return _Mark(False, f"`{line.parts[j]}` is {shown(got[j])}, not {line.parts[j + 1][:40]}.{slip}", got[-1],
+            value = shown(got[j]) if units[j] == units[j + 1] or None in (units[j], units[j + 1]) else (
+                f"{shown(convert(got[j], units[j], units[j + 1]))} {units[j + 1].name}")
+            return _Mark(False, f"`{written[j]}` is {value}, not {written[j + 1][:40]}.{slip}", got[-1],
                          units[-1], mistake_id=slip_id)
     stray = stray_numbers(question, line.parts[0], names, results)
     if stray is not None:

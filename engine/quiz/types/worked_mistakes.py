@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from engine.quiz.keys import Key, close
 from engine.quiz.mistakes import TransformError, apply_transform
-from engine.quiz.reader import shown
+from engine.quiz.numbers import shown
 from engine.quiz.variants import render
 
 STEP_SLIPS = {  # transformations tried on a wrong step, and what to tell the learner

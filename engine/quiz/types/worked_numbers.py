@@ -16,23 +16,31 @@ result used rounded is carried forward like an error would be (`rounded_uses`).
 from __future__ import annotations
 
 import ast
+import functools
+import math
 import re
 
 from engine.quiz.matching import isclose
 
 UNIVERSAL = (2, 8, 100)  # halves and squares, bits per byte, percent (powers of 10 and 1024: standard_constant)
 _POWER_BASES = (2, 10, 1024)
-_SCALES = [10.0**k for k in range(-12, 16) if k]
 
 
+def _power_of_ten(ratio: float, lowest: int, highest: int) -> int | None:
+    """k when ratio is 10**k (lowest <= k <= highest), else None."""
+    try:
+        k = round(math.log10(ratio))
+    except (ValueError, OverflowError):
+        return None
+    return k if lowest <= k <= highest and isclose(ratio, 10.0**k, rel_tol=1e-9) else None
+
+
+@functools.lru_cache(maxsize=4096)
 def standard_constant(value) -> bool:
     """A power of 10 or of 1024, or one of UNIVERSAL."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         return False
-    if value in UNIVERSAL:
-        return True
-    return any(isclose(value, 10.0**k, rel_tol=1e-12) for k in range(-12, 19)) or any(
-        value == 1024**k for k in range(1, 6))
+    return value in UNIVERSAL or _power_of_ten(value, -12, 18) is not None or any(value == 1024**k for k in range(1, 6))
 
 
 def rounded_uses(line, ref_names: dict, params) -> dict:
@@ -71,11 +79,8 @@ def stray_numbers(question, working: str, names: dict, results: list) -> float |
     sources += results + list(question.constants)
     for step in question.steps:
         sources += [v for v in literals_used(step.expr) if isinstance(v, (int, float))]
-    tree = ast.parse(working, mode="eval")
-    free = _exponents_and_digits(tree)
-    for node in _numbers(tree):
-        literal = node.value
-        if id(node) in free or standard_constant(literal):
+    for literal, free in _literals(working):
+        if free or standard_constant(literal):
             continue
         if not any(_from(literal, source) for source in sources):
             return literal
@@ -93,7 +98,18 @@ def _from(literal, source) -> bool:
     """The literal is the source, rounded, or written in another scale (7e9 for 7 billion)."""
     if isclose(literal, source, rel_tol=1e-9) or rounded(literal, source):
         return True
-    return bool(source) and any(isclose(literal, source * scale, rel_tol=1e-9) for scale in _SCALES)
+    try:
+        return bool(source) and literal / source > 0 and _power_of_ten(literal / source, -12, 15) not in (None, 0)
+    except (OverflowError, ZeroDivisionError):
+        return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _literals(working: str) -> tuple[tuple[int | float, bool], ...]:
+    """(value, needs no source) of each number in the working, in order (cached: pure in the text)."""
+    tree = ast.parse(working, mode="eval")
+    free = _exponents_and_digits(tree)
+    return tuple((node.value, id(node) in free) for node in _numbers(tree))
 
 
 def _numbers(tree: ast.AST) -> list[ast.Constant]:

@@ -7,16 +7,17 @@ only the number as written matches, the unit is mislabelled (`11.714 GiB` for a 
 and the line is wrong for that reason, named `unit_mislabelled`. A step without a known unit
 takes the value as written, or converted to the question's unit.
 
-In an `=` between a bare part and a labelled one, the bare part is read in the label's unit
-(`7e9 * 2 = 14e9 B`) or in the question's (`14 + 0.224 = 14224 MB` in a GB question).
+In an `=` between a bare part and a labelled one, the bare part may be in any unit of the
+label's kind: `7e9 * 2 = 14e9 B`, `14 + 0.224 = 14224 MB` (in GB), `14e6 * 16 = 224 MB` (in
+bytes). The value the step is judged by is the labelled one.
 """
 
 from __future__ import annotations
 
 from engine.quiz.precision import unit_of
-from engine.quiz.reader import number_text
+from engine.quiz.numbers import number_text
 from engine.quiz.types.worked_numbers import same
-from engine.quiz.units import Unit, convert, find_unit
+from engine.quiz.units import UNITS, Unit, convert, find_unit
 
 UNIT_MISLABELLED = "unit_mislabelled"
 
@@ -56,14 +57,22 @@ def equal(question, a, unit_a: Unit | None, b, unit_b: Unit | None, written: str
         return same(a, b, written)
     if unit_a is not None and unit_b is not None:
         return unit_a.dimension == unit_b.dimension and same(convert(a, unit_a, unit_b), b, written)
-    if same(a, b, written):  # the label applies to the whole line
-        return True
-    main, label = unit_of(question), unit_a or unit_b
-    if main is None or main.dimension != label.dimension:
-        return False
-    if unit_a is None:  # a bare value in the question's unit, then the same in another
-        return same(convert(a, main, unit_b), b, written)
-    return same(convert(a, unit_a, main), b, written)
+    label = unit_a or unit_b  # the bare side is in some unit of the label's kind: 14e6 * 16 = 224 MB (bytes)
+    for bare in [u for u in dict.fromkeys(UNITS.values()) if u.dimension == label.dimension]:
+        if unit_a is None and same(convert(a, bare, unit_b), b, written):
+            return True
+        if unit_b is None and same(convert(a, unit_a, bare), b, written):
+            return True
+    return False
+
+
+def as_main_unit(question, names: dict, units: dict) -> dict:
+    """The learner's names, each written in another unit of the question's kind read in the question's unit."""
+    main = unit_of(question)
+    if main is None:
+        return names
+    return {name: convert(value, units[name], main) if units.get(name) not in (None, main)
+            and units[name].dimension == main.dimension else value for name, value in names.items()}
 
 
 def chain_unit(units: tuple, got: list, written: tuple) -> Unit | None:
