@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -90,10 +91,15 @@ def report(name: str, records: list, queue) -> float:
 
 
 def start_ray_head(cpus: int) -> tuple[str, Path]:
+    """A local head that requires a token, as the README's class setup does; this process gets the token too."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     temp = Path(tempfile.mkdtemp(prefix="loralab-bench-ray."))
+    token = temp / "auth_token"
+    token.touch(mode=0o600)
+    token.write_text(secrets.token_hex(32), encoding="utf-8")
+    os.environ.update(RAY_AUTH_MODE="token", RAY_AUTH_TOKEN_PATH=str(token))
     subprocess.run([str(Path(sys.executable).with_name("ray")), "start", "--head", "--node-ip-address=127.0.0.1",
                     f"--port={port}", f"--num-cpus={cpus}", "--include-dashboard=false", "--disable-usage-stats",
                     f"--temp-dir={temp}"], check=True, capture_output=True, env={**os.environ,

@@ -16,6 +16,8 @@ other work on the machine slows every figure. Goals (lab issues):
   * default QLoRA on seeds 0 to 4: skill >= 0.9 on each;
   * QLoRA base weights: <= 0.6 bytes per 4-bit parameter (4 bits + constants);
   * memory at scale: measured peak full > LoRA > QLoRA, each within 15% of the prediction, <= 60 s in all.
+The memory-at-scale run is stored in benchmarks/results/memory_scale.json, whose `figures` lesson 6
+reads ({result:memory_scale.KEY}, engine/content/results.py): a rerun changes the lesson with it.
 Usage: python benchmarks/lab.py [--steps N] [--repeat K] [--seeds 0 1 2 3 4] [--skip-memory] [--only-memory]
 """
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import subprocess
 import sys
 import time
@@ -31,6 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MiB = 1024 * 1024
+MEMORY_SCALE_RESULT = ROOT / "benchmarks" / "results" / "memory_scale.json"
 
 
 def run_cli(args: list[str]) -> dict:
@@ -103,6 +107,25 @@ def memory_report(results: dict) -> None:
     print(f"  memory at scale ({scale['model']}, {scale['device']}): ordered {scale['ordered']}, within 15% "
           f"{scale['within_tolerance']}, {scale['process_seconds']:.1f} s in all: {'MET' if ok else 'MISSED'} "
           "(goal: full > LoRA > QLoRA, each within 15%, <= 60 s)")
+    print(f"  stored in {store_memory_scale(scale).relative_to(ROOT)}")
+
+
+def store_memory_scale(scale: dict) -> Path:
+    """Write the run and the figures prose may read from it (GiB = 2**30 bytes, the CPUs it had)."""
+    rows = {row["method"]: row for row in scale["rows"]}
+    first, cpus = scale["rows"][0], len(os.sched_getaffinity(0))
+    figures = {f"{m}_gib": row["measured_peak"] / 2**30 for m, row in rows.items()}
+    figures |= {f"{m}_predicted_gib": row["predicted_peak"] / 2**30 for m, row in rows.items()}
+    figures |= {"max_deviation": max(abs(row["ratio_peak"] - 1) for row in rows.values()),
+                "batch_size": first["batch_size"], "seq_len": first["seq_len"], "rank": first["rank"],
+                "layers": first["layers"], "device": scale["device"], "cpus": cpus,
+                "seconds": scale["process_seconds"]}
+    stored = {"command": "python benchmarks/lab.py --only-memory", "how": scale["how"],
+              "machine": f"{platform.machine()} {platform.system()}, {cpus} CPUs",
+              "measured_on": time.strftime("%Y-%m-%d"), "load": load(), "figures": figures, "result": scale}
+    MEMORY_SCALE_RESULT.parent.mkdir(parents=True, exist_ok=True)
+    MEMORY_SCALE_RESULT.write_text(json.dumps(stored, indent=2) + "\n", encoding="utf-8")
+    return MEMORY_SCALE_RESULT
 
 
 def main() -> int:

@@ -3,7 +3,8 @@
 1. Read and parse each file within limits (engine/content/yaml_reader.py: size,
    depth, aliases; libyaml's C parser), keeping the line and column of every key.
 2. Refuse links and images that are not allowed (engine/content/markup.py), in every
-   string but code, so they never render.
+   string but code, so they never render; fill in figures from the project's own runs from
+   their stored results (`{result:NAME.KEY}`, engine/content/results.py).
 3. Validate with the pydantic models (engine/content/schema.py, engine/quiz/schema.py);
    each pydantic error's `loc` is walked back through the marked data to a
    position, e.g. `lessons/02-lora.yaml:14:5: sections[2].type: unknown section
@@ -28,7 +29,7 @@ from typing import Any, Callable
 from pydantic import BaseModel, ValidationError
 
 from engine import ROOT
-from engine.content import house_rules, markup
+from engine.content import house_rules, markup, results
 from engine.content.cross_checks import course_problems
 from engine.content.problems import Problem, field_names, join_path, position_of, problems_from_validation
 from engine.content.schema import LabSection, Lesson
@@ -61,10 +62,10 @@ class Course:
 
 # ---------------------------------------------------------------- one file
 
-# (kind, path, every variant checked?) -> (digest of the file's bytes, item, marked data, problems).
+# (kind, path, every variant checked?) -> ((digest of the file's bytes, stored results), item, marked data, problems).
 # The app checks a sample of each quiz's variants, `validate` every one: a result of one never
 # stands in for the other, whatever order they run in within a process.
-_CACHE: dict[tuple[str, str, bool], tuple[bytes, Any, Any, list[Problem]]] = {}
+_CACHE: dict[tuple[str, str, bool], tuple[tuple, Any, Any, list[Problem]]] = {}
 
 
 def _load_file(path: Path, kind: str, model: type[BaseModel], check: Callable) -> tuple[Any, Any, list[Problem]]:
@@ -78,13 +79,13 @@ def _load_file(path: Path, kind: str, model: type[BaseModel], check: Callable) -
         raw = read_bytes(path)
     except ReadError as exc:
         return None, None, [problem_of(exc, shown)]
-    stamp = digest(raw)
+    stamp = (digest(raw), results.stamp())
     key = (kind, str(path), kind == "quiz" and checking_every_variant_now())
     cached = _CACHE.get(key)
     if cached and cached[0] == stamp:
         return cached[1], cached[2], list(cached[3])
     try:
-        item, data, problems = _read_file(raw, shown, model, check, images=kind == "lesson")
+        item, data, problems = _read_file(raw, shown, model, check, kind=kind)
     except Exception as exc:  # noqa: BLE001 - whatever breaks on one file is that file's error, never the course's
         log.exception("reading %s failed", shown)
         item, data = None, None
@@ -102,12 +103,12 @@ def _capped(problems: list[Problem], shown: str) -> list[Problem]:
     return problems[:MAX_PROBLEMS_PER_FILE] + [Problem(shown, 1, 1, "", f"... and {rest:,} more problems in this file")]
 
 
-def _read_file(raw: bytes, shown: str, model: type[BaseModel], check: Callable, *, images: bool):
+def _read_file(raw: bytes, shown: str, model: type[BaseModel], check: Callable, *, kind: str):
     data, problems = parse(raw, shown)
     if data is None:
         return None, None, problems
-    refused: list[tuple[str, str]] = []
-    plain = _plain(data, [], refused, images)
+    refused = list(results.own_run_problems(data, kind))
+    plain = _plain(data, [], refused, images=kind == "lesson")
     problems += [Problem(shown, *position_of(data, key_path), key_path, message) for key_path, message in refused]
     try:
         item = model.model_validate(plain)
@@ -129,14 +130,16 @@ def _known_keys(model: type[BaseModel]) -> set[str]:
 
 
 def _plain(node: Any, parts: list, refused: list, images: bool) -> Any:
-    """Marked data to plain dicts and lists, with refused links and images (markup.py) made words."""
+    """Marked data to plain dicts and lists, with refused links and images (markup.py) made words
+    and stored figures filled in (results.py)."""
     if isinstance(node, dict):
         return {(k if isinstance(k, (str, int)) else str(k)): _plain(v, parts + [k], refused, images) for k, v in node.items()}
     if isinstance(node, list):
         return [_plain(v, parts + [i], refused, images) for i, v in enumerate(node)]
     if isinstance(node, str) and not _in_code(parts):
         text, messages = markup.clean(node, images=images)
-        refused += [(join_path(parts), message) for message in messages]
+        text, unfilled = results.fill(text)
+        refused += [(join_path(parts), message) for message in messages + unfilled]
         return text
     return node
 

@@ -38,6 +38,9 @@ class Reference(Strict):
     title: str = Field(min_length=1)
     # http(s) or relative only: the page shows it as a link (engine/content/markup.py).
     url: str | None = None
+    # A stored result of the project's own runs (benchmarks/results/<result>.json): sections that
+    # cite it read its figures with {result:<result>.KEY} placeholders (engine/content/results.py).
+    result: str | None = Field(None, pattern=r"^[a-z0-9_]+$")
 
     @field_validator("url")
     @classmethod

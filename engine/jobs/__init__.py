@@ -11,7 +11,8 @@ the worker, and knows nothing of what it computes (the lab's fine-tuning is one 
     threads.py   how many CPU threads each worker gives torch, and how many jobs run at once
     shared_queue.py  SharedQueue: job records in the progress database, for every app replica,
                  run by a LocalRunner (a JobQueue here) or a RayRunner
-    ray_backend.py   the app side of Ray; ray_actors.py what runs on the cluster
+    ray_backend.py   the app side of Ray; ray_actors.py what runs on the cluster;
+                 ray_auth.py connecting with Ray's token authentication, failures in words
 
     page ─▶ SharedQueue.submit_group ─▶ lab_jobs rows ─▶ LocalRunner ─▶ JobQueue ─spawn─▶ worker ─▶ "module:function"
                                             │                              ◀── progress, result over a pipe

@@ -38,6 +38,7 @@ from engine.jobs.ray_actors import (
     actor_name,
     dispatcher_name,
 )
+from engine.jobs.ray_auth import connect
 from engine.jobs.worker import resolve
 from engine.progress.jobs import UNFINISHED, JobStore
 
@@ -107,8 +108,8 @@ class RayRunner:
         self._needs = resolve(needs) if needs else (lambda kwargs: None)
         check_reachable(address)
         env = {"PYTHONPATH": str(ROOT)} | {k: os.environ[k] for k in PASSED_ENV if os.environ.get(k)}
-        ray.init(address=address, namespace=NAMESPACE, runtime_env={"env_vars": env}, log_to_driver=False,
-                 ignore_reinit_error=True, logging_level=logging.WARNING)
+        connect(address, namespace=NAMESPACE, runtime_env={"env_vars": env}, log_to_driver=False,
+                ignore_reinit_error=True, logging_level=logging.WARNING)
         self._gpus = float(ray.cluster_resources().get("GPU", 0))
         self._per_gpu = gpu_bytes() if self._gpus else 0
         self._cpus = cpus_per_job()

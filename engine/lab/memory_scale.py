@@ -5,10 +5,10 @@ prediction of engine.maths.memory for the same shape.
 Why: the shipped model is so small (3.1 M parameters, 12 MB of fp32 weights) that on the
 CPU its peak RSS is mostly the process's own overhead, and the noise is larger than the
 differences between methods. A GPT-2 125M shape with random weights (the values of the
-weights do not change how many bytes they take) shows the savings: on 2 CPU cores, batch 1 of
-64 tokens, benchmarks/lab.py measured 2.16 / 0.59 / 0.31 GiB for full / LoRA / QLoRA, each within
-15% of the prediction, in about 40 s for all three (64 tokens rather than 128 halves the
-compute; the weights, gradients and optimizer state that tell the methods apart do not change).
+weights do not change how many bytes they take) shows the savings, batch 1 of 64 tokens by
+default (64 tokens rather than 128 halves the compute; the weights, gradients and optimizer
+state that tell the methods apart do not change). `python benchmarks/lab.py --only-memory`
+stores what it measured in benchmarks/results/memory_scale.json, which lesson 6 quotes.
 
     job queue worker ─▶ run_memory_scale ─▶ for each method:
         engine.maths.memory.estimate (the prediction and its ledger of components)

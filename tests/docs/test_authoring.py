@@ -12,6 +12,7 @@ import pytest
 from engine.content.figures import FIGURES
 from engine.content.loader import QUIZ_DIR, load_course, yaml_files
 from engine.content.schema import SECTION_TYPES
+from engine.lab.settings import LabSettings
 from engine.quiz.grading import AnswerFormatError, grade_answer
 from engine.quiz.parts import Transform
 from engine.quiz.schema import QUESTION_TYPES
@@ -48,7 +49,7 @@ def _as_quiz(block: str) -> str:
 
 def test_the_guide_has_examples_of_every_kind():
     kinds = [m["kind"] for m in EXAMPLES]
-    assert {"lesson", "sections", "question", "invalid"} <= set(kinds) and kinds.count("question") >= 7
+    assert {"lesson", "sections", "question", "invalid", "invalid_lesson"} <= set(kinds) and kinds.count("question") >= 7
 
 
 @pytest.mark.parametrize("match", EXAMPLES, ids=lambda m: f"line-{GUIDE[:m.start()].count(chr(10)) + 1}")
@@ -56,6 +57,10 @@ def test_every_example_validates_and_grades_as_shown(match, tmp_path):
     kind, block = match["kind"], match["yaml"]
     if kind == "lesson":
         assert _problems(tmp_path, "lesson.yaml", block, lesson=True)[0] == []
+        return
+    if kind == "invalid_lesson":
+        problems = _problems(tmp_path, "lesson.yaml", block, lesson=True)[0]
+        assert any(match["fragment"] in p for p in problems), problems
         return
     if kind == "sections":
         text = LESSON + textwrap.indent(block, "  ")
@@ -92,6 +97,8 @@ def test_the_guide_names_every_type_figure_param_transform_and_unit():
         assert f"| `{transform}` |" in GUIDE
     for unit in known_units():
         assert f"`{unit}`" in GUIDE, unit
+    lab = GUIDE[GUIDE.index("### The lab"):GUIDE.index("<!-- check", GUIDE.index("### The lab"))]
+    assert [f for f in LabSettings.model_fields if f"`{f}`" not in lab] == []  # every setting, stop_loss too
 
 
 def test_the_answer_grammar_and_precision_are_documented():

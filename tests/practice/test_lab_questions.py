@@ -9,7 +9,7 @@ from engine.quiz.grading import grade, parse
 from engine.quiz.variants import render
 
 RUN = {"qlora": {"trainable_params": 278528, "total_params": 3426560, "adapter_bytes": 1121288},
-       "full": {"trainable_params": 3426560, "total_params": 3426560, "adapter_bytes": None}}
+       "full": {"trainable_params": 3148032, "total_params": 3148032, "adapter_bytes": None}}
 
 
 def test_the_shipped_file_loads_and_validates():
@@ -22,7 +22,7 @@ def test_a_question_carries_the_runs_numbers_and_is_graded_and_diagnosed():
     method, question = for_run(lab.questions[0], RUN)
     assert method == "qlora"
     variant, _ = variant_for(question, 987654321)  # any seed: the figures are pinned
-    assert "278,528 of the model's 3,426,560" in render(question.prompt, variant.values)
+    assert "278,528 of the 3,426,560 parameters PEFT counts" in render(question.prompt, variant.values)
     assert grade(question, variant, parse(question, "8.13", variant)).correct  # 100 * 278528 / 3426560 = 8.128
     wrong = grade(question, variant, parse(question, "0.08", variant))
     assert not wrong.correct and wrong.mistake_id == "no-percent"

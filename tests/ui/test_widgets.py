@@ -101,7 +101,7 @@ def test_lowrank_reads_a_model_file_and_survives_a_damaged_one(tmp_path, monkeyp
 def test_nf4_quantizer_table_and_outlier_toggle():
     at = _run("nf4_quantizer", blocksize=64, seed=7)
     rows = at.dataframe[0].value
-    assert list(rows["format"]) == ["NF4", "int4 absmax"]
+    assert list(rows["format"]) == ["NF4", "int4 absmax (−7 … 7)"]
     rmse = float(rows["rmse"][0])
     at.toggle[0].set_value(True).run()
     assert not at.exception

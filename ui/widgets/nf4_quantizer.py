@@ -34,7 +34,7 @@ def render(params: NF4QuantizerParams) -> None:
     st.plotly_chart(fig, key=f"{key}-chart")
 
     rows = [{"format": name, **{k: f"{v:.2e}" for k, v in r[f"{fmt}_err"].items()}}
-            for name, fmt in (("NF4", "nf4"), ("int4 absmax", "int4"))]
+            for name, fmt in (("NF4", "nf4"), ("int4 absmax (−7 … 7)", "int4"))]
     st.dataframe(rows, hide_index=True, column_config={"mae": "mean |error|", "rmse": "RMS error",
                                                         "max": "max |error|"})
     st.caption(f"Storage: {bits_per_param(64):.3f} bits per weight with one fp32 absmax per 64; "
