@@ -15,7 +15,9 @@
     snippets.py        what a snippet prints, its values, and its answer as one expression
     result.py          GradeResult and StepMark, what every type's grade returns
     types/             one module per question type behind one protocol (types/base.py), found
-                       through a registry (types/__init__.py): key, parse, grade, validate, input
+                       through a registry (types/__init__.py): key, parse, grade, validate, input, export
+    portable.py        a variant as a standard format can carry it (choices, number, text, essay),
+                       what each type's `portable` hook returns for engine/export/
     answer_key.py      variant_for(question, seed): the variant and its key, cached
     grading.py         parse + grade: asks the question's type
     validation.py      content checks that need evaluation (`python -m engine validate`)

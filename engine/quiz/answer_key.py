@@ -11,7 +11,7 @@ from __future__ import annotations
 from engine.quiz.constraints import draw
 from engine.quiz.keys import Key
 from engine.quiz.types import type_of
-from engine.quiz.variants import Variant
+from engine.quiz.variants import Variant, params_vary
 
 __all__ = ["Key", "answer_expression", "compute_key", "has_variants", "solution_values", "variant_for"]
 
@@ -48,7 +48,4 @@ def solution_values(question, variant: Variant) -> dict:
 
 def has_variants(question) -> bool:
     """True when another round can look different: a param with a range or choices, or shuffled options."""
-    def varies(p) -> bool:
-        return len(set(p.choices)) > 1 if p.choices is not None else p.max > p.min
-
-    return type_of(question).shuffled(question) or any(varies(p) for p in question.params.values())
+    return type_of(question).shuffled(question) or params_vary(question)

@@ -89,6 +89,12 @@ def is_right(answer: Number, key: float, question) -> bool:
     return _finite(answer.value, key) and abs(answer.value - key) <= key_precision(key)
 
 
+def accepted_range(key: float, question) -> tuple[float, float]:
+    """(low, high): the numbers rule 1 accepts as `key`, for formats that compare with bounds (engine/export/)."""
+    margin = precision_of(question).margin(key)
+    return key - margin, key + margin
+
+
 def agrees(answer: Number, target, question) -> bool:
     """Rule 3: does the number typed reproduce `target` (in the question's unit)?"""
     if not isinstance(target, (int, float)) or isinstance(target, bool):

@@ -230,3 +230,7 @@ def placeholders(text: str) -> list[str]:
     """The expressions inside `{...}` in `text` (escaped braces excluded)."""
     return [m.group(1).strip() for m in _PLACEHOLDER.finditer(text) if m.group(1)]
 
+
+def params_vary(question) -> bool:
+    """True when some param can take more than one value (so variants differ in their numbers)."""
+    return any(len(set(p.choices)) > 1 if p.choices is not None else p.max > p.min for p in question.params.values())

@@ -19,6 +19,8 @@ to JSON or is a plain dataclass.
                expected(question, variant)      the form an answer takes (format messages end with it)
                answer_value(question, variant, key)  `{answer}` in the solution (choice: the letters shown)
                chance(question), preview(question, variant)   practice's guess rate, the CLI's preview
+    export     portable(question, variant, key)  the variant as a standard format can carry it
+                                                 (engine/quiz/portable.py; engine/export/ writes QTI)
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from engine.quiz.keys import Key
+from engine.quiz.portable import Portable, number, solution_lines
 
 
 @dataclass(frozen=True)
@@ -155,3 +158,12 @@ class QuestionType:
     def preview(self, question, variant) -> list[str]:
         """Lines `python -m engine preview` prints after the prompt and snippet."""
         return []
+
+    # ---- export
+    def portable(self, question, variant, key: Key) -> Portable:
+        """This variant in the neutral shapes of engine/quiz/portable.py; the default: a number."""
+        return number(question, variant, key, solution=self.solution(question, variant, key))
+
+    def solution(self, question, variant, key: Key) -> tuple[str, ...]:
+        """The worked solution as the app shows it, `{answer}` filled in as the app fills it."""
+        return solution_lines(question, {**variant.values, "answer": self.answer_value(question, variant, key)})

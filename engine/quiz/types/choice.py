@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from engine.quiz.keys import Key
+from engine.quiz.portable import Choices, Option, solution_lines
 from engine.quiz.result import GradeResult
 from engine.quiz.types.base import AnswerInput, QuestionType
 from engine.quiz.units import AnswerFormatError
@@ -131,6 +132,19 @@ class Choice(QuestionType):
             mark = "*" if option.correct else " "
             lines.append(f" {mark} {chr(65 + position)}. {render(option.text, variant.values)}")
         return lines
+
+    # ---- export
+    def portable(self, question, variant, key: Key):
+        """Options in authored order (a format shuffles them itself), each with its feedback and linked mistake."""
+        values = variant.values
+        mistakes = {m.id: render(m.text, values) for m in question.solution.common_mistakes}
+        options = tuple(Option(text=render(o.text, values), correct=o.correct, feedback=render(o.feedback, values),
+                               pinned=o.pinned, mistake=mistakes.get(o.mistake) if o.mistake else None)
+                        for o in question.options)
+        # `{answer}` names the right options by their text: the LMS shuffles them, so a letter would not hold.
+        right = " and ".join(f"\u201c{option.text}\u201d" for option in options if option.correct)
+        return Choices(prompt=render(question.prompt, values), solution=solution_lines(question, {**values, "answer": right}),
+                       options=options, multiple=question.multiple, shuffle=question.shuffle)
 
 
 TYPE = Choice()

@@ -18,6 +18,7 @@ import re
 from engine.quiz.keys import Key, numeric_key
 from engine.quiz.matching import isclose, read_number
 from engine.quiz.numbers import parse_number
+from engine.quiz.portable import Number, Slip, Text
 from engine.quiz.result import GradeResult
 from engine.quiz.snippets import ERROR, printed, runtime_error, snippet_expression
 from engine.quiz.types.base import QuestionType
@@ -143,6 +144,20 @@ class CodeOutput(QuestionType):
         if isinstance(self.key(question, variant).value, (int, float)):
             return "Expected: the number the program prints, as Python prints it (2.0, not 2, for a float), or Error."
         return "Expected: exactly the text the program prints, or Error if it raises."
+
+    # ---- export
+    def portable(self, question, variant, key: Key):
+        """The printed text, whitespace aside, with what each mistake prints; `compare: number` is a number."""
+        shared = dict(prompt=render(question.prompt, variant.values), code=render_snippet(question.snippet, variant.values),
+                      solution=self.solution(question, variant, key))
+        if question.compare == "number" and isinstance(key.value, (int, float)):
+            return Number(**shared, key=key.value, low=key.value, high=key.value)
+        slips = tuple(Slip(id=m.id, text=render(m.text, variant.values), answer=str(key.mistakes[m.id]))
+                      for m in question.solution.common_mistakes if m.id in key.mistakes)
+        if key.value == ERROR:  # the words parse() takes for "it raises", with a full stop too
+            words = tuple(w.capitalize() if w == "error" else w for w in _ERROR_WORDS)
+            return Text(**shared, slips=slips, answers=words + tuple(f"{w}." for w in words), ignore_case=True)
+        return Text(**shared, slips=slips, answers=(key.shown,), multiline="\n" in key.shown.strip())
 
 
 def _unquoted(text: str, printed: str) -> str:

@@ -24,6 +24,7 @@ import re
 
 from engine.quiz.keys import Key, numeric_key
 from engine.quiz.numbers import shown
+from engine.quiz.portable import Essay
 from engine.quiz.result import GradeResult
 from engine.quiz.types.base import QuestionType
 from engine.quiz.types.fix_space import agrees_on_screen, bindings_of, equivalent, evaluate_on, first_difference
@@ -95,6 +96,16 @@ class FixExpression(QuestionType):
         names = allowed_names(question)
         return (f"Expected: a Python expression over the snippet's names ({', '.join(names)}), e.g. "
                 f"`{names[0]} * 2`, or the whole line `{question.target} = ...`.")
+
+    # ---- export
+    def portable(self, question, variant, key: Key):
+        """An essay a person scores: a standard format cannot check that two expressions are equivalent."""
+        rubric = (f"Right: any expression for `{question.target}` equivalent to `{question.reference}` "
+                  f"(for these values it gives {shown(key.value)}). Hard-coded numbers are wrong: the fix must use "
+                  "the snippet's names.")
+        return Essay(prompt=render(question.prompt, variant.values), code=render_snippet(question.snippet, variant.values),
+                     solution=self.solution(question, variant, key), rubric=rubric,
+                     reason="QTI cannot score whether two expressions are equivalent; LoRA Lab checks it by sampling")
 
 
 def parse_fix(question, raw: str, variant: Variant) -> str:

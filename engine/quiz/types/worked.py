@@ -13,12 +13,14 @@ import re
 from dataclasses import dataclass
 
 from engine.quiz.keys import Key, numeric_key
+from engine.quiz.portable import number
 from engine.quiz.precision import precision_of, unit_of
 from engine.quiz.numbers import with_unit
 from engine.quiz.reader import read_part
 from engine.quiz.snippets import Inline
 from engine.quiz.types.base import AnswerInput, QuestionType
 from engine.quiz.units import AnswerFormatError, Unit, clip, is_unit_word
+from engine.quiz.variants import render_snippet
 
 MAX_LINES = 20
 _EQUALS = re.compile(r"((?<![=<>!])=(?!=)|≈)")
@@ -36,6 +38,10 @@ class Line:
     units: tuple[Unit | None, ...] = ()  # the unit written after each part, if any
     written: tuple[str, ...] = ()  # the parts as the learner typed them, for feedback
     about: tuple[bool, ...] = ()  # for each sign between parts: ≈ or an arrow (may round or truncate), not =
+
+
+STEPS_IN_APP = ("In LoRA Lab each line of the working is checked, with errors carried forward; "
+                "here only the final result is scored.")
 
 
 class Worked(QuestionType):
@@ -100,6 +106,12 @@ class Worked(QuestionType):
         line = f"{name} = {first} + 1 = {first + 1}"
         return (f"Expected: one step per line, `name = expression = value` or `expression = value`, e.g. `{line}`; "
                 "a unit may follow a value (= 14 GB).")
+
+    # ---- export
+    def portable(self, question, variant, key: Key):
+        """The final result as a number; the steps go in the solution, and step checking stays in the app."""
+        code = render_snippet(question.snippet, variant.values) if question.snippet else None
+        return number(question, variant, key, code=code, note=STEPS_IN_APP, solution=self.solution(question, variant, key))
 
 
 def _label(text: str) -> str:
