@@ -173,10 +173,13 @@ class Store:
     # -- writes ----------------------------------------------------------------------
     def record_attempt(self, learner_id: int, quiz_id: str, question_id: str, *, seed: int, raw: str, parsed,
                        score: float, mistake_id: str | None, feedback: str, params: dict | None = None,
-                       correct: bool | None = None, solution_seen: bool = False, at: datetime | None = None) -> int:
+                       correct: bool | None = None, solution_seen: bool = False, at: datetime | None = None,
+                       mistakes: list[str] | None = None) -> int:
         """Store one graded attempt in its own transaction; returns its id. `solution_seen`: the
         learner had opened the solution of this variant before submitting. `at`: when it was
-        answered, if not now (an import, a simulated class in benchmarks/adaptive.py); UTC."""
+        answered, if not now (an import, a simulated class in benchmarks/adaptive.py); UTC.
+        `mistakes`: every mistake the answer showed (mistake_id is the first, and the one the
+        report groups by)."""
         if not (isinstance(score, (int, float)) and math.isfinite(score) and 0 <= score <= 1):
             raise ValueError(f"attempt score must be a number from 0 to 1, got {score!r}")
         if not (isinstance(seed, int) and 0 <= seed < 2**63):
@@ -186,6 +189,7 @@ class Store:
                    parsed=capped_json(parsed), score=float(score), feedback=str(feedback)[:TEXT_MAX],
                    mistake_id=ident("mistake id", mistake_id) if mistake_id else None, params=to_json(params or {}),
                    correct=bool(score >= 1 if correct is None else correct), solution_seen=bool(solution_seen),
+                   mistakes=to_json([ident("mistake id", m) for m in mistakes or ([mistake_id] if mistake_id else [])]),
                    created_at=_now() if at is None else _utc(at))
         return self._insert(attempts, row, "record an attempt")
 

@@ -75,6 +75,8 @@ attempts = Table(
     Column("correct", Boolean, nullable=False, server_default=text("false")),  # v2
     # solution_seen: the learner had opened this variant's solution before submitting (issue 14)
     Column("solution_seen", Boolean, nullable=False, server_default=text("false")),
+    # v8: JSON list of every mistake the answer showed (two wrong options linked to two mistakes), mistake_id first
+    Column("mistakes", Text, nullable=False, server_default="[]"),
 )
 
 lab_runs = Table(
@@ -244,8 +246,14 @@ def _v7_bkt_params(conn: Connection) -> None:
           Column("mastered", Float), Column("fitted_at", DateTime(timezone=True), nullable=False)).create(conn)
 
 
+def _v8_attempt_mistakes(conn: Connection) -> None:
+    """Version 8: attempts keep every mistake an answer shows, not only the first (issue 17: two
+    wrong options, each linked to a mistake). Earlier rows get [] (their mistake_id is the one)."""
+    conn.execute(text("ALTER TABLE attempts ADD COLUMN mistakes TEXT NOT NULL DEFAULT '[]'"))
+
+
 # Ordered: MIGRATIONS[i] brings the schema from version i to version i + 1.
 MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_params_and_correct, _v3_indexes,
                                                   _v4_report_indexes, _v5_solution_seen, _v6_lab_jobs,
-                                                  _v7_bkt_params]
+                                                  _v7_bkt_params, _v8_attempt_mistakes]
 LATEST = len(MIGRATIONS)

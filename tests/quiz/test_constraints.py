@@ -1,7 +1,8 @@
 """engine/quiz/constraints.py: constraints met by every variant, checks on every variant (issue 11)."""
 
 from engine.quiz.answer_key import variant_for
-from engine.quiz.constraints import check_lines, draw, failed_checks
+from engine.quiz.checks import check_lines, failed_checks
+from engine.quiz.constraints import draw
 from engine.quiz.validation import validate_quiz
 from tests.quiz_helpers import quiz_from_yaml, shipped
 

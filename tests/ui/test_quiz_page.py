@@ -159,3 +159,30 @@ def test_the_checks_are_the_quick_check_of_the_solution():
     at = _answer(open_page("quiz-seed"), Q3, "252")
     text = " ".join(md.value for md in at.markdown)
     assert "**Quick Check:** 1010 * 0.25 = 252.5 -> 252 ✓" in text
+
+
+def test_an_unreadable_answer_clears_the_old_grade_and_says_what_form_is_expected():
+    # Issue 17, item 7: "Correct" stayed under an answer that could not be read.
+    at = _answer(open_page("quiz-seed"), Q3, "252")
+    assert any("Correct" in box.value for box in at.success)
+    at = _answer(at, Q3, "twelve")
+    assert not at.success and not at.error
+    warning = " ".join(box.value for box in at.warning)
+    assert "Can't read that answer" in warning and "Expected:" in warning and "Error" in warning
+
+
+def test_multi_select_options_are_checkboxes_that_show_their_markdown():
+    # Issue 17, item 7: options showed raw backticks; the solution names the letters the learner saw.
+    at = open_page("quiz-qlora")
+    key = "quiz-qlora-qlora-bnb-config"
+    boxes = [box for box in at.checkbox if box.key.startswith(f"in-{key}-0-")]
+    assert len(boxes) == 5 and any("`load_in_4bit=True`" in box.label for box in boxes)  # Markdown, drawn as code
+    right = [box for box in boxes if "4bit=True" in box.label or "nf4" in box.label or "double_quant" in box.label]
+    for box in right:
+        box.check()
+    at.button(key=f"FormSubmitter:form-{key}-0-Submit").click()
+    at.run()
+    assert any("✓" in box.value for box in at.success)
+    letters = sorted(box.label[0] for box in right)
+    final = next(md.value for md in at.markdown if md.value.startswith("**Final Answer:**"))
+    assert f"{letters[0]}, {letters[1]} and {letters[2]}" in final

@@ -226,7 +226,7 @@ def save_attempt(quiz_id: str, question_id: str, *, seed: int, raw: str, parsed,
     learner; with nobody signed in, hold it until someone signs in on this browser."""
     attempt = dict(quiz_id=quiz_id, question_id=question_id, seed=seed, raw=raw, parsed=parsed, score=result.score,
                    mistake_id=result.mistake_id, feedback=result.feedback, params=params, correct=result.correct,
-                   solution_seen=solution_seen)
+                   solution_seen=solution_seen, mistakes=result.mistakes)
     db, learner = _signed_in()
     if learner is None:
         browser_session.hold(attempt)

@@ -142,13 +142,14 @@ def _submit(quiz, question, variant, raw: str, state: dict) -> None:
     try:
         parsed = parse(question, raw, variant)
         result = grade(question, variant, parsed)
-    except AnswerFormatError as exc:
-        state["format_error"] = str(exc)
+    except AnswerFormatError as exc:  # a new answer replaces the old feedback, even one that cannot be read
+        state.update(format_error=str(exc), result=None)
         return
     except Exception:  # noqa: BLE001 - any failure: the details go to the server log, never to the learner
         _log.exception("grading failed: quiz %s, question %s, seed %s, answer %r", quiz.id, question.id,
                        variant.seed, raw[:200])
-        state["format_error"] = "this answer could not be graded because of a problem on our side; it was not counted"
+        state.update(format_error="this answer could not be graded because of a problem on our side; it was not counted",
+                     result=None)
         return
     state.update(format_error=None, result=result.model_dump())
     record_attempt(quiz.id, question.id, variant.seed, raw, result, parsed=parsed, params=variant.values,

@@ -2,7 +2,8 @@
 
 INSTRUCTOR_PASSWORD comes from st.secrets or the environment and is compared with
 hmac.compare_digest (ui/components/identity.py). No password configured: the page says it is
-disabled. Learners see only the password prompt; answer keys are never shown here.
+disabled. Learners see only the password prompt. Answer keys are never shown on the page; the QTI
+package it offers for an LMS (ui/components/qti_export.py) carries them, as an LMS needs them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from engine.content.loader import load_course
-from ui.components import class_queue, class_skills, identity
+from ui.components import class_queue, class_skills, identity, qti_export
 
 
 def render() -> None:
@@ -71,3 +72,4 @@ def render() -> None:
         class_queue.render(db)
     except RuntimeError as exc:  # StoreError
         st.error(f"The lab queue cannot be read right now. {exc}")
+    qti_export.render(course)
