@@ -279,7 +279,7 @@ def run_lab(settings: LabSettings | dict, glossary: list[GlossaryEntry | dict], 
     seconds = time.perf_counter() - start
     return {
         "method": method, "device": device, "model": model_id, "steps": settings.steps,
-        "stopped_at": result["stopped_at"], "stop_reason": result["stop_reason"],
+        "stopped_at": result["stopped_at"], "stop_reason": result["stop_reason"], "stop_loss": settings.stop_loss,
         "threads": torch.get_num_threads(),  # torch's CPU threads (engine/jobs/threads.py, LORA_LAB_THREADS)
         "seconds": round(seconds, 3), "train_seconds": round(result["train_seconds"], 3),
         "tokens": result["tokens"], "tokens_per_s": round(result["tokens"] / result["train_seconds"], 1),

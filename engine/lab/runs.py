@@ -204,6 +204,34 @@ def summary_rows(results: dict[str, dict]) -> list[dict]:
     return rows
 
 
+def figure_rows(results: dict[str, dict]) -> list[dict]:
+    """summary_rows turned on its side: one row per figure, one column per method, every cell text, so
+    the table is as narrow as the methods compared and fits a page (or a phone) without cutting columns."""
+    by_method = {row["method"]: row for row in summary_rows(results)}
+    names = [name for name in next(iter(by_method.values()), {}) if name != "method"]
+    return [{"figure": name, **{m: _cell(row.get(name)) for m, row in by_method.items()}} for name in names]
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def early_stops(results: dict[str, dict]) -> list[str]:
+    """"qlora stopped at step 84 of 90: loss under 0.08" for each run the stop rule ended early."""
+    lines = []
+    for method, r in results.items():
+        stopped, steps = r.get("stopped_at"), r.get("steps")
+        if isinstance(stopped, int) and isinstance(steps, int) and stopped < steps:
+            why = (f"loss under {r['stop_loss']:g}" if r.get("stop_reason") == "converged" and r.get("stop_loss")
+                   else "the loss stopped falling" if r.get("stop_reason") == "converged" else str(r.get("stop_reason")))
+            lines.append(f"{method} stopped at step {stopped} of {steps}: {why}")
+    return lines
+
+
 def answer_rows(results: dict[str, dict]) -> list[dict]:
     """Each held-back question once: the expected answer, the answer before, and after per method."""
     rows: dict[tuple, dict] = {}

@@ -8,6 +8,8 @@
     report.py  class analytics for the instructor dashboard and `python -m engine report`
     throttle.py  wrong guesses (instructor password, learner codes) and new learners, counted in the
                database per session, client address and server: attempts paced, never refused
+    signin.py  signed, expiring tokens that keep a browser signed in (a cookie), and their key
+    pending.py answers given before signing in, held in memory until the learner signs in
     jobs.py    lab job records (owner, settings, state, progress, result) shared by every app
                replica and Ray worker; the lab's queues (engine/lab) write and read them
 

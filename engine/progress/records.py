@@ -39,6 +39,8 @@ class Progress:
     mistakes: list[tuple[str, int, str]] = field(default_factory=list)  # (mistake id, times, latest feedback)
     lab_runs: list[dict] = field(default_factory=list)  # {"id", "method", "measurements", "at"}, newest first
     last_question: tuple[str, str] | None = None  # (quiz id, question id) of the latest attempt
+    # mistake id -> (quiz id, question id, params) of the latest attempt that made it: where to find its text
+    mistake_where: dict[str, tuple[str, str, dict]] = field(default_factory=dict)
 
 
 def next_lesson(progress: Progress, lesson_ids: list[str]) -> str | None:

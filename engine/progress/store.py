@@ -5,7 +5,7 @@
       .learner(name)           a new learner with a fresh unguessable code (only its hash is stored)
       .learner_by_code(code)   the learner who owns that code, or None
       .record_attempt(...)     one graded answer, its own committed transaction
-      .record_lab_run(...)     one finished lab run and its measurements
+      .record_lab_run(...)     one finished lab run and its measurements (once per job id)
       .complete_lesson(...)    marks a lesson done (idempotent)
       .progress(learner_id)    that learner's own data, and nobody else's
 
@@ -188,10 +188,13 @@ class Store:
     # -- writes ----------------------------------------------------------------------
     def record_attempt(self, learner_id: int, quiz_id: str, question_id: str, *, seed: int, raw: str, parsed,
                        score: float, mistake_id: str | None, feedback: str, params: dict | None = None,
-                       correct: bool | None = None, solution_seen: bool = False, at: datetime | None = None) -> int:
+                       correct: bool | None = None, solution_seen: bool = False, at: datetime | None = None,
+                       mistakes: list[str] | None = None) -> int:
         """Store one graded attempt in its own transaction; returns its id. `solution_seen`: the
         learner had opened the solution of this variant before submitting. `at`: when it was
-        answered, if not now (an import, a simulated class in benchmarks/adaptive.py); UTC."""
+        answered, if not now (an import, a simulated class in benchmarks/adaptive.py); UTC.
+        `mistakes`: every mistake the answer showed (mistake_id is the first, and the one the
+        report groups by)."""
         if not (isinstance(score, (int, float)) and math.isfinite(score) and 0 <= score <= 1):
             raise ValueError(f"attempt score must be a number from 0 to 1, got {score!r}")
         if not (isinstance(seed, int) and 0 <= seed < 2**63):
@@ -201,13 +204,36 @@ class Store:
                    parsed=capped_json(parsed), score=float(score), feedback=str(feedback)[:TEXT_MAX],
                    mistake_id=ident("mistake id", mistake_id) if mistake_id else None, params=to_json(params or {}),
                    correct=bool(score >= 1 if correct is None else correct), solution_seen=bool(solution_seen),
+                   mistakes=to_json([ident("mistake id", m) for m in mistakes or ([mistake_id] if mistake_id else [])]),
                    created_at=_now() if at is None else _utc(at))
         return self._insert(attempts, row, "record an attempt")
 
-    def record_lab_run(self, learner_id: int, method: str, measurements: dict) -> int:
-        row = dict(learner_id=learner_id, method=ident("method", method, 50), measurements=to_json(measurements),
-                   created_at=_now())
-        return self._insert(lab_runs, row, "record a lab run")
+    def record_lab_run(self, learner_id: int, method: str, measurements: dict, *, job_id: str | None = None) -> int:
+        """Store one finished lab run; returns its id. With `job_id`, a run already stored for this
+        learner under that job is not stored again (several tabs or sessions may show the same run):
+        the check and the insert share one write transaction, with the learner's row locked on
+        PostgreSQL (SQLite's BEGIN IMMEDIATE already lets one writer in at a time)."""
+        if job_id is None:
+            row = dict(learner_id=learner_id, method=ident("method", method, 50), measurements=to_json(measurements),
+                       created_at=_now())
+            return self._insert(lab_runs, row, "record a lab run")
+        measurements = {**measurements, "job_id": ident("job id", job_id)}
+        marker = to_json({"job_id": job_id})[1:-1]  # '"job_id": "..."', as to_json writes it inside the row
+        with self._tx("record a lab run", write=True) as conn:
+            if not self.is_sqlite:
+                conn.execute(select(learners.c.id).where(learners.c.id == learner_id).with_for_update())
+            found = conn.scalar(select(lab_runs.c.id).where(
+                lab_runs.c.learner_id == learner_id, lab_runs.c.method == method,
+                lab_runs.c.measurements.contains(marker, autoescape=True)))
+            if found is not None:
+                return found
+            try:
+                result = conn.execute(insert(lab_runs).values(
+                    learner_id=learner_id, method=ident("method", method, 50), measurements=to_json(measurements),
+                    created_at=_now()))
+            except IntegrityError as exc:
+                raise ValueError(f"could not record a lab run: no learner with id {learner_id!r}") from exc
+        return result.inserted_primary_key[0]
 
     def complete_lesson(self, learner_id: int, lesson_id: str) -> bool:
         """Mark a lesson done; True the first time, False if it already was."""
@@ -250,13 +276,16 @@ class Store:
             mistakes = conn.execute(select(a.mistake_id, func.count(), func.max(a.id)).where(
                 mine, a.mistake_id.is_not(None)).group_by(a.mistake_id).order_by(func.count().desc(), a.mistake_id)
                 .limit(5)).all()
-            feedback = dict(conn.execute(select(a.id, a.feedback).where(a.id.in_([m[2] for m in mistakes]))).all())
+            latest = {row[0]: row[1:] for row in conn.execute(select(a.id, a.feedback, a.quiz_id, a.question_id,
+                                                                        a.params).where(a.id.in_([m[2] for m in mistakes])))}
             last = conn.execute(select(a.quiz_id, a.question_id).where(mine).order_by(a.id.desc()).limit(1)).first()
             runs = conn.execute(select(lab_runs).where(lab_runs.c.learner_id == learner_id)
                                 .order_by(lab_runs.c.id.desc()).limit(50)).all()
         return Progress(
             learner=learner, lessons_done=list(lessons), quizzes=_quiz_scores(per_question),
-            mistakes=[(m[0], m[1], feedback.get(m[2], "")) for m in mistakes],
+            mistakes=[(m[0], m[1], latest[m[2]][0] if m[2] in latest else "") for m in mistakes],
+            mistake_where={m[0]: (latest[m[2]][1], latest[m[2]][2], json.loads(latest[m[2]][3] or "{}"))
+                           for m in mistakes if m[2] in latest},
             lab_runs=[{"id": r.id, "method": r.method, "measurements": json.loads(r.measurements),
                        "at": _utc(r.created_at)}
                       for r in runs],

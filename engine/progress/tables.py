@@ -55,7 +55,7 @@ learners = Table(
     "learners", metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(NAME_MAX), nullable=False),
-    # the learner's code is a credential: only its scrypt digest is kept (values.code_digest, version 8)
+    # the learner's code is a credential: only its scrypt digest is kept (values.code_digest, version 9)
     Column("code_hash", String(DIGEST_LENGTH), nullable=False, unique=True),
     Column("subject", String(255), unique=True),  # OIDC identity ("sub" or email) when logged in
     Column("created_at", DateTime(timezone=True), nullable=False),
@@ -78,6 +78,8 @@ attempts = Table(
     Column("correct", Boolean, nullable=False, server_default=text("false")),  # v2
     # solution_seen: the learner had opened this variant's solution before submitting (issue 14)
     Column("solution_seen", Boolean, nullable=False, server_default=text("false")),
+    # v8: JSON list of every mistake the answer showed (two wrong options linked to two mistakes), mistake_id first
+    Column("mistakes", Text, nullable=False, server_default="[]"),
 )
 
 lab_runs = Table(
@@ -122,10 +124,10 @@ lab_jobs = Table(  # version 5; times are time.time() seconds (UTC epoch), as th
     Column("started_at", Float),
     Column("finished_at", Float),
     Column("heartbeat_at", Float),  # the runner's last sign of life
-    Column("client", String(DIGEST_LENGTH)),  # version 10: SHA-256 of the address of an owner not signed in
+    Column("client", String(DIGEST_LENGTH)),  # version 11: SHA-256 of the address of an owner not signed in
 )
 
-limits = Table(  # version 9; times are time.time() seconds
+limits = Table(  # version 10; times are time.time() seconds
     "limits", metadata,
     Column("kind", String(40), primary_key=True),  # "learner code", "instructor password", "new learner"
     Column("scope", String(16), primary_key=True),  # "session", "address" or "server"
@@ -260,8 +262,14 @@ def _v7_bkt_params(conn: Connection) -> None:
           Column("mastered", Float), Column("fitted_at", DateTime(timezone=True), nullable=False)).create(conn)
 
 
-def _v8_hashed_codes(conn: Connection) -> None:
-    """Version 8: learner codes are credentials, so the table keeps only a hash of each (issue 21).
+def _v8_attempt_mistakes(conn: Connection) -> None:
+    """Version 8: attempts keep every mistake an answer shows, not only the first (issue 17: two
+    wrong options, each linked to a mistake). Earlier rows get [] (their mistake_id is the one)."""
+    conn.execute(text("ALTER TABLE attempts ADD COLUMN mistakes TEXT NOT NULL DEFAULT '[]'"))
+
+
+def _v9_hashed_codes(conn: Connection) -> None:
+    """Version 9: learner codes are credentials, so the table keeps only a hash of each (issue 21).
     The column is renamed, keeping its UNIQUE index (SQLite >= 3.25 and PostgreSQL rename in place),
     widened on PostgreSQL (SQLite does not enforce lengths), and each code replaced by its digest:
     a learner signs in with the same code as before."""
@@ -274,12 +282,12 @@ def _v8_hashed_codes(conn: Connection) -> None:
                      {"digest": code_digest(normalise_code(code)), "id": learner_id})
 
 
-def _v9_limits(conn: Connection) -> None:
-    """Version 9: counters of wrong guesses and new learners in the database, not in each app
+def _v10_limits(conn: Connection) -> None:
+    """Version 10: counters of wrong guesses and new learners in the database, not in each app
     process, so a restart, another replica or a reload does not reset them (issue 21)."""
-    v9 = MetaData()
+    v10 = MetaData()
     table = Table(
-        "limits", v9, Column("kind", String(40), primary_key=True), Column("scope", String(16), primary_key=True),
+        "limits", v10, Column("kind", String(40), primary_key=True), Column("scope", String(16), primary_key=True),
         Column("key", String(DIGEST_LENGTH), primary_key=True), Column("count", Integer, nullable=False),
         Column("window_start", Float, nullable=False), Column("strikes", Integer, nullable=False),
         Column("next_at", Float, nullable=False), Column("seen_at", Float, nullable=False))
@@ -287,8 +295,8 @@ def _v9_limits(conn: Connection) -> None:
     Index("ix_limits_seen", table.c.seen_at).create(conn)
 
 
-def _v10_job_clients(conn: Connection) -> None:
-    """Version 10: a lab job remembers (as a hash) the address of an owner who had not signed in, so
+def _v11_job_clients(conn: Connection) -> None:
+    """Version 11: a lab job remembers (as a hash) the address of an owner who had not signed in, so
     that one person opening many tabs cannot multiply the per-learner cap (issue 21)."""
     conn.execute(text(f"ALTER TABLE lab_jobs ADD COLUMN client VARCHAR({DIGEST_LENGTH})"))
     conn.execute(text("CREATE INDEX ix_lab_jobs_client ON lab_jobs (client, state)"))
@@ -297,5 +305,6 @@ def _v10_job_clients(conn: Connection) -> None:
 # Ordered: MIGRATIONS[i] brings the schema from version i to version i + 1.
 MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_params_and_correct, _v3_indexes,
                                                   _v4_report_indexes, _v5_solution_seen, _v6_lab_jobs,
-                                                  _v7_bkt_params, _v8_hashed_codes, _v9_limits, _v10_job_clients]
+                                                  _v7_bkt_params, _v8_attempt_mistakes, _v9_hashed_codes, _v10_limits,
+                                                  _v11_job_clients]
 LATEST = len(MIGRATIONS)

@@ -179,6 +179,20 @@ def test_a_bad_retention_setting_is_named(monkeypatch, raw):
         lab_runs.max_age_days()
 
 
+def test_figure_rows_put_methods_side_by_side_as_text():
+    rows = lab_runs.figure_rows({"lora": _result("lora", "x"), "qlora": _result("qlora", "y")})
+    assert [list(row) for row in rows][0] == ["figure", "lora", "qlora"]  # as many columns as methods, plus one
+    by_figure = {row["figure"]: row for row in rows}
+    assert by_figure["trainable %"]["lora"] == "2.5" and by_figure["adapter kB"]["lora"] == "2,000"
+    assert all(isinstance(v, str) and v not in ("", "None") for row in rows for v in row.values())
+
+
+def test_a_run_the_stop_rule_ended_early_says_where_and_why():
+    stopped = {**_result("qlora", "x"), "steps": 90, "stopped_at": 84, "stop_reason": "converged", "stop_loss": 0.08}
+    ran_out = {**_result("lora", "y"), "steps": 90, "stopped_at": 90, "stop_reason": "steps", "stop_loss": 0.08}
+    assert lab_runs.early_stops({"qlora": stopped, "lora": ran_out}) == ["qlora stopped at step 84 of 90: loss under 0.08"]
+
+
 def test_cli_adapters_in_artifacts_lab_are_pruned_too(tmp_path, monkeypatch):
     """Issue 21: `python -m engine lab` without --output-dir saved to artifacts/lab/lora-lab-*, never pruned."""
     import os

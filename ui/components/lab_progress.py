@@ -123,7 +123,7 @@ def _panel(queue: JobQueue, job_ids: dict[str, str], key: str, every: float | No
         view = st.session_state[f"{key}-live"] = LiveView(jobs=tuple(job_ids.values()))
     view.mark = fingerprint(infos)
     was_active = every is not None
-    st.subheader("Runs")
+    st.header("Runs")
     for method, info in infos.items():
         _job_row(queue, method, info, key)
     if was_active and all(i is None or i.finished for i in infos.values()):
