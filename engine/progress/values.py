@@ -40,7 +40,7 @@ def could_be_code(code: str) -> bool:
     return 0 < len(code) <= 16
 
 
-# scrypt parameters of version 1 of the code hash (engine/progress/tables.py, migration 8): N = 2**13,
+# scrypt parameters of version 1 of the code hash (engine/progress/tables.py, migration 9): N = 2**13,
 # r = 8 (8 MiB of memory per hash), p = 1. Changing them needs a new migration, since every stored
 # digest was made with them; the salt is fixed so that a code finds its row by an index lookup.
 _SCRYPT = dict(salt=b"lora-lab learner code v1", n=2**13, r=8, p=1, dklen=32)
