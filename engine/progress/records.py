@@ -15,7 +15,9 @@ from datetime import datetime
 class Learner:
     id: int
     name: str
-    code: str  # the learner's key back in: show it only to them
+    # The learner's key back in, known only just after it was made or typed (the store keeps its
+    # hash alone); "" otherwise. Show it only to them.
+    code: str = ""
 
 
 @dataclass(frozen=True)

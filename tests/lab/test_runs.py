@@ -41,8 +41,8 @@ def test_every_bad_field_is_reported_at_once():
 class _Recorder:
     """Records what would be submitted, like JobQueue.submit_group."""
 
-    def submit_group(self, target, kwargs_by_label, *, device=None, owner=None):
-        self.target, self.kwargs, self.owner = target, kwargs_by_label, owner
+    def submit_group(self, target, kwargs_by_label, *, device=None, owner=None, anonymous_from=None):
+        self.target, self.kwargs, self.owner, self.anonymous_from = target, kwargs_by_label, owner, anonymous_from
         return {label: f"id-{label}" for label in kwargs_by_label}
 
 
@@ -146,8 +146,9 @@ def test_a_runs_folder_that_is_a_file_gets_a_message(monkeypatch, tmp_path):
     (tmp_path / "data").write_text("not a folder")
     monkeypatch.delenv("LORA_LAB_RUNS", raising=False)
     monkeypatch.setenv("LORA_LAB_DATA", str(tmp_path / "data"))
-    with pytest.raises(lab_runs.SettingsError, match="runs folder: the server cannot write to"):
+    with pytest.raises(lab_runs.SettingsError, match="runs folder: the server cannot write its runs folder") as refused:
         lab_runs.submit_comparison(_Recorder(), LabSettings(), [], ["lora"])
+    assert str(tmp_path) not in str(refused.value)  # a learner reads it: no server path (issue 21)
 
 
 def test_old_runs_are_deleted_and_nothing_else(tmp_path):
@@ -190,3 +191,21 @@ def test_a_run_the_stop_rule_ended_early_says_where_and_why():
     stopped = {**_result("qlora", "x"), "steps": 90, "stopped_at": 84, "stop_reason": "converged", "stop_loss": 0.08}
     ran_out = {**_result("lora", "y"), "steps": 90, "stopped_at": 90, "stop_reason": "steps", "stop_loss": 0.08}
     assert lab_runs.early_stops({"qlora": stopped, "lora": ran_out}) == ["qlora stopped at step 84 of 90: loss under 0.08"]
+
+
+def test_cli_adapters_in_artifacts_lab_are_pruned_too(tmp_path, monkeypatch):
+    """Issue 21: `python -m engine lab` without --output-dir saved to artifacts/lab/lora-lab-*, never pruned."""
+    import os
+
+    from engine.lab import finetune
+
+    monkeypatch.setattr(finetune, "ROOT", tmp_path)
+    monkeypatch.delenv("LORA_LAB_RUNS_MAX_AGE_DAYS", raising=False)
+    lab = tmp_path / "artifacts" / "lab"
+    old, new, other = lab / "lora-lab-ab12_x9z", lab / "lora-lab-cd34efgh", lab / "my-notes"
+    for folder in (old, new, other):
+        folder.mkdir(parents=True)
+    for folder in (old, other):
+        os.utime(folder, (1_000_000_000.0, 1_000_000_000.0))  # 2001: older than a week
+    assert finetune._artifacts() == lab
+    assert not old.exists() and new.exists() and other.exists()

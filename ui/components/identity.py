@@ -10,7 +10,9 @@ does nothing when nobody is signed in, and a database problem shows a warning in
 breaking the page. The instructor
 gate compares INSTRUCTOR_PASSWORD with hmac.compare_digest (Python docs, hmac: constant
 time, so the comparison leaks no prefix length). Wrong passwords and wrong learner codes
-are limited per session and per client address (engine/progress/throttle.py).
+are paced per session, client address and server, and new learners limited per session and
+address, with counters in the progress database (engine/progress/throttle.py): an attempt
+waits its turn, and the right secret is never refused.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ import hashlib
 import hmac
 import os
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from engine.progress.throttle import GuessLimit, message
+from engine.progress.throttle import client_address, guess_limit, message, new_learner_limit, trusted_proxies
 from ui.components import browser_session
 
 if TYPE_CHECKING:
@@ -100,64 +103,74 @@ def sign_in(db: Store) -> Learner | None:
 
 
 def _come_back(db: Store, code: str, stay: bool) -> None:
-    """Sign in with a learner code; a wrong one counts against this session's and address's guesses."""
+    """Sign in with a learner code, checked in this client's turn; a wrong one counts as a guess."""
     if not code.strip():
         st.error("Type your learner code first.")
         return
-    if _locked_out("learner code"):
-        return
-    found = db.learner_by_code(code)
-    if found is None:
+    found: list[Learner] = []
+
+    def check() -> bool:
+        learner = db.learner_by_code(code)
+        found.extend([learner] if learner else [])
+        return learner is not None
+
+    right = _checked(db, "learner code", check)
+    if right:
+        _remember(found[0], stay)
+    elif right is False:
         st.error("No learner has that code. Check it, or start afresh with a display name.")
-        _wrong_guess("learner code")
-    else:
-        _remember(found, stay)
 
 
-@st.cache_resource(show_spinner=False)
-def _guess_limit(kind: str) -> GuessLimit:
-    """One limit per kind of secret ("learner code", "instructor password"), shared by every session."""
-    return GuessLimit.from_env()
+def client_keys() -> dict[str, str]:
+    """Who is asking, for the limits: this session, the client's address and the server as a whole.
 
-
-def _guesser() -> tuple[str, str | None]:
-    """(this session's id, the client's address, or None when it is not known).
-
-    Streamlit gives no address for a connection from this machine (st.context.ip_address docs);
-    that is also how a reverse proxy on the same machine connects, so there the last
-    X-Forwarded-For entry, the one the proxy added, is the client. It is not trusted from
-    anywhere else, where any client could write it.
+    The address is the connection's (Streamlit reports one from this machine as None: 127.0.0.1);
+    X-Forwarded-For is believed only from the proxies in LORA_LAB_TRUSTED_PROXIES, since any
+    client can write it (engine/progress/throttle.py client_address).
     """
     session = st.session_state.setdefault("guess_session", uuid.uuid4().hex)
-    address = st.context.ip_address
-    if address is None:
-        forwarded = (st.context.headers or {}).get("X-Forwarded-For", "")
-        address = forwarded.split(",")[-1].strip() or None
-    return session, address
+    forwarded = (st.context.headers or {}).get("X-Forwarded-For", "")
+    return {"session": session, "address": client_address(st.context.ip_address, forwarded, trusted_proxies()),
+            "server": "all"}
 
 
-def _locked_out(kind: str) -> bool:
-    """True, after saying how long to wait, while this session or address has guessed wrong too often."""
+def _checked(db: Store, kind: str, check: Callable[[], bool]) -> bool | None:
+    """`check()` run in this client's turn: after many wrong guesses of this kind, attempts wait and
+    are checked one at a time, so a right secret gets in late but is never refused. None (after
+    saying why) when it could not be checked."""
+    from engine.progress.store import StoreError
+
+    waiting = st.empty()
+
+    def say(seconds: float) -> None:
+        waiting.info(f"Many wrong attempts were made here recently, so each is checked in turn: yours in "
+                     f"{seconds:.0f} s…", icon=":material/hourglass_top:")
+
     try:
-        wait = _guess_limit(kind).wait(*_guesser())
-    except ValueError as exc:  # a bad LORA_LAB_GUESSES_* setting: refuse rather than not limit
+        ok = guess_limit(db, kind).attempt(client_keys(), check, on_wait=say)
+    except ValueError as exc:  # a bad LORA_LAB_GUESSES_* or LORA_LAB_TRUSTED_PROXIES: refuse rather than not limit
         st.error(f"Signing in is disabled on this server: {exc}.")
-        return True
-    if wait:
-        st.error(message(wait))
-    return bool(wait)
-
-
-def _wrong_guess(kind: str) -> None:
-    wait = _guess_limit(kind).failed(*_guesser())
-    if wait:
-        st.error(message(wait))
+        return None
+    except StoreError as exc:
+        st.error(f"Signing in is not possible right now. {exc}")
+        return None
+    waiting.empty()
+    if ok is None:
+        st.error("Many attempts from your network are being checked right now; press the button again in a moment.")
+    return ok
 
 
 def _start(db: Store, name: str, stay: bool) -> None:
+    """A new learner, unless this session or address has made too many in the last 10 minutes."""
     try:
+        limit, keys = new_learner_limit(db), client_keys()
+        wait = limit.claim(keys)
+        if wait:
+            st.error(f"Several learners were made from here in a short time. {message(wait)}")
+            return
         learner = db.learner(name)
-    except ValueError as exc:
+        limit.count(keys)
+    except ValueError as exc:  # a bad name, or a bad LORA_LAB_NEW_LEARNERS_* setting
         st.error(str(exc))
         return
     st.session_state["learner_code_is_new"] = True
@@ -176,8 +189,12 @@ def show_identity(learner: Learner) -> None:
     if oidc_configured():
         st.button("Log out", on_click=st.logout, key="identity-log-out")
     else:
-        st.caption("Keep your learner code to come back on another day or device; it is your key.")
-        st.code(f"{learner.code[:4]}-{learner.code[4:]}", language=None)
+        if learner.code:
+            st.caption("Keep your learner code to come back on another day or device; it is your key.")
+            st.code(f"{learner.code[:4]}-{learner.code[4:]}", language=None)
+        else:  # signed in by this browser's cookie: the server keeps only a hash of the code
+            st.caption("Your learner code was shown when you made it; the server keeps only a hash of it, "
+                       "so it cannot show it again. It still signs you in on another day or device.")
         if st.button("Sign out", key="identity-sign-out"):
             st.session_state.pop(CODE_KEY, None)
             browser_session.forget()  # and this browser's cookie
@@ -293,10 +310,11 @@ def instructor_gate(expected: str) -> None:
         return
     with st.form("instructor-login"):
         typed = st.text_input("Instructor password", type="password")
-        if st.form_submit_button("Open the dashboard") and not _locked_out("instructor password"):
-            if hmac.compare_digest(typed.encode(), expected.encode()):
+        if st.form_submit_button("Open the dashboard") and (db := store()) is not None:
+            right = _checked(db, "instructor password", lambda: hmac.compare_digest(typed.encode(), expected.encode()))
+            if right:
                 st.session_state[UNLOCKED] = digest
                 st.rerun()
-            st.error("Wrong password.")
-            _wrong_guess("instructor password")
+            if right is False:
+                st.error("Wrong password.")
     st.stop()

@@ -18,6 +18,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from engine.jobs.queue import JobQueue
+from engine.lab.messages import without_paths
+from ui.components import lab_queue
 
 BUTTON = "Measure memory at scale"  # the exact label benchmarks/lab_browser.py looks for
 PRESET = "gpt2-125m"
@@ -34,18 +36,22 @@ def target() -> str:
     return os.environ.get("LORA_LAB_MEMORY_TARGET", "engine.lab.memory_scale:run_memory_scale")
 
 
-def render(get_queue: Callable[[], JobQueue], *, key: str, owner: str | None = None) -> None:
+def render(get_queue: Callable[[], JobQueue], *, key: str, owner: str | None = None,
+           anonymous_from: str | None = None) -> None:
     """The section: intro, the button, then progress or results of this session's run. The run is
-    filed under `owner`, like the lab's other runs, so it counts against that learner's cap."""
+    filed under `owner`, like the lab's other runs, so it counts against that learner's caps."""
     st.header("Memory at scale")
     st.caption(INTRO)
     state_key = f"{key}-memory-scale-job"
     if st.button(BUTTON, key=f"{key}-memory-scale"):
         try:
             st.session_state[state_key] = get_queue().submit(target(), {"preset": PRESET}, label="memory at scale",
-                                                             owner=owner)
+                                                             owner=owner, anonymous_from=anonymous_from)
+            lab_queue.refused(f"{key}-memory-scale", None, forget=True)
         except ValueError as exc:  # QueueFull: this learner already has their share of runs queued
-            st.warning(str(exc), icon=":material/hourglass_top:")
+            lab_queue.refused(f"{key}-memory-scale", str(exc))
+    else:
+        lab_queue.refused(f"{key}-memory-scale")
     job_id = st.session_state.get(state_key)
     if job_id:
         queue = get_queue()
@@ -71,7 +77,7 @@ def _panel(queue: JobQueue, job_id: str, key: str, was_active: bool) -> None:
         if st.button("Cancel", key=f"{key}-memory-scale-cancel"):
             queue.cancel(job_id)
     elif info.state == "failed":
-        st.error(f"Memory at scale failed: {info.error}")
+        st.error(f"Memory at scale failed: {without_paths(info.error)}")
     elif info.state == "cancelled":
         st.warning("Memory at scale was cancelled.")
     elif info.state == "done":

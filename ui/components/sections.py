@@ -34,7 +34,8 @@ def render_section(section: schema.Section, *, key: str, references: dict, numbe
         st.header(section.title)
     numbered = _quiz(section, key, number_from) if section.type == "quiz" else _RENDERERS[section.type](section, key)
     if section.cite:
-        st.caption("Source: " + "; ".join(references[c].title if c in references else c for c in section.cite))
+        titles = (references[c].title if c in references else c for c in section.cite)
+        st.caption("Source: " + "; ".join(markup.escape(title) for title in titles))
     return numbered or 0
 
 

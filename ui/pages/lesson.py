@@ -7,6 +7,7 @@ import logging
 import streamlit as st
 
 from engine.content.loader import load_course
+from engine.content.markup import citation
 from ui.components.identity import lesson_done_button
 from ui.components.links import link_to
 from ui.components.problems import render_problems
@@ -31,7 +32,7 @@ def render(lesson_id: str) -> None:
     if lesson.references:
         st.divider()
         st.markdown("**Sources**")
-        st.markdown("\n".join(f"- {_citation(ref)}" for ref in lesson.references))
+        st.markdown("\n".join(f"- {citation(ref.title, ref.url)}" for ref in lesson.references))
     lesson_done_button(lesson.id)  # progress store: mark done when signed in
     _next_steps(course, lesson)
 
@@ -45,10 +46,6 @@ def _render_guarded(section, key: str, references: dict, number: int) -> int:
         logging.getLogger(__name__).exception("section %s failed to render", key)
         st.error("This part of the lesson could not be shown. The rest of the lesson works.", icon=":material/error:")
         return 0
-
-
-def _citation(ref) -> str:
-    return f"[{ref.title}]({ref.url})" if ref.url else ref.title
 
 
 def _next_steps(course, lesson) -> None:
