@@ -10,7 +10,6 @@ queue that fills it in is engine/jobs/queue.py (its state: engine/jobs/state.py)
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,28 +43,6 @@ class JobInfo:
     @property
     def finished(self) -> bool:
         return self.state in FINISHED
-
-
-class News:
-    """A count of news about jobs (one started, ended, or reported its first loss) that a page can
-    wait on instead of polling: `wait(seen, timeout)` returns at once when there was news since `seen`."""
-
-    def __init__(self):
-        self._count = 0
-        self._changed = threading.Condition()
-
-    def seen(self) -> int:
-        return self._count
-
-    def tell(self) -> None:
-        with self._changed:
-            self._count += 1
-            self._changed.notify_all()
-
-    def wait(self, seen: int, timeout: float) -> bool:
-        """True once there is news since `seen`; False after `timeout` seconds without."""
-        with self._changed:
-            return self._changed.wait_for(lambda: self._count != seen, timeout=timeout)
 
 
 def default_device() -> str:

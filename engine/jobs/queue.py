@@ -34,7 +34,7 @@ import os
 import time
 from collections.abc import Callable
 
-from engine.jobs.job import JobInfo, News, default_device, max_jobs_from_env, wait_for, warm_workers_from_env
+from engine.jobs.job import JobInfo, default_device, max_jobs_from_env, wait_for, warm_workers_from_env
 from engine.jobs.pump import Pump
 from engine.jobs.state import JobTable
 from engine.jobs.threads import plan_for_this_machine
@@ -55,9 +55,8 @@ class JobQueue:
         self.threads = threads  # torch threads per worker; None: torch's default (every core)
         self.launcher = Launcher(threads=threads, warmup=warmup)
         self.table = JobTable(keep_finished)
-        self.news = News()  # told when a job starts, ends or reports its first loss: pages may wait on it
         self.pump = Pump(self.table, self.launcher, max_running=max_running, stop_grace_s=stop_grace_s,
-                         on_change=on_change or self.news.tell)
+                         on_change=on_change)
 
     @classmethod
     def from_env(cls, *, warmup: str | None = None, on_change: Callable[[], None] | None = None) -> "JobQueue":

@@ -26,7 +26,7 @@ import threading
 import time
 
 from engine.jobs.fair import fair_order, max_queued_from_env
-from engine.jobs.job import JobInfo, News, wait_for
+from engine.jobs.job import JobInfo, wait_for
 from engine.jobs.queue import JobQueue
 from engine.progress.jobs import UNFINISHED, JobRecord, JobStore, QueueFull  # noqa: F401 - QueueFull for pages
 from engine.progress.store import Store, database_url
@@ -174,7 +174,6 @@ class SharedQueue:
         self.max_queued = max_queued
         self._stop = threading.Event()
         self._news = threading.Event()  # a job started, ended or reported its first loss: sync now
-        self.news = News()  # told once that news is in the database, for pages waiting on it
         self._lock = threading.Lock()  # the sync thread and a page's submit both touch the runner
         runner.listen(self._news.set)
         self._thread = threading.Thread(target=self._sync_loop, name="lora-lab-sync", daemon=True)
@@ -269,15 +268,13 @@ class SharedQueue:
         """Every SYNC_S while this replica runs jobs, at once on news, else every IDLE_SYNC_S: an idle
         server does a few database reads a minute, not two a second."""
         while not self._stop.is_set():
-            news = self._news.wait(SYNC_S if self.runner.busy() else IDLE_SYNC_S)
+            self._news.wait(SYNC_S if self.runner.busy() else IDLE_SYNC_S)
             self._news.clear()
             if self._stop.is_set():
                 return
             try:
                 with self._lock:
                     self.runner.sync(self.db)
-                if news:
-                    self.news.tell()
             except Exception:  # a database hiccup must not stop every later round
                 log.exception("lab queue: sync round failed; carrying on")
 

@@ -108,16 +108,3 @@ def test_a_killed_local_server_loses_its_running_job_and_says_so(url):
         assert "press Start again" in info.error
     finally:
         survivor.shutdown()
-
-
-def test_news_comes_once_the_database_shows_it(first):
-    """Pages wait on `news` instead of polling: each piece of news is already readable when it is told."""
-    seen, observed = first.news.seen(), []
-    job = first.submit(f"{HERE}:timed", {"seconds": 0.8}, owner="learner-1")
-    while not observed or observed[-1][0] != "done":
-        assert first.news.wait(seen, timeout=30), observed
-        seen = first.news.seen()
-        info = first.status(job)
-        observed.append((info.state, len(info.losses)))
-    assert observed[0][0] == "running" and len(observed) >= 2  # the start, then (its first loss and) the end
-    assert len(set(observed)) == len(observed)  # every piece of news showed something new

@@ -4,7 +4,6 @@ CHART_SECONDS), and, in AppTest, polls of an unchanged run that build no figure.
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
@@ -130,16 +129,23 @@ def test_waiting_tabs_poll_half_as_often():
     assert lab_progress.poll_seconds({"qlora": info("done"), "lora": None}) is None
 
 
-def test_a_poll_waits_for_the_queues_news_and_draws_as_soon_as_it_comes():
-    """News (a run started, ended, showed its first loss) wakes a waiting poll at once; without, it waits its share."""
-    from engine.jobs.job import News
+def test_a_poll_that_finds_runs_testing_after_training_waits_for_their_end():
+    """Their results then show at once, not at the next poll."""
+    def info(phase, state="running"):
+        return JobInfo(id="job-1", target="m:f", label="qlora", group=None, device="cpu", state=state,
+                       progress={"phase": phase, "step": 5, "steps": 5}, losses=[1.0])
 
-    news = News()
-    seen = news.seen()
+    assert lab_progress.ending({"qlora": info("eval_after"), "full": info("eval_after", state="done")})
+    assert not lab_progress.ending({"qlora": info("eval_after"), "lora": info("train")})
+    assert not lab_progress.ending({"qlora": info("eval_after", state="done")})  # nothing left to wait for
+
+    class Queue:  # finishes on its third look
+        looks = 0
+
+        def status(self, job_id):
+            self.looks += 1
+            return info("eval_after", state="done" if self.looks >= 3 else "running")
+
     start = time.monotonic()
-    assert not news.wait(seen, timeout=0.2) and time.monotonic() - start >= 0.2
-    threading.Timer(0.1, news.tell).start()
-    start = time.monotonic()
-    assert news.wait(seen, timeout=5.0) and time.monotonic() - start < 1.0
-    assert news.wait(seen, timeout=5.0)  # news since `seen` stays news until the reader moves on
-    assert not news.wait(news.seen(), timeout=0.05)
+    infos = lab_progress._wait_for_end(Queue(), {"qlora": "job-1"}, {"qlora": info("eval_after")})
+    assert infos["qlora"].state == "done" and time.monotonic() - start < lab_progress.END_WAIT_SECONDS

@@ -32,10 +32,10 @@ STARTING_POLL_SECONDS = 0.5
 # what a class of waiting tabs costs the server and the browser (10 tabs: issue 10).
 QUEUED_POLL_SECONDS = 2.0
 CHART_SECONDS = 2.0  # the live loss figure is rebuilt at most this often, seconds
-# Each poll first waits, up to this share of the polling interval, for the queue's news (a run started,
-# ended or showed its first loss) and draws as soon as it comes: the first loss point and the results
-# follow at once, not at the next poll (half an interval later on average). Costs nothing meanwhile.
-NEWS_WAIT_SHARE = 0.8
+# A run testing after training ends within about a second: a poll that finds only such runs waits
+# up to this long for them, checking every END_CHECK_SECONDS, so the results follow at once rather
+# than at the next poll (half a second later on average).
+END_WAIT_SECONDS, END_CHECK_SECONDS = 1.0, 0.1
 # run_lab's progress phases (engine/lab/finetune.py), in words.
 PHASES = {"load": "loading the model", "eval_before": "testing before training", "train": "training",
           "eval_after": "testing after training"}
@@ -59,6 +59,20 @@ def poll_seconds(infos: dict[str, JobInfo | None]) -> float | None:
     return POLL_SECONDS if any(i.state == "running" for i in live) else QUEUED_POLL_SECONDS
 
 
+def ending(infos: dict[str, JobInfo | None]) -> bool:
+    """Every run still going is testing after training: the last phase, a second or less."""
+    live = [i for i in infos.values() if i is not None and not i.finished]
+    return bool(live) and all(i.state == "running" and i.progress.get("phase") == "eval_after" for i in live)
+
+
+def _wait_for_end(queue: JobQueue, job_ids: dict[str, str], infos: dict) -> dict:
+    deadline = time.monotonic() + END_WAIT_SECONDS
+    while time.monotonic() < deadline and not all(i is None or i.finished for i in infos.values()):
+        time.sleep(END_CHECK_SECONDS)
+        infos = {method: queue.status(job_id) for method, job_id in job_ids.items()}
+    return infos
+
+
 # What one session's panel last drew: the fingerprint it drew, the live figure and when it was built.
 @dataclass
 class LiveView:
@@ -68,7 +82,6 @@ class LiveView:
     figure_mark: tuple | None = None
     figure_at: float = 0.0  # time.monotonic(), seconds
     builds: int = 0  # figures built, for tests and benchmarks
-    news: int = 0  # the queue's news count when the panel last read the runs (engine.jobs.job.News)
 
 
 def fingerprint(infos: dict[str, JobInfo | None]) -> tuple:
@@ -101,15 +114,12 @@ def live_figure(view: LiveView, infos: dict[str, JobInfo | None], mark: tuple, n
 
 def _panel(queue: JobQueue, job_ids: dict[str, str], key: str, every: float | None) -> None:
     """The runs, polled every `every` seconds (None: they had all finished when the page was drawn)."""
+    infos = {method: queue.status(job_id) for method, job_id in job_ids.items()}
+    if every is not None and ending(infos):
+        infos = _wait_for_end(queue, job_ids, infos)
     view = st.session_state.get(f"{key}-live")
     if view is None or view.jobs != tuple(job_ids.values()):
         view = st.session_state[f"{key}-live"] = LiveView(jobs=tuple(job_ids.values()))
-    news = getattr(queue, "news", None)
-    if news is not None:
-        if every is not None and _polling():
-            news.wait(view.news, timeout=NEWS_WAIT_SHARE * every)
-        view.news = news.seen()
-    infos = {method: queue.status(job_id) for method, job_id in job_ids.items()}
     view.mark = fingerprint(infos)
     was_active = every is not None
     st.subheader("Runs")
@@ -127,15 +137,6 @@ def _panel(queue: JobQueue, job_ids: dict[str, str], key: str, every: float | No
         identity.save_lab_runs(job_ids, done)  # the progress store keeps each finished run once
         lab_results.show(done, key=key)
         lab_questions.show(done, key=key)  # questions with this run's own numbers
-
-
-def _polling() -> bool:
-    """Whether this is one of the fragment's own runs (a poll), not the page's full run, which must
-    not wait (Streamlit's ScriptRunContext lists the fragments a fragment-only run reruns)."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    return bool(getattr(ctx, "fragment_ids_this_run", None))
 
 
 def _job_row(queue: JobQueue, method: str, info: JobInfo | None, key: str) -> None:
