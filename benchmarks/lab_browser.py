@@ -158,7 +158,7 @@ def tabs_run(context, base: str, server_pid: int, tabs: int) -> tuple[float, Cpu
 
 
 def report(name: str, browser_s: float, cpu: CpuShare, cli_s: float | None, first_loss: float | None = None) -> None:
-    goal = GOALS.get(name, 1.15)
+    goal = GOALS.get(name.split(" (pair")[0], 1.15)
     ratio = f"{browser_s / cli_s:.2f}" if cli_s else "n/a"
     verdict = "" if not cli_s else f"  (goal <= {goal}: {'met' if browser_s / cli_s <= goal else 'NOT met'})"
     cli = f"{cli_s:.1f} s" if cli_s else "not measured"
