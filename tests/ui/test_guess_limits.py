@@ -97,12 +97,11 @@ def test_new_learners_are_limited_per_session(db):
     for n in range(3):
         at.text_input[0].input(f"Learner {n}")
         at.button[0].click().run()
-        assert not at.error
-        at.session_state[CODE_KEY] = ""  # signed out: the forms again, in the same session
-        at.run()
+        assert not at.error and at.session_state[CODE_KEY]
+        at.button(key="identity-sign-out").click().run()  # signed out: the forms again, in the same session
     errors = _guess(at, "Learner 3")
     assert errors and errors[0].startswith("Several learners were made from here in a short time. Too many attempts")
-    assert not at.session_state[CODE_KEY]
+    assert CODE_KEY not in at.session_state  # not signed in as a fourth learner
     assert new_learner_limit(db).claim({"session": "another tab", "address": "10.0.0.1"}) == 0
 
 
