@@ -44,10 +44,10 @@ class TrueMastery(Mastery):
         day = self.last_day.get(skill)
         return self.of(skill) * (1 - self.forget[skill]) ** (now.toordinal() - day) if day else self.of(skill)
 
-    def observe(self, skill, correct, item, at, day=None, others=1.0) -> None:
+    def observe(self, skill, correct, item, at, day=None, others=1.0, after_slip=False) -> None:
         params = self.model.of(skill)
-        p = update(self.known(skill, at), correct, self.model.guess(item, skill), params.p_slip, params.p_learn,
-                   others)
+        learn = params.p_learn_slip if after_slip and params.p_learn_slip is not None else params.p_learn
+        p = update(self.known(skill, at), correct, self.model.guess(item, skill), params.p_slip, learn, others)
         self.p[skill], self.last_day[skill] = p, at.toordinal()
         self.seen[skill] += 1
 

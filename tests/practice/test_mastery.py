@@ -123,6 +123,25 @@ def test_forgetting_lowers_known_now_and_the_next_day_starts_from_it(catalogue):
     assert later.of("lora-ideas") == pytest.approx(update(p * r, False, guess, DEFAULT.p_slip, DEFAULT.p_learn))
 
 
+def test_a_fitted_forgetting_rate_replaces_fsrs_day_by_day(catalogue):
+    """With the class's F (here 10% a day): P(known now) = P(L) · 0.9 ** days, the first answer of a
+    later day updates from that, and the skill is due back on the first day it drops under 95%."""
+    key = "seed/q1-lora-purpose"
+    model = Model(skills={"lora-ideas": BKT(0.2, 0.15, 0.1, 0.2, p_forget=0.1)})
+    history = [attempt(i, key, True, seed=i, days_ago=3) for i in (1, 2, 3, 4)]
+    mastery = trace(history, catalogue.items, catalogue.skills, model=model)
+    p = mastery.of("lora-ideas")
+    assert p > 0.95 and mastery.known("lora-ideas", history[-1].at) == p
+    for days in (1, 2, 3):
+        assert mastery.known("lora-ideas", history[-1].at + timedelta(days=days)) == pytest.approx(p * 0.9 ** days)
+    due = mastery.due("lora-ideas")
+    assert mastery.known("lora-ideas", due) < 0.95 <= mastery.known("lora-ideas", due - timedelta(days=1))
+    today = attempt(5, key, False, seed=5)
+    later = trace([today], catalogue.items, catalogue.skills, state=mastery)
+    guess = catalogue.items[key].guess
+    assert later.of("lora-ideas") == pytest.approx(update(p * 0.9 ** 3, False, guess, 0.1, 0.15))
+
+
 def test_a_skill_never_answered_is_at_its_prior_and_forgets_nothing():
     mastery = Mastery(model=Model(skills={"nf4": BKT(0.4, 0.1, 0.1, 0.2)}))
     assert mastery.known("nf4", NOW + timedelta(days=100)) == 0.4 and not mastery.memory
