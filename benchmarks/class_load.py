@@ -115,6 +115,7 @@ def main() -> int:
     parser.add_argument("--ray-address", default=os.environ.get("LORA_LAB_RAY_ADDRESS", ""))
     args = parser.parse_args()
 
+    from engine.jobs.fair import Caps
     from engine.jobs.queue import JobQueue
     from engine.jobs.shared_queue import LocalRunner, SharedQueue, runner_name
 
@@ -123,7 +124,8 @@ def main() -> int:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     print(f"{args.learners} learners, one {args.method} run of {args.steps} steps each, on {os.cpu_count()} CPUs")
     url = f"sqlite:///{tempfile.mkdtemp(prefix='loralab-bench-local.')}/progress.db"
-    local = SharedQueue(LocalRunner(JobQueue.from_env(), runner_name()), store_url=url, max_queued=3)
+    caps = Caps(total=max(Caps().total, args.learners))  # the whole class, however large, may queue at once
+    local = SharedQueue(LocalRunner(JobQueue.from_env(), runner_name()), store_url=url, caps=caps)
     local_rate = report(f"local queue ({local.runner.queue.max_running} at a time per device)",
                         class_run(local, args.learners, args.steps, args.method), local)
     local.shutdown()
@@ -136,7 +138,7 @@ def main() -> int:
         from engine.lab import footprint
 
         url = f"sqlite:///{tempfile.mkdtemp(prefix='loralab-bench-ray.')}/progress.db"
-        ray_queue = SharedQueue(RayRunner(address, url, needs=footprint.NAME), store_url=url, max_queued=3)
+        ray_queue = SharedQueue(RayRunner(address, url, needs=footprint.NAME), store_url=url, caps=caps)
         import ray
 
         resources = ray.cluster_resources()

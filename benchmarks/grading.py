@@ -38,19 +38,22 @@ from engine.quiz.grading import grade_answer  # noqa: E402
 
 CASES = {  # type -> (quiz id, question id, answers)
     "choice": ("why-lora-qlora", "what-lora-changes", ["A B", "A", "C", "A C D"]),
-    "numeric": ("number-formats-quantization", "model-size-gib", ["13.04", "14", "14 GB", "104.31", "99"]),
+    "numeric": ("number-formats-quantization", "model-size-gib", ["13.04", "14", "14 GB", "104.31", "99",
+                                                                  "≈ 13.04 GiB", "14,000 MB", "7 * 2 * 10^9 / 2^30"]),
     "code_output": ("seed", "q3-printed-output", ["252", "252.5", "253", "250", "1", "Error"]),
     "fix_expression": ("seed", "q4-fix-precedence", [
         "(model_size + lora_size) * quantization_factor",
         "model_size + lora_size * quantization_factor",
         "model_size * quantization_factor + lora_size * quantization_factor",
         "model_size + lora_size",
+        "qlora_model_size = (lora_size + model_size) * quantization_factor",
     ]),
     "worked": ("seed", "q3-worked", [
         "lora_model_size = 1000 + 10 = 1010\nint(1010 * 0.25) = int(252.5) = 252",
         "lora_model_size = 1000 + 10 = 1010\nint(1010 * 0.25) = 253",
         "a = 1000 + 20 = 1020\nint(a * 0.25) = 255",
         "int((model_size + lora_size) * quantization_factor) = 252",
+        "Step 1: lora_model_size = 1,000 + 10 = 1010 MB\nStep 2: int(1010 × 0.25) = 252 MB  # truncated",
     ]),
 }
 

@@ -23,7 +23,7 @@ from ruamel.yaml import YAML
 from engine.content.loader import QUIZ_DIR, yaml_files
 from engine.quiz.schema import QuizFile
 from engine.quiz.validation import validate_quiz
-from engine.quiz.variant_checks import variant_values
+from engine.quiz.variants import variant_values
 
 
 def main() -> int:

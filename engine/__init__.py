@@ -10,6 +10,7 @@ One package per concept (STYLE.md §1), one module per idea inside it:
     content/   lessons: schema, figure registry, the YAML loader and its problems
     progress/  the progress store: tables, values, store, class report
     practice/  skills, mastery (BKT, fitted by EM), forgetting (FSRS), the next question, lab-run questions
+    export/    quizzes to other systems: a QTI 3.0 content package for any LMS
     cli/       `python -m engine COMMAND`, one module per command
 
 The packages form layers. An arrow is "may import"; nothing else is allowed, and
@@ -21,6 +22,7 @@ or closes a loop between modules:
        └──▶ maths ◀── lab          jobs ──▶ progress (its job records)
     progress            (stands alone)
     practice ──▶ quiz, progress, content
+    export ──▶ quiz
     cli ──▶ any package
 
 lab (training) and jobs (running work) never import each other: the pages and the CLI
@@ -48,5 +50,6 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "jobs": ("progress",),
     "content": ("quiz", "lab.settings", "maths"),
     "practice": ("quiz", "progress", "content"),
-    "cli": ("sandbox", "maths", "progress", "quiz", "lab", "jobs", "content", "practice"),
+    "export": ("quiz",),
+    "cli": ("sandbox", "maths", "progress", "quiz", "lab", "jobs", "content", "practice", "export"),
 }

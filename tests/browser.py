@@ -47,24 +47,27 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(env: dict[str, str] | None = None, timeout: float = 60):
+def streamlit_server(env: dict[str, str] | None = None, timeout: float = 60, *, port: int | None = None,
+                     secrets: Path | None = None):
     """Yield the base URL of a fresh `streamlit run app.py` in the project, started as the README
-    starts it (the project's .streamlit/config.toml decides everything but where it listens);
-    always stops it."""
+    starts it (the project's .streamlit/config.toml decides everything but where it listens, and
+    `secrets`, a secrets.toml to read instead of the project's); always stops it."""
     log_dir = ROOT / "artifacts"
     log_dir.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "streamlit", "run", "app.py"]
-    with serve(command, ROOT, env=env, log_dir=log_dir, timeout=timeout) as (base, _process):
+    if secrets is not None:
+        command += ["--secrets.files", str(secrets)]
+    with serve(command, ROOT, env=env, log_dir=log_dir, timeout=timeout, port=port) as (base, _process):
         yield base
 
 
 @contextlib.contextmanager
 def serve(command: list[str], project: Path, *, env: dict[str, str] | None = None, log_dir: Path,
-          timeout: float = 60):
-    """Yield (base URL, process) of `command` (a `streamlit run`) on a free loopback port, once it
-    answers its health check; only the port, the loopback address and headless mode are added.
+          timeout: float = 60, port: int | None = None):
+    """Yield (base URL, process) of `command` (a `streamlit run`) on `port` or a free loopback port, once
+    it answers its health check; only the port, the loopback address and headless mode are added.
     Always stops it. Also used by benchmarks/lab_browser.py."""
-    port = free_port()
+    port = port or free_port()
     log = log_dir / f"streamlit-{port}.log"
     command = command + ["--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
     with log.open("wb") as out:

@@ -16,6 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 os.chdir(ROOT)  # the app and the CLI resolve content relative to the project root
+# No warm lab worker unless a test asks for one (tests/jobs/test_template.py, the real lab runs):
+# most lab tests run stand-in jobs, and its warm-up (torch & co, 5-10 s of CPU) would only slow them.
+os.environ.setdefault("LORA_LAB_WARM_WORKER", "off")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -2,8 +2,10 @@
 # Set up everything the test suite needs on a fresh Debian machine, then run it.
 #   bash tests/run.sh [pytest args...]
 # 1. a virtualenv in .venv with requirements-test.txt (torch pinned, CPU build);
-# 2. Debian's chromium (browser tests) and postgresql (progress-store tests), via apt
-#    when missing and we are root (or have sudo);
+# 2. Debian's chromium (browser tests), postgresql (progress-store tests) and npm, via apt
+#    when missing and we are root (or have sudo); then, with npm ci from their lockfiles, the QTI 3
+#    player the export's browser test scores items in (tests/export/player) and the local OpenID
+#    Connect provider of the sign-in test (tests/oidc);
 # 3. a throwaway PostgreSQL server and a Ray head (2 CPUs) on loopback for the duration of the run;
 # 4. pytest over tests/.
 set -euo pipefail
@@ -28,9 +30,19 @@ apt_install() {
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"
   apt_install "${missing[@]}" || echo "warning: could not install ${missing[*]}; those tests will skip or fail" >&2
+fi
+if command -v npm >/dev/null 2>&1; then
+  for node_project in tests/export/player tests/oidc; do  # the QTI player; the sign-in test's OIDC provider
+    echo "installing $node_project (log: .venv/npm-install.log)"
+    if ! npm ci --prefix "$node_project" --no-audit --no-fund >.venv/npm-install.log 2>&1; then
+      tail -n 20 .venv/npm-install.log >&2
+      echo "warning: $node_project did not install; its test will skip or fail" >&2
+    fi
+  done
 fi
 
 # shellcheck source=tests/postgres.sh

@@ -54,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(result.model_dump_json(indent=2))
         return 0
-    print(f"score: {result.score:g}\ncorrect: {'yes' if result.correct else 'no'}\nmistake: {result.mistake_id or '-'}")
+    print(f"score: {result.score:g}\ncorrect: {'yes' if result.correct else 'no'}\n"
+          f"mistake: {', '.join(result.mistakes) or '-'}")
     print(f"feedback: {result.feedback}")
     for mark in result.steps:
         print(f"  step {mark.step}: {'right' if mark.correct else 'wrong'}: {mark.line}  ({mark.feedback})")

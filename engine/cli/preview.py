@@ -52,7 +52,7 @@ def preview_text(question, seed: int) -> str:
     lines += type_of(question).preview(question, variant)
     lines.append(f"answer key: {key.shown}")
     if question.checks:
-        from engine.quiz.constraints import check_lines
+        from engine.quiz.checks import check_lines
 
         lines += [f"  check: {line}" for line in check_lines(question, variant, key)]
     for mistake_id, value in key.mistakes.items():

@@ -11,7 +11,10 @@ Errors (the lesson still serves, but validate fails):
 - Python shown in a code pane or a ```python block parses;
 - no placeholder text (TODO, TBD, lorem ipsum, "coming soon");
 - images (files under lessons/images/, engine/content/markup.py) only in
-  `markdown` and `real_world` sections, the ones drawn as Markdown with images.
+  `markdown` and `real_world` sections, the ones drawn as Markdown with images;
+- no hyphenated word split across a line ("65-billion-" then "parameter": a line break in
+  YAML reads as a space, "65-billion- parameter"), and no Markdown table with an empty header
+  cell (a screen reader names each column by its header; axe-core's empty-table-header).
 Warnings (validate prints them; `--strict` fails on them):
 - every reference is cited by some section; a reference to an arXiv paper links to
   https://arxiv.org/abs/<number> so the version read is pinned;
@@ -42,6 +45,10 @@ _NOT_FACTS = re.compile(r"```.*?```|`[^`]*`|\b(?:lesson|lessons|section|sections
 _PLACEHOLDER = re.compile(r"\b(TODO|TBD|FIXME|lorem ipsum|coming soon)\b", re.IGNORECASE)
 _PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
 _ARXIV = re.compile(r"arXiv:\s*(\d{4}\.\d{4,5})")
+# A word that ends in a hyphen at a line break, the next line going on with the word; not a suspended
+# hyphen ("4- and 8-bit", "pre- or post-"), nor a list item's dash.
+_SPLIT_WORD = re.compile(r"(\w[\w-]*-)\n[ \t]*(?!(?:and|or|to)\b)([a-z]\w*)")
+_TABLE_HEADER = re.compile(r"^[ \t]*(\|.*\|)[ \t]*\n[ \t]*\|[ \t:|-]*-[ \t:|-]*\|[ \t]*$", re.MULTILINE)
 
 
 def stated_numbers(text: str) -> list[str]:
@@ -66,6 +73,7 @@ def check_lesson(lesson: schema.Lesson) -> Iterator[tuple[str, str, str]]:
     yield from _code_parses(lesson)
     yield from _no_placeholders(lesson)
     yield from _images_placed(lesson)
+    yield from _reads_well(lesson)
     yield from _references(lesson)
     yield from _shape(lesson)
 
@@ -107,6 +115,19 @@ def _no_placeholders(lesson: schema.Lesson):
         found = _PLACEHOLDER.search(prose(section))
         if found:
             yield f"sections[{i}]", f"placeholder text '{found.group(0)}'; write the section or remove it", ERROR
+
+
+def _reads_well(lesson: schema.Lesson):
+    for i, section in enumerate(lesson.sections):
+        text = prose(section)
+        for split in _SPLIT_WORD.finditer(text):
+            yield (f"sections[{i}]", f"'{split.group(1)}' ends a line and '{split.group(2)}' starts the next: it reads "
+                   f"'{split.group(1)} {split.group(2)}'; keep the hyphenated word on one line", ERROR)
+        for header in _TABLE_HEADER.finditer(text):
+            cells = [cell.strip() for cell in header.group(1).strip("|").split("|")]
+            if "" in cells:
+                yield (f"sections[{i}]", f"a table's header cell {cells.index('') + 1} is empty; name the column "
+                       "(a screen reader reads each cell with its column's header)", ERROR)
 
 
 def _images_placed(lesson: schema.Lesson):

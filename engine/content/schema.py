@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from engine.content.figures import FIGURES
-from engine.content.markup import url_problem
+from engine.content.markup import reference_url_problem
 from engine.lab.settings import GlossaryEntry, LabSettings
 
 # Lesson and quiz ids are URL paths (`/<lesson-id>`), so they are lowercase slugs.
@@ -36,7 +36,8 @@ class Reference(Strict):
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     # Human-readable citation, e.g. "Hu et al., LoRA (2021), arXiv:2106.09685".
     title: str = Field(min_length=1)
-    # http(s) or relative only: the page shows it as a link (engine/content/markup.py).
+    # http(s) or relative only, with nothing that would end the link the page builds around it
+    # (engine/content/markup.py reference_url_problem).
     url: str | None = None
     # A stored result of the project's own runs (benchmarks/results/<result>.json): sections that
     # cite it read its figures with {result:<result>.KEY} placeholders (engine/content/results.py).
@@ -45,7 +46,7 @@ class Reference(Strict):
     @field_validator("url")
     @classmethod
     def _safe_url(cls, url: str | None) -> str | None:
-        why = url_problem(url) if url is not None else None
+        why = reference_url_problem(url) if url is not None else None
         if why:
             raise ValueError(why)
         return url

@@ -1,4 +1,4 @@
-"""Fair turns for a class: which queued job starts next, and how many each learner may queue.
+"""Fair turns for a class: which queued job starts next, and how many runs may wait at once.
 
 Round robin by learner (fair queuing in its simplest form: Nagle, "On Packet Switches
 with Infinite Storage", RFC 970): a learner's k-th waiting job goes after every other
@@ -12,6 +12,12 @@ equals, the earlier submission goes first.
 
 Pure functions over anything with `.owner`, `.submitted_at` and `.id`, so the local
 queue (engine/jobs/queue.py) and the shared one (engine/jobs/shared_queue.py) use the same rule.
+
+Caps (issue 21): a turn per learner is fair only if one person cannot be many learners. Each
+learner may have LORA_LAB_MAX_QUEUED runs waiting or running (3); a page without sign-in files
+its runs under a token in its URL, free to make, so those runs also count against their client
+address, LORA_LAB_MAX_QUEUED_PER_ADDRESS at once (3); and the whole queue holds at most
+LORA_LAB_MAX_WAITING (100). LORA_LAB_REQUIRE_SIGN_IN=1 takes runs from signed-in learners only.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -53,3 +60,31 @@ def max_queued_from_env() -> int:
     if not raw.strip().isdigit() or not 1 <= int(raw) <= 100:
         raise ValueError(f"LORA_LAB_MAX_QUEUED must be a whole number from 1 to 100, not {raw!r}")
     return int(raw)
+
+
+# How many runs may wait or run at once (see the module docstring); SharedQueue enforces them.
+@dataclass(frozen=True)
+class Caps:
+    per_learner: int = MAX_QUEUED_DEFAULT  # LORA_LAB_MAX_QUEUED
+    per_address: int = 3  # LORA_LAB_MAX_QUEUED_PER_ADDRESS: runs of people not signed in, per client address
+    total: int = 100  # LORA_LAB_MAX_WAITING: the whole queue, every learner and address together
+    sign_in: bool = False  # LORA_LAB_REQUIRE_SIGN_IN: runs only from signed-in learners
+
+    @classmethod
+    def from_env(cls) -> Caps:
+        return cls(per_learner=max_queued_from_env(), per_address=_whole("LORA_LAB_MAX_QUEUED_PER_ADDRESS", 3),
+                   total=_whole("LORA_LAB_MAX_WAITING", 100), sign_in=_flag("LORA_LAB_REQUIRE_SIGN_IN"))
+
+
+def _whole(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip() or str(default)
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        raise ValueError(f"{name} must be a whole number from 1 to 100000, not {raw!r}")
+    return int(raw)
+
+
+def _flag(name: str) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw not in ("", "0", "1", "true", "false", "yes", "no", "on", "off"):
+        raise ValueError(f"{name} must be 1 (on) or 0 (off), not {raw!r}")
+    return raw in ("1", "true", "yes", "on")

@@ -1,7 +1,7 @@
 """One lab job as the pages see it: its state, progress, losses and result, and where it runs.
 
 `JobInfo` is a snapshot, safe to read from any thread and to hand to a page; the
-queue that fills it in is engine/jobs/queue.py.
+queue that fills it in is engine/jobs/queue.py (its state: engine/jobs/state.py).
 
     queued ──▶ running ──▶ done | failed | cancelled
        └────────────────────────────────▶ cancelled
@@ -56,6 +56,25 @@ def max_jobs_from_env() -> int:
     if not raw.strip().isdigit() or not 1 <= int(raw) <= 16:
         raise ValueError(f"LORA_LAB_MAX_JOBS must be a whole number from 1 to 16, not {raw!r}")
     return int(raw)
+
+
+WARM_WORKER_ENV = "LORA_LAB_WARM_WORKER"
+WARM_WHEN = ("lab", "start", "off")
+
+
+def warm_worker_from_env() -> str:
+    """When the warm worker is made ready, from LORA_LAB_WARM_WORKER: "lab" (default: when the Lab
+    page, or a lesson's lab, first opens), "start" (with the server's first page of any kind), or
+    "off" (no warm worker: every job spawns a fresh interpreter, and no idle memory is held)."""
+    raw = os.environ.get(WARM_WORKER_ENV, "lab").strip().lower() or "lab"
+    if raw not in WARM_WHEN:
+        raise ValueError(f"{WARM_WORKER_ENV} must be one of {', '.join(WARM_WHEN)}, not {raw!r}")
+    return raw
+
+
+def warm_workers_from_env() -> bool:
+    """Whether to keep a warm worker at all (LORA_LAB_WARM_WORKER is not "off")."""
+    return warm_worker_from_env() != "off"
 
 
 def wait_for(status: Callable[[str], JobInfo | None], job_id: str, timeout: float, poll_s: float) -> JobInfo | None:

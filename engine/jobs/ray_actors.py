@@ -1,9 +1,10 @@
-"""What runs on the Ray cluster for the lab: one dispatcher per database, one actor per job.
+"""What runs on the Ray cluster: one dispatcher per database, one actor per job.
 
     Dispatcher "lora-lab-dispatcher-<hash of the database URL>"  (detached, 0 CPUs)
       every SYNC_S: read queued ray jobs ─▶ fair turns (fair.py) ─▶ while the cluster has room:
       claim the job, start ─▶ JobActor "lora-lab-<job id>" (detached, its GPU share or CPUs)
-                                │ thread: JobQueue(1) ─spawn─▶ worker ─▶ run_lab
+                                │ thread: its node's WarmNode ─fork─▶ worker ─▶ the job's function
+                                │         (ray_warm.py; without a warm-up: JobQueue(1) ─spawn─▶ worker)
                                 └── start / progress / finish ──▶ progress database
       every WATCH_S: a started job whose actor vanished without an end is marked failed
 
@@ -12,8 +13,8 @@ cluster, not to the app process that asked, so killing or restarting every app r
 stops neither a running job nor the turns of the waiting ones, and any replica finds them
 by name. One dispatcher per database, found or made with get_if_exists, gives one
 decider for the turns; it ends itself after IDLE_S seconds with nothing to do, and the
-next replica that queues a job starts it again. Inside a JobActor the job runs exactly as
-on the local queue (engine/jobs/queue.py: a spawned worker process), so a crash or an
+next replica that queues a job starts it again. A job runs exactly as on the local queue
+(engine/jobs/queue.py: a worker process of its own, forked warm or spawned), so a crash or an
 out-of-memory kill gives the same sentence (worker.describe_exit), and Cancel the same
 should_stop, then terminate, then kill.
 """
@@ -30,11 +31,11 @@ import ray
 
 from engine.jobs.fair import fair_order
 from engine.jobs.queue import JobQueue
+from engine.jobs.ray_warm import NAMESPACE, NodeQueue
 from engine.progress.jobs import UNFINISHED, JobStore
 from engine.progress.store import Store
 
 log = logging.getLogger(__name__)
-NAMESPACE = "lora-lab"
 SYNC_S = 0.5  # seconds between the dispatcher's rounds
 WATCH_S = 5.0  # how often it looks for actors that vanished
 STALE_S = 30.0  # a started job whose actor has not written for this long is looked for
@@ -61,8 +62,11 @@ def _threads_granted() -> int | None:
     return max(1, int(cpus))
 
 
-def run_job(job_id: str, url: str, target: str, kwargs: dict, stop: threading.Event, grace_s: float) -> None:
-    """Inside a JobActor: run one job in a worker process and write its life to the database."""
+def run_job(job_id: str, url: str, target: str, kwargs: dict, stop: threading.Event, grace_s: float,
+            warmup: str | None = None) -> None:
+    """Inside a JobActor: run one job in a worker process and write its life to the database. With a
+    `warmup`, the worker is forked from this node's warm template (engine/jobs/ray_warm.py); without,
+    spawned here."""
     db = JobStore(Store(url))
     try:
         record = db.get(job_id)
@@ -71,8 +75,9 @@ def run_job(job_id: str, url: str, target: str, kwargs: dict, stop: threading.Ev
             return
         if not db.start(job_id, actor_name(job_id)):
             return
-        queue = JobQueue(max_running=1, stop_grace_s=grace_s, keep_finished=1, threads=_threads_granted())
-        queue.submit(target, kwargs, label=job_id, job_id=job_id)  # as stored (JSON): the target revives them
+        queue = NodeQueue(warmup, grace_s) if warmup else JobQueue(max_running=1, stop_grace_s=grace_s, keep_finished=1)
+        # kwargs as stored (JSON): the target revives them
+        queue.submit(target, kwargs, label=job_id, job_id=job_id, threads=_threads_granted())
         seen, beat, checked = None, 0.0, 0.0
         while not (info := queue.status(job_id)).finished:
             now = time.monotonic()
@@ -106,13 +111,14 @@ def _end_self() -> None:
 class JobActor:
     """One lab job, detached from the app that asked for it."""
 
-    def __init__(self, job_id: str, url: str, target: str, kwargs: dict, grace_s: float = 5.0):
+    def __init__(self, job_id: str, url: str, target: str, kwargs: dict, grace_s: float = 5.0,
+                 warmup: str | None = None):
         self._stop = threading.Event()
-        threading.Thread(target=self._run, args=(job_id, url, target, kwargs, grace_s), daemon=True).start()
+        threading.Thread(target=self._run, args=(job_id, url, target, kwargs, grace_s, warmup), daemon=True).start()
 
-    def _run(self, job_id, url, target, kwargs, grace_s) -> None:
+    def _run(self, job_id, url, target, kwargs, grace_s, warmup) -> None:
         try:
-            run_job(job_id, url, target, kwargs, self._stop, grace_s)
+            run_job(job_id, url, target, kwargs, self._stop, grace_s, warmup)
         finally:
             _end_self()
 
@@ -121,7 +127,7 @@ class JobActor:
         return True
 
 
-def dispatch(db: JobStore, jobs: list, url: str, grace_s: float) -> None:
+def dispatch(db: JobStore, jobs: list, url: str, grace_s: float, warmup: str | None = None) -> None:
     """Start waiting jobs in fair turns while the cluster has room for them."""
     waiting = [j for j in jobs if j.state == "queued" and j.dispatched_at is None]
     if not waiting:
@@ -137,7 +143,7 @@ def dispatch(db: JobStore, jobs: list, url: str, grace_s: float) -> None:
         if db.claim(job.id, actor_name(job.id)):
             JobActor.options(name=actor_name(job.id), namespace=NAMESPACE, lifetime="detached",
                              num_cpus=job.resources.get("CPU", 1), num_gpus=job.resources.get("GPU", 0)
-                             ).remote(job.id, url, job.target, job.settings, grace_s)
+                             ).remote(job.id, url, job.target, job.settings, grace_s, warmup)
             for key, amount in job.resources.items():
                 free[key] = free.get(key, 0.0) - amount
 
@@ -161,17 +167,17 @@ def watch(db: JobStore, jobs: list) -> None:
 class Dispatcher:
     """Hands one database's waiting ray jobs to the cluster in fair turns (see the module docstring)."""
 
-    def __init__(self, url: str, grace_s: float = 5.0):
+    def __init__(self, url: str, grace_s: float = 5.0, warmup: str | None = None):
         self._wake = threading.Event()
-        threading.Thread(target=self._loop, args=(url, grace_s), daemon=True).start()
+        threading.Thread(target=self._loop, args=(url, grace_s, warmup), daemon=True).start()
 
-    def _loop(self, url: str, grace_s: float) -> None:
+    def _loop(self, url: str, grace_s: float, warmup: str | None) -> None:
         db, watched, busy = JobStore(Store(url)), 0.0, time.monotonic()
         try:
             while time.monotonic() - busy < IDLE_S:
                 try:
                     jobs = db.jobs(states=UNFINISHED, backend="ray")
-                    dispatch(db, jobs, url, grace_s)
+                    dispatch(db, jobs, url, grace_s, warmup)
                     if time.monotonic() - watched > WATCH_S:
                         watched = time.monotonic()
                         watch(db, jobs)

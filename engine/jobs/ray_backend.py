@@ -31,6 +31,7 @@ import time
 import ray
 
 from engine import ROOT
+from engine.jobs.job import warm_workers_from_env
 from engine.jobs.ray_actors import (
     NAMESPACE,
     WATCH_S,
@@ -39,6 +40,7 @@ from engine.jobs.ray_actors import (
     dispatcher_name,
 )
 from engine.jobs.ray_auth import connect
+from engine.jobs.ray_warm import warm_every_node
 from engine.jobs.worker import resolve
 from engine.progress.jobs import UNFINISHED, JobStore
 
@@ -101,10 +103,13 @@ class RayRunner:
 
     backend = "ray"
 
-    def __init__(self, address: str, url: str, *, grace_s: float = 5.0, needs: str | None = None):
+    def __init__(self, address: str, url: str, *, grace_s: float = 5.0, needs: str | None = None,
+                 warmup: str | None = None):
         """`needs`: "module:function" giving the bytes a job needs from its kwargs (or None), which
-        sizes its GPU share; the caller names it, so this package reads no job's settings."""
+        sizes its GPU share; the caller names it, so this package reads no job's settings. `warmup`:
+        "module:function" each node's warm worker runs once (engine/jobs/ray_warm.py); None: cold workers."""
         self.url, self.grace_s = url, grace_s
+        self.warmup = warmup if warm_workers_from_env() else None
         self._needs = resolve(needs) if needs else (lambda kwargs: None)
         check_reachable(address)
         env = {"PYTHONPATH": str(ROOT)} | {k: os.environ[k] for k in PASSED_ENV if os.environ.get(k)}
@@ -117,6 +122,17 @@ class RayRunner:
 
     def device(self) -> str:
         return "cuda" if self._gpus else "cpu"
+
+    def listen(self, news) -> None:
+        pass  # the actors write their own news to the database
+
+    def busy(self) -> bool:
+        return False  # nothing runs in this process: sync only looks after the dispatcher
+
+    def warm(self) -> None:
+        """A warm worker on every node now, so the first run on each starts warm."""
+        if self.warmup:
+            warm_every_node(self.warmup, self.grace_s)
 
     def resources(self, kwargs: dict) -> dict:
         if self._gpus:
@@ -132,7 +148,7 @@ class RayRunner:
     def _wake_dispatcher(self) -> None:
         """Find this database's dispatcher, or start it (it ends itself when idle), and wake it."""
         dispatcher = Dispatcher.options(name=dispatcher_name(self.url), namespace=NAMESPACE, lifetime="detached",
-                                        get_if_exists=True).remote(self.url, self.grace_s)
+                                        get_if_exists=True).remote(self.url, self.grace_s, self.warmup)
         dispatcher.wake.remote()
 
     def cancel(self, db: JobStore, job_id: str) -> None:

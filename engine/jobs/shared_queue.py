@@ -25,16 +25,24 @@ import socket
 import threading
 import time
 
-from engine.jobs.fair import fair_order, max_queued_from_env
+from engine.jobs.fair import Caps, fair_order
 from engine.jobs.job import JobInfo, wait_for
 from engine.jobs.queue import JobQueue
-from engine.progress.jobs import UNFINISHED, JobRecord, JobStore, QueueFull  # noqa: F401 - QueueFull for pages
+from engine.progress.jobs import (  # noqa: F401 - QueueFull for pages
+    FINISHED,
+    UNFINISHED,
+    JobRecord,
+    JobStore,
+    QueueFull,
+)
 from engine.progress.store import Store, database_url
 
 log = logging.getLogger(__name__)
-SYNC_S = 0.5  # seconds between mirror/dispatch rounds: the live view lags by at most this
+SYNC_S = 0.5  # seconds between mirror/dispatch rounds while jobs run: progress lags by at most this
+IDLE_SYNC_S = 5.0  # seconds between rounds with no job running here (expiring other servers' lost jobs)
 HEARTBEAT_S = 5.0  # a runner touches its unfinished jobs this often
 LOCAL_STALE_S = 30.0  # a local job whose server has not beaten for this long is gone
+SHOWN = 50  # finished jobs of one owner that `jobs` lists, newest first (their unfinished ones: all)
 LOCAL_LOST = ("the app server that was running this job stopped (a restart or a crash) before it finished. "
               "On the local queue a run lives inside the app server, so it was lost; press Start again. "
               "(With a Ray cluster, LORA_LAB_RAY_ADDRESS, runs keep going across app restarts.)")
@@ -80,6 +88,16 @@ class LocalRunner:
 
         return default_device()
 
+    def listen(self, news) -> None:
+        """Call `news()` when a job here starts, ends or reports its first loss."""
+        self.queue.on_change = news
+
+    def warm(self) -> None:
+        self.queue.warm()
+
+    def busy(self) -> bool:
+        return bool(self.live)
+
     def resources(self, kwargs: dict) -> dict:
         return {}
 
@@ -101,11 +119,11 @@ class LocalRunner:
         if not self._reaped:
             self._reaped = True
             self._reap_dead_servers(db)
-        mine = {r.id: r for r in db.jobs(states=UNFINISHED, backend="local") if r.id in self.live}
+        mine = {r.id: r for r in db.jobs(ids=list(self.live))}  # every one of ours, however many others wait
         for job_id in list(self.live):
             info = self.queue.status(job_id)
             record = mine.get(job_id)
-            if record is None:  # finished in the database already (cancelled while queued, or expired)
+            if record is None or record.finished:  # finished in the database (cancelled while queued, expired)
                 if info is not None and not info.finished:
                     self.queue.cancel(job_id)
                 else:
@@ -155,36 +173,50 @@ class LocalRunner:
 class SharedQueue:
     """Lab jobs for every app replica: see the module docstring."""
 
-    def __init__(self, runner, *, store_url: str | None = None, max_queued: int = 3):
+    def __init__(self, runner, *, store_url: str | None = None, max_queued: int = 3, caps: Caps | None = None):
         self.url = database_url(store_url)
         self.db = JobStore(Store(self.url))
         self.runner = runner
         self.backend = runner.backend
-        self.max_queued = max_queued
+        self.caps = caps or Caps(per_learner=max_queued)
+        self.max_queued = self.caps.per_learner
         self._stop = threading.Event()
+        self._news = threading.Event()  # a job started, ended or reported its first loss: sync now
         self._lock = threading.Lock()  # the sync thread and a page's submit both touch the runner
+        runner.listen(self._news.set)
         self._thread = threading.Thread(target=self._sync_loop, name="lora-lab-sync", daemon=True)
         self._thread.start()
 
+    def warm(self) -> None:
+        """Have the warm worker made ready now rather than at the first run (see `from_env`)."""
+        self.runner.warm()
+
     @classmethod
-    def from_env(cls, store_url: str | None = None, *, needs: str | None = None) -> SharedQueue:
-        """The local queue, or Ray when LORA_LAB_RAY_ADDRESS is set; `needs` ("module:function",
-        a job's kwargs -> bytes) sizes each Ray job's share of a GPU."""
+    def from_env(cls, store_url: str | None = None, *, needs: str | None = None,
+                 warmup: str | None = None) -> SharedQueue:
+        """The local queue, or Ray when LORA_LAB_RAY_ADDRESS is set. Both given by name ("module:function"):
+        `needs` (a job's kwargs -> bytes) sizes each Ray job's share of a GPU; `warmup` is what the warm
+        worker runs once (engine/jobs/template.py), here or on each Ray node."""
         address = os.environ.get("LORA_LAB_RAY_ADDRESS", "").strip()
         url = database_url(store_url)
         if address:
             from engine.jobs.ray_backend import RayRunner
 
-            runner = RayRunner(address, url, needs=needs)
+            runner = RayRunner(address, url, needs=needs, warmup=warmup)
         else:
-            runner = LocalRunner(JobQueue.from_env(), runner_name())
-        return cls(runner, store_url=url, max_queued=max_queued_from_env())
+            runner = LocalRunner(JobQueue.from_env(warmup=warmup), runner_name())
+        return cls(runner, store_url=url, caps=Caps.from_env())
 
     # ---- the API the pages call (the JobQueue's) ---------------------------------------
     def submit_group(self, target: str, kwargs_by_label: dict[str, dict], *, device: str | None = None,
-                     owner: str | None = None, submitter: str | None = None) -> dict[str, str]:
-        """Queue one job per label for `owner`, all or none (QueueFull past the cap); label -> job id."""
+                     owner: str | None = None, submitter: str | None = None,
+                     anonymous_from: str | None = None) -> dict[str, str]:
+        """Queue one job per label for `owner`, all or none; label -> job id. `anonymous_from` is the
+        client address of an owner who has not signed in. QueueFull past a cap (fair.Caps)."""
         owner = owner or "anonymous"
+        if self.caps.sign_in and anonymous_from is not None:
+            raise QueueFull("This server runs the lab for signed-in learners only: sign in on the Progress page, "
+                            "then press Start again.")
         group = f"group-{os.urandom(4).hex()}"
         device = device or self.runner.device()
         ids = {label: f"job-{os.urandom(6).hex()}" for label in kwargs_by_label}
@@ -192,7 +224,8 @@ class SharedQueue:
                      settings=kwargs, resources=self.runner.resources(kwargs), **self.runner.claim_fields())
                 for label, kwargs in kwargs_by_label.items()]
         with self._lock:
-            self.db.add(rows, owner=owner, cap=self.max_queued, submitter=submitter)
+            self.db.add(rows, owner=owner, cap=self.caps.per_learner, submitter=submitter, client=anonymous_from,
+                        client_cap=self.caps.per_address, total_cap=self.caps.total)
             self.runner.accept(rows, {ids[label]: kw for label, kw in kwargs_by_label.items()}, owner)
         return ids
 
@@ -208,7 +241,10 @@ class SharedQueue:
         return to_info(record, self._place(record) if record.state == "queued" else None)
 
     def jobs(self, *, owner: str | None = None, since: float | None = None) -> list[JobInfo]:
-        return [to_info(r) for r in self.db.jobs(owner=owner, since=since)]
+        """Every unfinished job (of `owner`), and the newest SHOWN finished ones, oldest first."""
+        records = (self.db.jobs(owner=owner, since=since, states=UNFINISHED)
+                   + self.db.jobs(owner=owner, since=since, states=FINISHED, limit=SHOWN))
+        return [to_info(r) for r in sorted(records, key=lambda r: (r.submitted_at, r.id))]
 
     def cancel(self, job_id: str) -> bool:
         """Queued: cancelled at once. Started: its runner is asked to stop (and made to, after a grace).
@@ -231,6 +267,7 @@ class SharedQueue:
     def shutdown(self) -> None:
         """Stop this replica's sync thread; the local queue's jobs are cancelled, Ray's keep going."""
         self._stop.set()
+        self._news.set()
         self._thread.join(timeout=5.0)
         with self._lock:
             self.runner.shutdown(self.db)
@@ -245,7 +282,13 @@ class SharedQueue:
         return ids.index(record.id) + 1 if record.id in ids else None
 
     def _sync_loop(self) -> None:
-        while not self._stop.wait(SYNC_S):
+        """Every SYNC_S while this replica runs jobs, at once on news, else every IDLE_SYNC_S: an idle
+        server does a few database reads a minute, not two a second."""
+        while not self._stop.is_set():
+            self._news.wait(SYNC_S if self.runner.busy() else IDLE_SYNC_S)
+            self._news.clear()
+            if self._stop.is_set():
+                return
             try:
                 with self._lock:
                     self.runner.sync(self.db)

@@ -1,13 +1,21 @@
-"""The worker side of the job queue (engine/jobs/queue.py): what runs inside each spawned process.
+"""The worker side of the job queue: what runs inside each worker process, spawned cold
+(engine/jobs/workers.py) or forked from the warm template (engine/jobs/template.py).
 
-A worker imports its job function by name ("package.module:function"), calls it with
-`on_progress` (sends progress dicts up its pipe) and `should_stop` (polls an Event),
-and sends exactly one final message: ("done", result), ("failed", message, traceback)
-or ("cancelled",). A worker that dies without one is described by its exit code.
+One job per process lifetime. Over its pipe, a worker
+
+    receives  ("run", target, kwargs, threads, env)  once, first (env: variables to set, e.g. a GPU's id)
+              ("stop",)                           any time: should_stop() turns True
+    sends     ("progress", dict)                  any number of times
+              ("done", result) | ("failed", message, traceback) | ("cancelled",)   exactly once, last
+
+It imports its job function by name ("package.module:function") and calls it with
+`on_progress` and `should_stop`. A worker that dies without a final message is described
+by its exit code (describe_exit).
 """
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import os
 import signal
@@ -65,31 +73,85 @@ def resolve(target: str):
     return getattr(importlib.import_module(module_name), name)
 
 
-def _exit_with_parent(parent: int, every_s: float = 1.0) -> None:
-    """End this worker if the server dies without stopping it (e.g. SIGKILL): no orphan keeps
-    training for nobody. An orphan is re-parented, so its parent pid changes."""
+def name_process(name: str) -> None:
+    """Show `name` in ps and top (Linux prctl PR_SET_NAME, 15 bytes at most); elsewhere nothing."""
+    try:
+        ctypes.CDLL(None).prctl(15, name.encode()[:15], 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def end_with_parent(parent: int) -> None:
+    """End this process when its parent `parent` (a pid) ends, even by SIGKILL: no orphan keeps
+    training for nobody. Linux: PR_SET_PDEATHSIG, so the kernel sends SIGKILL, with no thread of
+    ours left running (a fork of this process stays safe: engine/maths/memory_measure.py);
+    elsewhere a thread polls every second."""
+    try:
+        if ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0) != 0:  # PR_SET_PDEATHSIG
+            raise OSError("prctl failed")
+    except (OSError, AttributeError):
+        threading.Thread(target=_poll_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # it died before we asked
+        os._exit(70)  # EX_SOFTWARE; nobody is left to read it
+
+
+def _poll_parent(parent: int) -> None:
     while os.getppid() == parent:
-        time.sleep(every_s)
-    os._exit(70)  # EX_SOFTWARE; nobody is left to read it
+        time.sleep(1.0)
+    os._exit(70)
 
 
-def worker_main(target: str, kwargs: dict, conn, stop, threads: int | None = None) -> None:
-    """Entry point of a worker process: run the job with `threads` torch threads, send exactly one final message."""
-    def on_progress(payload: dict) -> None:
-        conn.send(("progress", dict(payload)))
+def ask_to_stop(conn) -> None:
+    """The server's side of should_stop(): ("stop",) down the worker's pipe."""
+    try:
+        conn.send(("stop",))
+    except (OSError, ValueError):
+        pass  # the worker is gone already: its exit tells the rest
 
-    use_threads(threads)  # not niced: see use_threads
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+class StopFlag:
+    """should_stop() for a job: True once ("stop",) arrived on the pipe (read without blocking)."""
+
+    def __init__(self, conn):
+        self.conn, self.stopped = conn, False
+
+    def __call__(self) -> bool:
+        try:
+            while not self.stopped and self.conn.poll():
+                self.stopped = self.conn.recv() == ("stop",)
+        except (EOFError, OSError):
+            self.stopped = True  # the server is gone: nobody wants the result
+        return self.stopped
+
+
+def worker_main(conn, parent: int) -> None:
+    """Entry point of a worker process: wait for its job, run it, send exactly one final message.
+    `parent`: the server that spawned it, or the warm template that forked it (which ends with its server)."""
+    name_process(WORKER_PREFIX)
+    end_with_parent(parent)
+    try:
+        _, target, kwargs, threads, env = conn.recv()
+    except (EOFError, OSError):
+        return  # the server went away before handing over a job
+    os.environ.update(env)
+    use_threads(threads)  # before the job imports torch, when it is not imported yet; not niced
     try:
         function = resolve(target)
     except Exception as exc:
         conn.send(("failed", f"could not import the job function {target!r}: {type(exc).__name__}: {exc}",
                    traceback.format_exc()))
         return
+    stop = StopFlag(conn)
+    send_final(conn, lambda: function(**kwargs, on_progress=lambda p: conn.send(("progress", dict(p))),
+                                      should_stop=stop), stop)
+
+
+def send_final(conn, run, stop: StopFlag) -> None:
+    """Call `run()` and send its one final message."""
     try:
-        result = function(**kwargs, on_progress=on_progress, should_stop=stop.is_set)
+        result = run()
     except BaseException as exc:  # noqa: BLE001 - everything is reported, nothing escapes silently
-        if type(exc).__name__ == "Cancelled" or (stop.is_set() and isinstance(exc, KeyboardInterrupt)):
+        if type(exc).__name__ == "Cancelled" or (isinstance(exc, KeyboardInterrupt) and stop()):
             conn.send(("cancelled",))
         elif isinstance(exc, MemoryError):
             conn.send(("failed", "the job ran out of memory (MemoryError); try fewer steps, a smaller batch "

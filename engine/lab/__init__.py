@@ -10,7 +10,8 @@
     code.py      the same run as a plain script for the learner to copy
     runs.py      what the pages submit (a comparison of methods) and read back; the runs folder
     footprint.py the memory a run needs, by which the Ray backend sizes its share of a GPU
-    models.py    which models the Lab accepts; a hub id from the cache, or failing fast offline
+    models.py    which models the Lab accepts (a model folder, or a hub id from the cache, failing fast offline)
+    messages.py  what a learner reads of a failed run: the server's paths taken out
 
     page ─▶ runs.submit_comparison ─▶ a job queue (engine/jobs) ─▶ worker ─▶ "engine.lab.finetune:run_lab"
 

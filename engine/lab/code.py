@@ -7,6 +7,8 @@ script in the style of the PEFT docs' quick tour and quantization guide.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from engine.lab.settings import GlossaryEntry, LabSettings
 
 _LOAD = {
@@ -34,7 +36,7 @@ _TEMPLATE = '''# {method} fine-tune, as run by LoRA Lab. pip install torch trans
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer{bnb_import}
 {peft_import}
-MODEL = {model!r}  # a local folder or a Hugging Face hub id
+MODEL = {model!r}  # {model_note}
 GLOSSARY = {glossary}  # your terms -> definitions
 QUESTIONS = ["What is {{t}}?", "Define {{t}}.", "What is meant by {{t}}?", "Can you explain {{t}}?"]
 device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -83,12 +85,24 @@ print(tokenizer.decode(out[0, len(question):], skip_special_tokens=True))
 {save}'''
 
 
+def shareable_model(model_id: str) -> tuple[str, str]:
+    """(what the script loads, the comment beside it). A hub id as it is; a folder on the server by its
+    name alone, relative, since the learner has their own copy and the server's paths are nobody's
+    business (an absolute path would also show where the server keeps its files)."""
+    path = Path(model_id)
+    local = path.is_absolute() or model_id.startswith((".", "~")) or path.exists() or model_id.count("/") > 1
+    if not local:
+        return model_id, "a Hugging Face hub id, or the path of a local folder"
+    return f"./{path.name}", f"the model's folder on your machine (LoRA Lab's own: models/{path.name} in its repository)"
+
+
 def lab_code(settings: LabSettings, method: str, model_id: str, glossary: list[GlossaryEntry]) -> str:
-    """The script for `method` with `settings` filled in."""
+    """The script for `method` with `settings` filled in; it names no path of the server's."""
+    model, model_note = shareable_model(model_id)
     fill = {"rank": settings.rank, "alpha": settings.alpha, "targets": list(settings.target_modules),
             "dropout": settings.lora_dropout}
     return _TEMPLATE.format(
-        method=method, model=model_id, glossary=repr({g.term: g.definition for g in glossary}), seed=settings.seed, seq_len=settings.seq_len,
+        method=method, model=model, model_note=model_note, glossary=repr({g.term: g.definition for g in glossary}), seed=settings.seed, seq_len=settings.seq_len,
         lr=settings.learning_rate, steps=settings.steps, batch_size=settings.batch_size, stop_loss=settings.stop_loss,
         load=_LOAD[method].format(**fill),
         bnb_import=", BitsAndBytesConfig" if method == "qlora" else "",

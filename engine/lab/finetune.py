@@ -215,8 +215,13 @@ def save_adapter(model, method: str, output_dir: str | Path | None) -> tuple[str
 
 
 def _artifacts() -> Path:
+    """artifacts/lab, where a CLI run with no --output-dir saves its adapter; its runs older than
+    LORA_LAB_RUNS_MAX_AGE_DAYS are deleted first, as the Lab page's are (engine/lab/runs.py)."""
+    from engine.lab.runs import CLI_RUN_NAME, max_age_days, prune_runs
+
     path = ROOT / "artifacts" / "lab"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    prune_runs(path, max_age_s=max_age_days() * 86_400, named=CLI_RUN_NAME)
     return path
 
 
@@ -274,7 +279,7 @@ def run_lab(settings: LabSettings | dict, glossary: list[GlossaryEntry | dict], 
     seconds = time.perf_counter() - start
     return {
         "method": method, "device": device, "model": model_id, "steps": settings.steps,
-        "stopped_at": result["stopped_at"], "stop_reason": result["stop_reason"],
+        "stopped_at": result["stopped_at"], "stop_reason": result["stop_reason"], "stop_loss": settings.stop_loss,
         "threads": torch.get_num_threads(),  # torch's CPU threads (engine/jobs/threads.py, LORA_LAB_THREADS)
         "seconds": round(seconds, 3), "train_seconds": round(result["train_seconds"], 3),
         "tokens": result["tokens"], "tokens_per_s": round(result["tokens"] / result["train_seconds"], 1),

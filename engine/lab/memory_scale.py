@@ -12,11 +12,14 @@ stores what it measured in benchmarks/results/memory_scale.json, which lesson 6 
 
     job queue worker ─▶ run_memory_scale ─▶ for each method:
         engine.maths.memory.estimate (the prediction and its ledger of components)
-        engine.maths.memory_measure.measure_one ─spawn─▶ memory_step (two AdamW steps,
+        engine.maths.memory_measure.measure_one ─fork─▶ memory_step (two AdamW steps,
             peak RSS on the CPU, torch.cuda.max_memory_allocated on a GPU, auto-selected)
 
-Each method runs in a fresh subprocess, so one method's freed memory never hides in the
-next one's peak. Runs as a job target (engine/jobs/worker.py imports
+Each method runs in a fresh child process, so one method's freed memory never hides in the
+next one's peak: on a CPU a fork of this worker, which has torch and the libraries imported
+already when it came from the lab's warm worker (engine/lab/warmup.py), so the three methods
+share one import instead of paying three (a new interpreter where a fork is not safe, and
+on a GPU). Runs as a job target (engine/jobs/worker.py imports
 "engine.lab.memory_scale:run_memory_scale" in a worker) and from
 `python -m engine lab --memory-scale`.
 """
@@ -32,7 +35,7 @@ METHODS: tuple[str, ...] = ("full", "lora", "qlora")
 DEFAULT_PRESET = "gpt2-125m"
 # Each measured peak should be within this share of its prediction (the lab issue's goal).
 TOLERANCE = 0.15
-HOW = ("Two real AdamW steps per method on random weights of the shape, each method in a fresh subprocess. "
+HOW = ("Two real AdamW steps per method on random weights of the shape, each method in a fresh child process. "
        "CPU: fp32, peak resident memory (RSS) above the process's level before the model was built. "
        "GPU: bf16, torch.cuda.max_memory_allocated. QLoRA: NF4 with double quantization; LoRA and QLoRA: "
        "rank {rank} on PEFT's default target modules.")
@@ -81,7 +84,7 @@ def _public(row: dict) -> dict:
     """The row as the page and the CLI show it: bytes, the ratio, and the prediction's ledger."""
     keys = ("method", "device", "layers", "batch_size", "seq_len", "rank", "precision", "optimizer",
             "predicted_peak", "measured_peak", "ratio_peak", "predicted_states", "measured_states",
-            "ratio_states", "predicted_components", "seconds")
+            "ratio_states", "predicted_components", "seconds", "child")
     return {k: row[k] for k in keys}
 
 

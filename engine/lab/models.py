@@ -6,7 +6,11 @@
     LORA_LAB_MODEL            the operator's default model: always accepted
 
 A local folder is matched by its real path against each glob taken relative to the project
-root, so `models/../../etc` cannot pass "models/*". A hub id ("org/name") is matched as typed.
+root, so `models/../../etc` cannot pass "models/*"; a hub id ("org/name") is matched as typed.
+A glob is matched one path component at a time, so `*` never crosses a `/`: "models/*" is a
+folder of models/, not models/lora-lab-tiny/config.json nor anything deeper. A local name must
+be a model folder (one with a config.json) on this server; anything else is refused before a job
+is queued, and the refusal never shows a server path that the learner did not type.
 
 A hub id is looked up in the local Hugging Face cache first (huggingface_hub's
 `snapshot_download(local_files_only=True)`); only when it is missing is the hub tried, and then
@@ -62,8 +66,14 @@ def is_allowed(name: str, patterns: list[str] | None = None) -> bool:
         return True
     if _looks_local(name):
         real = _real(name)
-        return any(fnmatch.fnmatchcase(real, _real_prefix(p)) for p in patterns)
-    return any(fnmatch.fnmatchcase(name, p) for p in patterns if not _looks_local_pattern(p))
+        return any(_glob_match(real, _real_prefix(p)) for p in patterns)
+    return any(_glob_match(name, p) for p in patterns if not _looks_local_pattern(p))
+
+
+def _glob_match(name: str, pattern: str) -> bool:
+    """fnmatch per path component: `*` matches within one folder name, never across a `/`."""
+    names, globs = name.rstrip("/").split("/"), pattern.rstrip("/").split("/")
+    return len(names) == len(globs) and all(fnmatch.fnmatchcase(n, g) for n, g in zip(names, globs))
 
 
 def _real_prefix(pattern: str) -> str:
@@ -80,11 +90,23 @@ def _looks_local_pattern(pattern: str) -> bool:
 
 
 def check_allowed(name: str) -> None:
-    """ModelUnavailable naming the allowed globs, unless `name` is allowed."""
+    """ModelUnavailable unless `name` is allowed and, when it is local, a model folder here. The
+    message names the allowed globs, except those that would show where the server keeps files."""
     if not is_allowed(name):
-        raise ModelUnavailable(
-            f"the Lab on this server accepts only {', '.join(allowed_patterns())} (you gave {name!r}); "
-            f"the operator can allow more with {ALLOWED_ENV}")
+        shown = [p for p in allowed_patterns() if not Path(p).expanduser().is_absolute()]
+        hidden = len(allowed_patterns()) - len(shown)
+        listed = ", ".join(shown) + (f" and {hidden} folder{'s' * (hidden > 1)} of the server" if hidden else "")
+        raise ModelUnavailable(f"the Lab on this server accepts only {listed or 'folders of the server'} (you gave "
+                               f"{name!r}); the operator can allow more with {ALLOWED_ENV}")
+    if _looks_local(name):
+        folder = Path(_real(name))
+        if not folder.is_dir():
+            what = "a file" if folder.exists() else "not a folder on this server"
+            raise ModelUnavailable(f"{name!r} is {what}: give a model folder, one that holds a config.json "
+                                   f"(such as models/lora-lab-tiny)")
+        if not (folder / "config.json").is_file():
+            raise ModelUnavailable(f"{name!r} has no config.json, so it is not a model folder (such as "
+                                   f"models/lora-lab-tiny)")
 
 
 def _hub_host() -> tuple[str, int]:

@@ -14,6 +14,7 @@ one the operator allows (`LORA_LAB_ALLOWED_MODELS`, engine/lab/models.py).
 from __future__ import annotations
 
 import io
+import logging
 import math
 import os
 import re
@@ -30,6 +31,7 @@ from engine import ROOT
 from engine.lab.models import ModelUnavailable, check_allowed
 from engine.lab.settings import GlossaryEntry, LabSettings
 
+log = logging.getLogger(__name__)
 METHODS: tuple[str, ...] = ("full", "lora", "qlora")
 # The two files of a PEFT checkpoint (PEFT docs, "PEFT checkpoint format").
 ADAPTER_FILES: tuple[str, ...] = ("adapter_config.json", "adapter_model.safetensors")
@@ -46,8 +48,8 @@ class SettingsError(ValueError):
 class Submits(Protocol):
     """What submit_comparison needs of a job queue (engine/jobs: the local one or the shared one)."""
 
-    def submit_group(self, target: str, kwargs_by_label: dict[str, dict], *, owner: str | None = None
-                     ) -> dict[str, str]: ...
+    def submit_group(self, target: str, kwargs_by_label: dict[str, dict], *, owner: str | None = None,
+                     anonymous_from: str | None = None) -> dict[str, str]: ...
 
 
 def job_target() -> str:
@@ -62,6 +64,7 @@ def default_model(fallback: str) -> str:
 MAX_AGE_ENV = "LORA_LAB_RUNS_MAX_AGE_DAYS"
 DEFAULT_MAX_AGE_DAYS = 7.0
 _RUN_NAME = re.compile(r"[0-9a-f]{12}-(full|lora|qlora)")  # what submit_comparison names a run's folder
+CLI_RUN_NAME = re.compile(r"lora-lab-[A-Za-z0-9_]{8}")  # what the CLI's tempfile.mkdtemp names one (finetune.py)
 
 
 def runs_dir() -> Path:
@@ -93,18 +96,19 @@ def max_age_days() -> float:
     return days
 
 
-def prune_runs(folder: Path, *, max_age_s: float, now: float | None = None) -> list[str]:
+def prune_runs(folder: Path, *, max_age_s: float, now: float | None = None,
+               named: re.Pattern = _RUN_NAME) -> list[str]:
     """Delete the run folders in `folder` last changed more than max_age_s seconds ago; return their names.
 
-    Only folders named as submit_comparison names them are touched, so a LORA_LAB_RUNS that
-    points at a shared folder loses nothing else.
+    Only folders `named` as runs are (by submit_comparison; CLI_RUN_NAME for the CLI's), so a
+    LORA_LAB_RUNS that points at a shared folder loses nothing else.
     """
     if max_age_s <= 0 or not folder.is_dir():
         return []
     cutoff, removed = (time.time() if now is None else now) - max_age_s, []
     for child in folder.iterdir():
         try:
-            if _RUN_NAME.fullmatch(child.name) and child.is_dir() and not child.is_symlink() \
+            if named.fullmatch(child.name) and child.is_dir() and not child.is_symlink() \
                     and child.stat().st_mtime < cutoff:
                 shutil.rmtree(child)
                 removed.append(child.name)
@@ -132,9 +136,11 @@ def _message(error: dict) -> str:
 
 
 def submit_comparison(queue: Submits, settings: LabSettings, glossary: list[GlossaryEntry],
-                      methods: list[str], *, owner: str | None = None) -> dict[str, str]:
+                      methods: list[str], *, owner: str | None = None,
+                      anonymous_from: str | None = None) -> dict[str, str]:
     """One job per method, same settings and data, queued as one group for `owner` (whose cap and
-    turn it counts against); returns method -> job id."""
+    turn it counts against; `anonymous_from`: their client address when they have not signed in);
+    returns method -> job id."""
     unknown = [m for m in methods if m not in METHODS]
     if not methods or unknown:
         raise SettingsError([f"methods: choose one or more of {', '.join(METHODS)} (you gave {methods!r})"])
@@ -145,12 +151,14 @@ def submit_comparison(queue: Submits, settings: LabSettings, glossary: list[Glos
     try:
         folder = private_runs_dir()
     except OSError as exc:  # LORA_LAB_DATA or LORA_LAB_RUNS names a file, or a folder we cannot write
-        raise SettingsError([f"runs folder: the server cannot write to {runs_dir()} ({exc.strerror or exc})"]) from None
+        log.error("the lab's runs folder %s cannot be written: %s", runs_dir(), exc)  # the path: for the operator
+        raise SettingsError([f"runs folder: the server cannot write its runs folder ({exc.strerror or exc}); "
+                             f"the operator can check LORA_LAB_RUNS and LORA_LAB_DATA"]) from None
     prune_runs(folder, max_age_s=max_age_days() * 86_400)
     run = uuid.uuid4().hex[:12]
     kwargs = {m: {"settings": settings, "glossary": list(glossary), "method": m,
                   "output_dir": str(folder / f"{run}-{m}")} for m in methods}
-    return queue.submit_group(job_target(), kwargs, owner=owner)
+    return queue.submit_group(job_target(), kwargs, owner=owner, anonymous_from=anonymous_from)
 
 
 def adapter_zip(adapter_dir: str | Path) -> bytes:
@@ -194,6 +202,34 @@ def summary_rows(results: dict[str, dict]) -> list[dict]:
             "CPU threads": r.get("threads"),
         })
     return rows
+
+
+def figure_rows(results: dict[str, dict]) -> list[dict]:
+    """summary_rows turned on its side: one row per figure, one column per method, every cell text, so
+    the table is as narrow as the methods compared and fits a page (or a phone) without cutting columns."""
+    by_method = {row["method"]: row for row in summary_rows(results)}
+    names = [name for name in next(iter(by_method.values()), {}) if name != "method"]
+    return [{"figure": name, **{m: _cell(row.get(name)) for m, row in by_method.items()}} for name in names]
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.3f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def early_stops(results: dict[str, dict]) -> list[str]:
+    """"qlora stopped at step 84 of 90: loss under 0.08" for each run the stop rule ended early."""
+    lines = []
+    for method, r in results.items():
+        stopped, steps = r.get("stopped_at"), r.get("steps")
+        if isinstance(stopped, int) and isinstance(steps, int) and stopped < steps:
+            why = (f"loss under {r['stop_loss']:g}" if r.get("stop_reason") == "converged" and r.get("stop_loss")
+                   else "the loss stopped falling" if r.get("stop_reason") == "converged" else str(r.get("stop_reason")))
+            lines.append(f"{method} stopped at step {stopped} of {steps}: {why}")
+    return lines
 
 
 def answer_rows(results: dict[str, dict]) -> list[dict]:

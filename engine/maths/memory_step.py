@@ -1,8 +1,10 @@
-"""The measuring subprocess of engine.maths.memory_measure: build one random-weight model, train two steps.
+"""The measuring child of engine.maths.memory_measure: build one random-weight model, train two steps.
 
-Reads {"config", "setup", "device"} as JSON on stdin and prints one JSON line:
-{"peak": bytes over two steps, "states": bytes held right after the last optimizer step, "seconds": s}. Run as `python -m engine.maths.memory_step`.
-Heavy libraries are imported here only, in a process that exists to use them.
+`measure({"config", "setup", "device"})` returns {"peak": bytes over two steps, "states": bytes held
+right after the last optimizer step, "seconds": s}. It runs in a child of its own: a fork of a
+process that has imported the libraries (memory_measure.fork_is_safe), or `python -m
+engine.maths.memory_step`, which reads the request as JSON on stdin and prints the result as one
+JSON line. Heavy libraries are imported here only, in a process that exists to use them.
 """
 
 from __future__ import annotations
@@ -131,18 +133,23 @@ def train_steps(model, setup: dict, device: str, steps: int = 2, on_last_step=No
         opt.zero_grad(set_to_none=True)
 
 
-def main() -> int:
-    request = json.loads(sys.stdin.read())
-    device, setup = request["device"], request["setup"]
-    # Import only what this method uses, before the baseline (so import costs are not counted):
-    # bitsandbytes' import alone compiles kernels with torch.compile (seconds on a CPU), and full
-    # fine-tuning with torch AdamW needs neither it nor peft.
+def import_libraries(setup: dict) -> None:
+    """Import only what this method uses: bitsandbytes' import alone compiles kernels with
+    torch.compile (seconds on a CPU), and full fine-tuning with torch AdamW needs neither it nor peft."""
     if setup["method"] == "qlora" or setup["optimizer"] != "adamw":
         import bitsandbytes  # noqa: F401
     if setup["method"] != "full":
         import peft  # noqa: F401
-    import torch
+    import torch  # noqa: F401
     import transformers  # noqa: F401
+
+
+def measure(request: dict) -> dict:
+    """{"peak", "states", "seconds"} of two training steps of {"config", "setup", "device"}, in this
+    process, which must be fresh (a new interpreter, or a fork that has built no model yet)."""
+    device, setup = request["device"], request["setup"]
+    import_libraries(setup)  # before the baseline, so import costs are not counted
+    import torch
 
     torch.set_num_threads(max(1, torch.get_num_threads()))
     # Warm-up on a toy of the same family: lazy imports, kernel and thread-pool set-up
@@ -177,7 +184,11 @@ def main() -> int:
         peak = torch.cuda.max_memory_allocated()
     else:
         peak = _rss()[1] - base_rss
-    print(json.dumps({"peak": peak, "states": held["states"], "seconds": time.perf_counter() - start}))
+    return {"peak": peak, "states": held["states"], "seconds": time.perf_counter() - start}
+
+
+def main() -> int:
+    print(json.dumps(measure(json.loads(sys.stdin.read()))))
     return 0
 
 

@@ -1,8 +1,10 @@
 """Lab job records in the progress database, so that job state lives outside any app process.
 
     JobStore(store)
-      .add(rows, owner=, cap=)    queue a learner's jobs, refused past their cap (QueueFull)
-      .get(id) / .list(...)       one job, or many (by owner, state, backend)
+      .add(rows, owner=, cap=, ...)  queue a learner's jobs, refused past a cap (QueueFull): theirs,
+                                  their address's when they did not sign in, or the whole queue's
+      .get(id) / .jobs(...)       one job, or many (by id, owner, state, backend): every match,
+                                  unless the caller asks for a `limit` to show
       .claim(id)                  a dispatcher takes a queued job (one replica wins)
       .start / .progress / .finish   what the runner writes as the job goes
       .cancel_queued / .request_cancel   what Cancel writes; the runner obeys the flag
@@ -15,14 +17,17 @@ any job, and a restarted app reads back every finished result. Each write is its
 short transaction; a transition is one guarded UPDATE (`WHERE state = 'queued'`),
 so two replicas racing for one job cannot both win (SQLite serialises writers with
 BEGIN IMMEDIATE; PostgreSQL row locks the updated row: docs, "Concurrency Control").
-Stands alone like the rest of engine/progress: the lab queues (engine/lab) call it.
+Whatever decides a job's fate (sync, dispatch, expiry, a place in the queue) reads every
+unfinished job, never a window of the newest: a job must not be cancelled or starved because
+500 others came after it (issue 21). Stands alone like the rest of engine/progress: the job
+queues (engine/jobs) call it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
-import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +42,29 @@ FINISHED = ("done", "failed", "cancelled")
 
 
 class QueueFull(ValueError):
-    """This owner already has `cap` jobs waiting or running; the message says so in words."""
+    """A cap is reached (the owner's, their address's, the whole queue's); the message says so in words."""
+
+
+def client_key(address: str | None) -> str | None:
+    """What the table keeps of a client's address: its SHA-256, so no address is stored."""
+    return hashlib.sha256(f"lab client\0{address}".encode()).hexdigest() if address else None
+
+
+def _learner_full(have: int, cap: int, more: int) -> str:
+    return (f"You already have {have} lab run{'s' * (have != 1)} waiting or running, and the limit is {cap} at once "
+            f"per learner, so these {more} more cannot be queued. Wait for one to finish or cancel one, then press "
+            f"Start again.")
+
+
+def _address_full(have: int, cap: int, more: int) -> str:
+    return (f"{have} lab run{'s' * (have != 1)} from your network, by people who have not signed in, "
+            f"{'are' if have != 1 else 'is'} waiting or running, and the limit is {cap} at once. Sign in (on the "
+            f"Progress page) to have runs of your own, or wait for those to finish.")
+
+
+def _queue_full(have: int, cap: int, more: int) -> str:
+    return (f"The lab's queue is full: {have} runs are waiting or running on this server, and it takes at most "
+            f"{cap} at once. Please press Start again when some have finished.")
 
 
 # One job as stored: JSON columns parsed back, times in time.time() seconds.
@@ -67,6 +94,7 @@ class JobRecord:
     started_at: float | None = None
     finished_at: float | None = None
     heartbeat_at: float | None = None
+    client: str | None = None  # hash of the address of an owner who had not signed in
 
     @property
     def finished(self) -> bool:
@@ -92,27 +120,36 @@ class JobStore:
         self.store = store
 
     # -- queueing ----------------------------------------------------------------------
-    def add(self, rows: list[dict], *, owner: str, cap: int, submitter: str | None = None) -> None:
+    def add(self, rows: list[dict], *, owner: str, cap: int, submitter: str | None = None,
+            client: str | None = None, client_cap: int | None = None, total_cap: int | None = None) -> None:
         """Queue `rows` (id, label, target, backend, device; optional grp, settings, resources) for
-        `owner`, all or none: QueueFull if that would give the owner more than `cap` unfinished jobs."""
-        now = time.time()
+        `owner`, all or none. QueueFull if that would give the owner more than `cap` unfinished jobs;
+        `client` (the address of an owner who did not sign in, kept as a hash) more than `client_cap`;
+        or the whole queue more than `total_cap`."""
+        now, where = time.time(), client_key(client)
         with self.store._tx("queue a lab job", write=True) as conn:
             if not self.store.is_sqlite:  # SQLite's BEGIN IMMEDIATE already serialises writers
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": zlib.crc32(owner.encode())})
-            have = conn.scalar(select(func.count()).select_from(lab_jobs).where(
-                lab_jobs.c.owner == owner, lab_jobs.c.state.in_(UNFINISHED)))
-            if have + len(rows) > cap:
-                raise QueueFull(
-                    f"You already have {have} lab run{'s' * (have != 1)} waiting or running, and the limit is {cap} "
-                    f"at once per learner, so these {len(rows)} more cannot be queued. Wait for one to finish or "
-                    f"cancel one, then press Start again.")
+                conn.execute(text("SELECT pg_advisory_xact_lock(6062)"))  # every cap counts one queue
+            caps = [((lab_jobs.c.owner == owner,), cap, _learner_full),
+                    ((lab_jobs.c.client == where,), client_cap if where else None, _address_full),
+                    ((), total_cap, _queue_full)]
+            for condition, limit, say in caps:
+                have = self._unfinished_count(conn, *condition) if limit is not None else 0
+                if limit is not None and have + len(rows) > limit:
+                    raise QueueFull(say(have, limit, len(rows)))
             for i, row in enumerate(rows):  # a microsecond apart, so a group keeps its order
                 conn.execute(insert(lab_jobs).values(
                     id=row["id"], owner=owner, submitter=(submitter or "")[:100] or None, label=row["label"][:100],
                     grp=row.get("grp"), target=row["target"], settings=to_json(row.get("settings") or {}),
                     backend=row["backend"], device=row["device"], resources=to_json(row.get("resources") or {}),
                     state="queued", progress="{}", losses="[]", cancel_requested=False, submitted_at=now + i * 1e-6,
-                    runner=row.get("runner"), heartbeat_at=row.get("heartbeat_at")))
+                    runner=row.get("runner"), heartbeat_at=row.get("heartbeat_at"), client=where))
+
+    @staticmethod
+    def _unfinished_count(conn, *where) -> int:
+        """Jobs waiting or running that match `where` (all of them, with no condition)."""
+        return conn.scalar(select(func.count()).select_from(lab_jobs).where(
+            lab_jobs.c.state.in_(UNFINISHED), *where)) or 0
 
     # -- reading -----------------------------------------------------------------------
     def get(self, job_id: str) -> JobRecord | None:
@@ -120,10 +157,14 @@ class JobStore:
             row = conn.execute(select(lab_jobs).where(lab_jobs.c.id == job_id)).first()
         return _record(row) if row else None
 
-    def jobs(self, *, owner: str | None = None, states: tuple[str, ...] | None = None,
-             backend: str | None = None, since: float | None = None, limit: int = 500) -> list[JobRecord]:
-        """Jobs in submission order (oldest first), newest `limit` of them."""
+    def jobs(self, *, ids: list[str] | None = None, owner: str | None = None,
+             states: tuple[str, ...] | None = None, backend: str | None = None, since: float | None = None,
+             limit: int | None = None) -> list[JobRecord]:
+        """Jobs in submission order (oldest first): every match, or the newest `limit` of them to show.
+        A caller that acts on what it reads (cancels, starts, expires) never passes a limit."""
         query = select(lab_jobs)
+        if ids is not None:
+            query = query.where(lab_jobs.c.id.in_(ids))
         if owner is not None:
             query = query.where(lab_jobs.c.owner == owner)
         if states is not None:
@@ -208,7 +249,8 @@ class JobStore:
 
     # -- the class queue ----------------------------------------------------------------
     def summary(self, *, since: float | None = None) -> dict:
-        """Counts by state and the waits before start (seconds) of jobs submitted since `since`."""
+        """Counts by state and the waits before start (seconds) of the newest 5,000 jobs submitted since
+        `since`: what the dashboard shows (it acts on none of them)."""
         jobs = self.jobs(since=since, limit=5000)
         counts = {state: 0 for state in UNFINISHED + FINISHED}
         for job in jobs:

@@ -15,7 +15,9 @@ from datetime import datetime
 class Learner:
     id: int
     name: str
-    code: str  # the learner's key back in: show it only to them
+    # The learner's key back in, known only just after it was made or typed (the store keeps its
+    # hash alone); "" otherwise. Show it only to them.
+    code: str = ""
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class Progress:
     mistakes: list[tuple[str, int, str]] = field(default_factory=list)  # (mistake id, times, latest feedback)
     lab_runs: list[dict] = field(default_factory=list)  # {"id", "method", "measurements", "at"}, newest first
     last_question: tuple[str, str] | None = None  # (quiz id, question id) of the latest attempt
+    # mistake id -> (quiz id, question id, params) of the latest attempt that made it: where to find its text
+    mistake_where: dict[str, tuple[str, str, dict]] = field(default_factory=dict)
 
 
 def next_lesson(progress: Progress, lesson_ids: list[str]) -> str | None:

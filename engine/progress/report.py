@@ -74,13 +74,29 @@ def class_report(store: Store, *, top_wrong: int = 5) -> ClassReport:
         report.attempts = sum(q.attempts for q in report.questions)
         report.wrong_answers = _wrong_answers(conn, top_wrong)
         report.by_param = _by_param(conn)
-        report.mistakes = [tuple(r) for r in conn.execute(
-            select(attempts.c.mistake_id, func.count(), func.count(attempts.c.learner_id.distinct()))
-            .where(attempts.c.mistake_id.is_not(None)).group_by(attempts.c.mistake_id)
-            .order_by(func.count().desc(), attempts.c.mistake_id))]
+        report.mistakes = _mistakes(conn)
         report.lessons = dict(conn.execute(select(lessons_completed.c.lesson_id, func.count())
                                            .group_by(lessons_completed.c.lesson_id)).all())
     return report
+
+
+def _mistakes(conn) -> list[tuple[str, int, int]]:
+    """(mistake id, times, learners), most first: every attempt's first mistake, grouped in SQL, plus the
+    further ones of the few answers that showed several (a JSON list with a comma in it)."""
+    a = attempts.c
+    counts = {r[0]: [r[1], r[2]] for r in conn.execute(
+        select(a.mistake_id, func.count(), func.count(a.learner_id.distinct()))
+        .where(a.mistake_id.is_not(None)).group_by(a.mistake_id))}
+    extra: dict[str, list] = {}
+    for mistakes, learner in conn.execute(select(a.mistakes, a.learner_id).where(a.mistakes.like('%,%'))):
+        for mistake_id in json.loads(mistakes)[1:]:
+            extra.setdefault(mistake_id, []).append(learner)
+    if extra:  # learners are counted once per mistake: recount those mistakes' learners exactly
+        for mistake_id, learners_extra in extra.items():
+            firsts = set(conn.scalars(select(a.learner_id.distinct()).where(a.mistake_id == mistake_id)))
+            times = counts.get(mistake_id, [0, 0])[0] + len(learners_extra)
+            counts[mistake_id] = [times, len(firsts | set(learners_extra))]
+    return sorted(((m, t, n) for m, (t, n) in counts.items()), key=lambda r: (-r[1], r[0]))
 
 
 def _right():

@@ -2,10 +2,10 @@
 
     Store(url=None)            SQLite file <LORA_LAB_DATA or <project>/data>/progress.db,
                                or DATABASE_URL (postgresql+psycopg://...), or `url`
-      .learner(name)           a new learner with a fresh unguessable code
+      .learner(name)           a new learner with a fresh unguessable code (only its hash is stored)
       .learner_by_code(code)   the learner who owns that code, or None
       .record_attempt(...)     one graded answer, its own committed transaction
-      .record_lab_run(...)     one finished lab run and its measurements
+      .record_lab_run(...)     one finished lab run and its measurements (once per job id)
       .complete_lesson(...)    marks a lesson done (idempotent)
       .progress(learner_id)    that learner's own data, and nobody else's
 
@@ -13,8 +13,10 @@ SQLite runs in WAL mode (https://www.sqlite.org/wal.html): readers never block t
 writer and a killed writer leaves only committed transactions. Each write takes the
 write lock at BEGIN IMMEDIATE, with a 30 s busy timeout, so concurrent writers queue
 instead of failing (SQLAlchemy docs, "SQLite: Transaction control", the begin-event
-recipe). Tables and migrations: engine/progress/tables.py; codes, names and JSON:
-engine/progress/values.py; class analytics for the instructor: engine/progress/report.py.
+recipe). The data folder is created private (0700) and the database file with its -wal and
+-shm files is the server user's alone (0600): engine/progress/files.py. Tables and migrations:
+engine/progress/tables.py; codes, names and JSON: engine/progress/values.py; class analytics
+for the instructor: engine/progress/report.py.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from sqlalchemy import Integer, create_engine, event, func, insert, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from engine.progress.files import NotADatabase, check_sqlite_file, os_reason, private_database, private_folder
 from engine.progress.records import Learner, Progress, QuizScore
 from engine.progress.tables import LATEST, MIGRATIONS, attempts, lab_runs, learners, lessons_completed, schema_version
 from engine.progress.values import (  # noqa: F401
@@ -38,6 +41,8 @@ from engine.progress.values import (  # noqa: F401
     TEXT_MAX,
     capped_json,
     clean_name,
+    code_digest,
+    could_be_code,
     ident,
     lab_measurements,
     new_code,
@@ -46,8 +51,6 @@ from engine.progress.values import (  # noqa: F401
 )
 
 PROJECT = Path(__file__).resolve().parents[2]
-SQLITE_HEADER = b"SQLite format 3\x00"  # first 16 bytes of every SQLite database (sqlite.org/fileformat.html)
-
 
 
 class StoreError(RuntimeError):
@@ -82,10 +85,14 @@ class Store:
         if path and path != ":memory:":
             path = Path(path)
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)  # a missing data folder is created
-                _check_sqlite_file(path)
+                # a missing data folder is created private; the default one is made private if it is not
+                private_folder(path.parent, ours=path.parent.resolve() == (PROJECT / "data").resolve())
+                check_sqlite_file(path)
+                private_database(path)
+            except NotADatabase as exc:
+                raise StoreError(str(exc)) from None
             except OSError as exc:  # LORA_LAB_DATA names a file, progress.db is a folder, no permission...
-                raise StoreError(f"Progress database {path}: could not open: {_os_reason(exc)}. Check LORA_LAB_DATA "
+                raise StoreError(f"Progress database {path}: could not open: {os_reason(exc)}. Check LORA_LAB_DATA "
                                  f"(a folder the server can write) or DATABASE_URL.") from exc
         engine = create_engine(self.url, connect_args={"timeout": 30})  # busy timeout, seconds
 
@@ -141,7 +148,8 @@ class Store:
 
     # -- learners ------------------------------------------------------------------
     def learner(self, name: str, *, subject: str | None = None) -> Learner:
-        """A new learner called `name`; with an OIDC `subject`, that subject's learner (made once)."""
+        """A new learner called `name`, with their code (the only time it is known: the store keeps
+        its hash); with an OIDC `subject`, that subject's learner (made once; no code to show)."""
         name = clean_name(name)
         if subject is not None:
             found = self._learner_where(learners.c.subject == subject)
@@ -152,31 +160,41 @@ class Store:
                 code = new_code()
                 with self._tx("add a learner", write=True) as conn:
                     new_id = conn.execute(insert(learners).values(
-                        name=name, code=code, subject=subject, created_at=_now())).inserted_primary_key[0]
-                return Learner(new_id, name, code)
+                        name=name, code_hash=code_digest(code), subject=subject, created_at=_now())
+                    ).inserted_primary_key[0]
+                return Learner(new_id, name, code if subject is None else "")
             except IntegrityError:
                 if subject is not None and (found := self._learner_where(learners.c.subject == subject)):
                     return found
         raise StoreError(f"Progress database {self.shown_url}: could not allocate a learner code")
 
     def learner_by_code(self, code: str) -> Learner | None:
-        return self._learner_where(learners.c.code == normalise_code(code or ""))
+        """The learner whose code this is (typed as the learner may: "abcd-2345 "), or None."""
+        code = normalise_code(code or "")
+        if not could_be_code(code):
+            return None
+        found = self._learner_where(learners.c.code_hash == code_digest(code))
+        return Learner(found.id, found.name, code) if found else None
 
     def learner_by_id(self, learner_id: int) -> Learner | None:
         return self._learner_where(learners.c.id == learner_id)
 
     def _learner_where(self, condition) -> Learner | None:
+        """The learner matching `condition`, without a code: the store cannot give it back."""
         with self._tx("look up a learner") as conn:
-            row = conn.execute(select(learners.c.id, learners.c.name, learners.c.code).where(condition)).first()
-        return Learner(*row) if row else None
+            row = conn.execute(select(learners.c.id, learners.c.name).where(condition)).first()
+        return Learner(row[0], row[1]) if row else None
 
     # -- writes ----------------------------------------------------------------------
     def record_attempt(self, learner_id: int, quiz_id: str, question_id: str, *, seed: int, raw: str, parsed,
                        score: float, mistake_id: str | None, feedback: str, params: dict | None = None,
-                       correct: bool | None = None, solution_seen: bool = False, at: datetime | None = None) -> int:
+                       correct: bool | None = None, solution_seen: bool = False, at: datetime | None = None,
+                       mistakes: list[str] | None = None) -> int:
         """Store one graded attempt in its own transaction; returns its id. `solution_seen`: the
         learner had opened the solution of this variant before submitting. `at`: when it was
-        answered, if not now (an import, a simulated class in benchmarks/adaptive.py); UTC."""
+        answered, if not now (an import, a simulated class in benchmarks/adaptive.py); UTC.
+        `mistakes`: every mistake the answer showed (mistake_id is the first, and the one the
+        report groups by)."""
         if not (isinstance(score, (int, float)) and math.isfinite(score) and 0 <= score <= 1):
             raise ValueError(f"attempt score must be a number from 0 to 1, got {score!r}")
         if not (isinstance(seed, int) and 0 <= seed < 2**63):
@@ -186,13 +204,36 @@ class Store:
                    parsed=capped_json(parsed), score=float(score), feedback=str(feedback)[:TEXT_MAX],
                    mistake_id=ident("mistake id", mistake_id) if mistake_id else None, params=to_json(params or {}),
                    correct=bool(score >= 1 if correct is None else correct), solution_seen=bool(solution_seen),
+                   mistakes=to_json([ident("mistake id", m) for m in mistakes or ([mistake_id] if mistake_id else [])]),
                    created_at=_now() if at is None else _utc(at))
         return self._insert(attempts, row, "record an attempt")
 
-    def record_lab_run(self, learner_id: int, method: str, measurements: dict) -> int:
-        row = dict(learner_id=learner_id, method=ident("method", method, 50), measurements=to_json(measurements),
-                   created_at=_now())
-        return self._insert(lab_runs, row, "record a lab run")
+    def record_lab_run(self, learner_id: int, method: str, measurements: dict, *, job_id: str | None = None) -> int:
+        """Store one finished lab run; returns its id. With `job_id`, a run already stored for this
+        learner under that job is not stored again (several tabs or sessions may show the same run):
+        the check and the insert share one write transaction, with the learner's row locked on
+        PostgreSQL (SQLite's BEGIN IMMEDIATE already lets one writer in at a time)."""
+        if job_id is None:
+            row = dict(learner_id=learner_id, method=ident("method", method, 50), measurements=to_json(measurements),
+                       created_at=_now())
+            return self._insert(lab_runs, row, "record a lab run")
+        measurements = {**measurements, "job_id": ident("job id", job_id)}
+        marker = to_json({"job_id": job_id})[1:-1]  # '"job_id": "..."', as to_json writes it inside the row
+        with self._tx("record a lab run", write=True) as conn:
+            if not self.is_sqlite:
+                conn.execute(select(learners.c.id).where(learners.c.id == learner_id).with_for_update())
+            found = conn.scalar(select(lab_runs.c.id).where(
+                lab_runs.c.learner_id == learner_id, lab_runs.c.method == method,
+                lab_runs.c.measurements.contains(marker, autoescape=True)))
+            if found is not None:
+                return found
+            try:
+                result = conn.execute(insert(lab_runs).values(
+                    learner_id=learner_id, method=ident("method", method, 50), measurements=to_json(measurements),
+                    created_at=_now()))
+            except IntegrityError as exc:
+                raise ValueError(f"could not record a lab run: no learner with id {learner_id!r}") from exc
+        return result.inserted_primary_key[0]
 
     def complete_lesson(self, learner_id: int, lesson_id: str) -> bool:
         """Mark a lesson done; True the first time, False if it already was."""
@@ -235,39 +276,20 @@ class Store:
             mistakes = conn.execute(select(a.mistake_id, func.count(), func.max(a.id)).where(
                 mine, a.mistake_id.is_not(None)).group_by(a.mistake_id).order_by(func.count().desc(), a.mistake_id)
                 .limit(5)).all()
-            feedback = dict(conn.execute(select(a.id, a.feedback).where(a.id.in_([m[2] for m in mistakes]))).all())
+            latest = {row[0]: row[1:] for row in conn.execute(select(a.id, a.feedback, a.quiz_id, a.question_id,
+                                                                        a.params).where(a.id.in_([m[2] for m in mistakes])))}
             last = conn.execute(select(a.quiz_id, a.question_id).where(mine).order_by(a.id.desc()).limit(1)).first()
             runs = conn.execute(select(lab_runs).where(lab_runs.c.learner_id == learner_id)
                                 .order_by(lab_runs.c.id.desc()).limit(50)).all()
         return Progress(
             learner=learner, lessons_done=list(lessons), quizzes=_quiz_scores(per_question),
-            mistakes=[(m[0], m[1], feedback.get(m[2], "")) for m in mistakes],
+            mistakes=[(m[0], m[1], latest[m[2]][0] if m[2] in latest else "") for m in mistakes],
+            mistake_where={m[0]: (latest[m[2]][1], latest[m[2]][2], json.loads(latest[m[2]][3] or "{}"))
+                           for m in mistakes if m[2] in latest},
             lab_runs=[{"id": r.id, "method": r.method, "measurements": json.loads(r.measurements),
                        "at": _utc(r.created_at)}
                       for r in runs],
             last_question=tuple(last) if last else None)
-
-
-def _os_reason(exc: OSError) -> str:
-    """"a folder is in the way" rather than a raw IsADirectoryError; strerror, not the repr."""
-    if isinstance(exc, IsADirectoryError):
-        return f"{exc.filename or 'the database path'} is a folder, not a file"
-    if isinstance(exc, (NotADirectoryError, FileExistsError)):
-        return f"{exc.filename or 'a parent of the database path'} is a file, not a folder"
-    return f"{exc.strerror or type(exc).__name__} ({exc.filename})" if exc.filename else str(exc)
-
-
-def _check_sqlite_file(path: Path) -> None:
-    """Refuse, without touching it, a file that is not a SQLite database."""
-    if path.is_dir():
-        raise IsADirectoryError(21, "Is a directory", str(path))
-    if not path.exists() or path.stat().st_size == 0:
-        return
-    with path.open("rb") as handle:
-        header = handle.read(len(SQLITE_HEADER))
-    if header != SQLITE_HEADER:
-        raise StoreError(f"Progress database {path} is not a SQLite database (its header is {header[:16]!r}). "
-                         f"It was left untouched: move it aside or restore it from a backup, then restart.")
 
 
 def _quiz_scores(per_question) -> list[QuizScore]:

@@ -2,7 +2,7 @@
 
 The tables (SQLAlchemy Core, https://docs.sqlalchemy.org/en/20/core/metadata.html):
 
-    learners           one row per learner: display name, short code, OIDC subject
+    learners           one row per learner: display name, a hash of their code, OIDC subject
     attempts           one row per graded answer (PrairieLearn's generate → parse → grade,
                        STYLE.md §4): seed, raw and parsed answer, score, named mistake,
                        feedback, and the variant's parameter values as JSON
@@ -13,6 +13,8 @@ The tables (SQLAlchemy Core, https://docs.sqlalchemy.org/en/20/core/metadata.htm
     bkt_params         the parameters of knowledge tracing last fitted from the class: one row
                        per skill (P(L0), T, S, G, F, T after a slip) and per choice question
                        (its G), with the evidence behind each (engine/progress/fits.py)
+    limits             counters of wrong guesses and new learners per session, client address
+                       and server, shared by every app process (engine/progress/throttle.py)
     schema_version     one row per migration applied, so an old database is upgraded
                        in place without losing rows
 
@@ -43,8 +45,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-NAME_MAX = 100  # characters in a display name
-CODE_LENGTH = 8  # characters in a learner code
+from engine.progress.values import DIGEST_LENGTH, NAME_MAX, code_digest, normalise_code
+
 
 metadata = MetaData()
 
@@ -53,7 +55,8 @@ learners = Table(
     "learners", metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(NAME_MAX), nullable=False),
-    Column("code", String(16), nullable=False, unique=True),  # typed back in to resume; a credential
+    # the learner's code is a credential: only its scrypt digest is kept (values.code_digest, version 9)
+    Column("code_hash", String(DIGEST_LENGTH), nullable=False, unique=True),
     Column("subject", String(255), unique=True),  # OIDC identity ("sub" or email) when logged in
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
@@ -75,6 +78,8 @@ attempts = Table(
     Column("correct", Boolean, nullable=False, server_default=text("false")),  # v2
     # solution_seen: the learner had opened this variant's solution before submitting (issue 14)
     Column("solution_seen", Boolean, nullable=False, server_default=text("false")),
+    # v8: JSON list of every mistake the answer showed (two wrong options linked to two mistakes), mistake_id first
+    Column("mistakes", Text, nullable=False, server_default="[]"),
 )
 
 lab_runs = Table(
@@ -119,6 +124,19 @@ lab_jobs = Table(  # version 5; times are time.time() seconds (UTC epoch), as th
     Column("started_at", Float),
     Column("finished_at", Float),
     Column("heartbeat_at", Float),  # the runner's last sign of life
+    Column("client", String(DIGEST_LENGTH)),  # version 11: SHA-256 of the address of an owner not signed in
+)
+
+limits = Table(  # version 10; times are time.time() seconds
+    "limits", metadata,
+    Column("kind", String(40), primary_key=True),  # "learner code", "instructor password", "new learner"
+    Column("scope", String(16), primary_key=True),  # "session", "address" or "server"
+    Column("key", String(DIGEST_LENGTH), primary_key=True),  # SHA-256 of the session id or address: no address kept
+    Column("count", Integer, nullable=False),  # events (wrong guesses, learners made) in the current window
+    Column("window_start", Float, nullable=False),
+    Column("strikes", Integer, nullable=False),  # events past the free ones: the pace doubles with each
+    Column("next_at", Float, nullable=False),  # no attempt of this key is checked before this time
+    Column("seen_at", Float, nullable=False),  # last activity; idle rows are deleted
 )
 
 bkt_params = Table(  # version 7; replaced as a whole by each fit
@@ -134,8 +152,8 @@ bkt_params = Table(  # version 7; replaced as a whole by each fit
     Column("data_weight", Float, nullable=False),  # 0..1: how much of the value is the data's, the rest the default's
     Column("mastered", Float),  # skill rows: share of the learners who practised it who had mastered it, 0..1
     Column("fitted_at", DateTime(timezone=True), nullable=False),
-    Column("p_forget", Float),  # version 8; skill rows: F, share forgotten per day (NULL: FSRS's curve)
-    Column("p_learn_slip", Float),  # version 8; skill rows: T of a practice right after a named slip (NULL: T)
+    Column("p_forget", Float),  # version 12; skill rows: F, share forgotten per day (NULL: FSRS's curve)
+    Column("p_learn_slip", Float),  # version 12; skill rows: T of a practice right after a named slip (NULL: T)
 )
 
 schema_version = Table(
@@ -246,8 +264,48 @@ def _v7_bkt_params(conn: Connection) -> None:
           Column("mastered", Float), Column("fitted_at", DateTime(timezone=True), nullable=False)).create(conn)
 
 
-def _v8_forgetting(conn: Connection) -> None:
-    """Version 8: per skill, the forgetting rate and the learning right after a named slip, fitted
+def _v8_attempt_mistakes(conn: Connection) -> None:
+    """Version 8: attempts keep every mistake an answer shows, not only the first (issue 17: two
+    wrong options, each linked to a mistake). Earlier rows get [] (their mistake_id is the one)."""
+    conn.execute(text("ALTER TABLE attempts ADD COLUMN mistakes TEXT NOT NULL DEFAULT '[]'"))
+
+
+def _v9_hashed_codes(conn: Connection) -> None:
+    """Version 9: learner codes are credentials, so the table keeps only a hash of each (issue 21).
+    The column is renamed, keeping its UNIQUE index (SQLite >= 3.25 and PostgreSQL rename in place),
+    widened on PostgreSQL (SQLite does not enforce lengths), and each code replaced by its digest:
+    a learner signs in with the same code as before."""
+    conn.execute(text("ALTER TABLE learners RENAME COLUMN code TO code_hash"))
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f"ALTER TABLE learners ALTER COLUMN code_hash TYPE VARCHAR({DIGEST_LENGTH})"))
+    rows = conn.execute(text("SELECT id, code_hash FROM learners")).all()
+    for learner_id, code in rows:
+        conn.execute(text("UPDATE learners SET code_hash = :digest WHERE id = :id"),
+                     {"digest": code_digest(normalise_code(code)), "id": learner_id})
+
+
+def _v10_limits(conn: Connection) -> None:
+    """Version 10: counters of wrong guesses and new learners in the database, not in each app
+    process, so a restart, another replica or a reload does not reset them (issue 21)."""
+    v10 = MetaData()
+    table = Table(
+        "limits", v10, Column("kind", String(40), primary_key=True), Column("scope", String(16), primary_key=True),
+        Column("key", String(DIGEST_LENGTH), primary_key=True), Column("count", Integer, nullable=False),
+        Column("window_start", Float, nullable=False), Column("strikes", Integer, nullable=False),
+        Column("next_at", Float, nullable=False), Column("seen_at", Float, nullable=False))
+    table.create(conn)
+    Index("ix_limits_seen", table.c.seen_at).create(conn)
+
+
+def _v11_job_clients(conn: Connection) -> None:
+    """Version 11: a lab job remembers (as a hash) the address of an owner who had not signed in, so
+    that one person opening many tabs cannot multiply the per-learner cap (issue 21)."""
+    conn.execute(text(f"ALTER TABLE lab_jobs ADD COLUMN client VARCHAR({DIGEST_LENGTH})"))
+    conn.execute(text("CREATE INDEX ix_lab_jobs_client ON lab_jobs (client, state)"))
+
+
+def _v12_forgetting(conn: Connection) -> None:
+    """Version 12: per skill, the forgetting rate and the learning right after a named slip, fitted
     from the class (issue 19). NULL where the class's attempts could not tell them, and in every row
     fitted before: FSRS's curve and plain T then."""
     conn.execute(text("ALTER TABLE bkt_params ADD COLUMN p_forget FLOAT"))
@@ -257,5 +315,6 @@ def _v8_forgetting(conn: Connection) -> None:
 # Ordered: MIGRATIONS[i] brings the schema from version i to version i + 1.
 MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_params_and_correct, _v3_indexes,
                                                   _v4_report_indexes, _v5_solution_seen, _v6_lab_jobs,
-                                                  _v7_bkt_params, _v8_forgetting]
+                                                  _v7_bkt_params, _v8_attempt_mistakes, _v9_hashed_codes, _v10_limits,
+                                                  _v11_job_clients, _v12_forgetting]
 LATEST = len(MIGRATIONS)

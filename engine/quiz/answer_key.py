@@ -11,9 +11,9 @@ from __future__ import annotations
 from engine.quiz.constraints import draw
 from engine.quiz.keys import Key
 from engine.quiz.types import type_of
-from engine.quiz.variants import Variant
+from engine.quiz.variants import Variant, params_vary
 
-__all__ = ["Key", "answer_expression", "compute_key", "has_variants", "variant_for"]
+__all__ = ["Key", "answer_expression", "compute_key", "has_variants", "solution_values", "variant_for"]
 
 
 def variant_for(question, seed: int) -> tuple[Variant, Key]:
@@ -39,9 +39,13 @@ def answer_expression(question) -> str | None:
     return type_of(question).expression(question)
 
 
+def solution_values(question, variant: Variant) -> dict:
+    """What the solution's placeholders may use: the params and `answer` (choice: the letters this variant shows)."""
+    kind = type_of(question)
+    return {**variant.values, "answer": kind.answer_value(question, variant, compute_key(question, variant)
+                                                           if variant.seed < 0 else variant_for(question, variant.seed)[1])}
+
+
 def has_variants(question) -> bool:
     """True when another round can look different: a param with a range or choices, or shuffled options."""
-    def varies(p) -> bool:
-        return len(set(p.choices)) > 1 if p.choices is not None else p.max > p.min
-
-    return type_of(question).shuffled(question) or any(varies(p) for p in question.params.values())
+    return type_of(question).shuffled(question) or params_vary(question)

@@ -25,15 +25,19 @@ MAX_ANSWER_CHARS = 2000
 
 
 def parse(question, raw: str, variant: Variant | None = None, key: Key | None = None):
-    """The learner's answer, read; AnswerFormatError says what cannot be read and costs no attempt."""
-    if raw is None or not str(raw).strip():
-        raise AnswerFormatError("the answer is empty")
-    raw = str(raw)
-    if len(raw) > MAX_ANSWER_CHARS:
-        raise AnswerFormatError(f"the answer is {len(raw):,} characters long; the limit is {MAX_ANSWER_CHARS:,}")
+    """The learner's answer, read; AnswerFormatError says what cannot be read, what form is expected
+    with an example for this question, and costs no attempt."""
     if variant is None or key is None:
         variant, key = variant_for(question, variant.seed if variant else 0)
-    return type_of(question).parse(question, raw, variant, key)
+    kind = type_of(question)
+    try:
+        if raw is None or not str(raw).strip():
+            raise AnswerFormatError("the answer is empty")
+        if len(str(raw)) > MAX_ANSWER_CHARS:
+            raise AnswerFormatError(f"the answer is {len(str(raw)):,} characters long; the limit is {MAX_ANSWER_CHARS:,}")
+        return kind.parse(question, str(raw), variant, key)
+    except AnswerFormatError as exc:
+        raise AnswerFormatError(f"{str(exc).rstrip('.')}. {kind.expected(question, variant)}") from None
 
 
 def grade(question, variant: Variant, parsed, key: Key | None = None) -> GradeResult:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine.quiz.matching import isclose
 from engine.quiz.mistakes import TransformError, mistake_expression
+from engine.quiz.precision import precision_of
 
 
 @dataclass(frozen=True)
@@ -27,10 +27,8 @@ class Key:
 
 
 def close(a: float, b: float, question) -> bool:
-    """Equal within the question's tolerance; exact (up to float noise, 1e-9 relative) by default."""
-    rel = getattr(question, "rel_tol", None) or 0.0
-    absolute = getattr(question, "abs_tol", None) or 0.0
-    return isclose(a, b, rel_tol=max(rel, 1e-9), abs_tol=absolute)
+    """Equal at the question's precision (engine/quiz/precision.py); exact, up to float noise, by default."""
+    return precision_of(question).allows(a, b)
 
 
 def numeric_key(question, value, expression, bindings, *, shown) -> Key:
@@ -57,7 +55,7 @@ def _as_number(value) -> int | float | None:
     if isinstance(value, (int, float)):
         return value
     try:
-        from engine.quiz.units import parse_number
+        from engine.quiz.numbers import parse_number
 
         return parse_number(str(value))
     except ValueError:

@@ -1,18 +1,18 @@
-"""How a typed number is compared with the key, with a mistake's value, and with the unit slips.
+"""How a typed number meets the key, a mistake's value, and the unit slips (numeric and worked answers).
 
-The rules (docs/authoring.md, "Numbers and units", says the same to authors):
+The rules (docs/authoring.md, "How learners may write answers", says the same to authors):
 
-1. Right: the answer, converted to the question's unit, is within the question's
-   tolerance (`abs_tol`, `rel_tol`; exact by default, up to 1e-9 relative float noise).
-2. Right in another unit: a value typed in another unit of the same kind rarely
-   converts to a whole number, so it is compared within the key's own precision:
-   half a unit of the key's last digit as shown, at most 0.5% of the key. For a key
-   of 126 GB, `117.35 GiB` (126.003 GB) and `117.3 GiB` (125.95 GB) are right,
-   `118 GiB` (126.7 GB) is not.
+1. Right: the answer, converted to the question's unit, is within the question's precision
+   of the key (engine/quiz/precision.py: decimals, significant figures or a tolerance, as the
+   question states it; exact, up to float noise, when it states none).
+2. Right in another unit, for an exact question: a value typed in another unit rarely
+   converts to a whole number, so it is compared within the key's own precision: half a unit
+   of the key's last digit as shown, at most 0.5% of the key. For a key of 126 GB,
+   `117.35 GiB` (126.003 GB) and `117.3 GiB` (125.95 GB) are right, `118 GiB` (126.7 GB) is not.
 3. Diagnosis (naming a mistake or a slip, never a score): the number typed matches a
-   target when it is within the tolerance, or when it is the target, in the unit
-   typed, rounded to the decimal places typed (at least 2 significant digits): 117.35
-   is 117.3466 to two places.
+   target when it is within the precision, or when it is the target, in the unit typed,
+   rounded to the decimal places typed (at least 2 significant digits): 117.35 is 117.3466
+   to two places.
 4. Unit slips, for answers measured in bytes: the typed *number* is the key in the
    question's unit but the *unit* written is another (`unit_mislabelled`: "13.04 GB"
    where 13.04 GiB is meant); or the value is the key times a slip's factor: bits for
@@ -28,13 +28,10 @@ import math
 import re
 from dataclasses import dataclass
 
-from engine.quiz.units import (
-    AnswerFormatError,
-    Unit,
-    convert,
-    parse_quantity,
-    unit_named,
-)
+from engine.quiz.precision import precision_of, unit_of
+from engine.quiz.numbers import number_text
+from engine.quiz.reader import read_quantity
+from engine.quiz.units import AnswerFormatError, Unit, convert
 
 KEY_PRECISION_CAP = 0.005  # rule 2: never coarser than 0.5% of the key (3 significant digits)
 
@@ -57,45 +54,21 @@ class Number:
     typed: str  # the answer as typed
     number: int | float | None = None  # the number as typed, in `unit`
     unit: Unit | None = None  # the unit typed, if any
-    places: int = 0  # decimal places typed: 117.35 -> 2
+    places: int | None = 0  # decimal places typed: 117.35 -> 2; None when computed (7 * 2^30)
 
 
-def read_number(raw: str, question_unit: str | None) -> Number:
+def read_number(raw: str, asked: Unit | None, *, maths: bool = True) -> Number:
     """'117.35 GiB' for a GB question -> value 126.003..., number 117.35, unit GiB, places 2."""
-    number, unit = parse_quantity(raw)
-    typed = raw.strip()
-    if unit is None:
-        return Number(number, typed, number, None, _places(typed))
-    if question_unit is None:
-        raise AnswerFormatError(f"this answer is a plain number; leave out the unit '{unit.name}'")
-    target = unit_named(question_unit)
-    return Number(convert(number, unit, target), typed, number, unit, _places(typed))
-
-
-def _places(typed: str) -> int:
-    match = re.match(r"\s*[-+]?[\d_,]*\.(\d+)", typed)
-    return len(match.group(1)) if match and "e" not in typed.lower().split()[0] else 0
-
-
-def _sig_digits(typed: str) -> int:
-    digits = re.sub(r"[^\d]", "", re.split(r"[eE]", typed.strip().split()[0])[0]) if typed.strip() else ""
-    return len(digits.lstrip("0"))
-
-
-def within_tolerance(a, b, question) -> bool:
-    rel = getattr(question, "rel_tol", None) or 0.0
-    absolute = getattr(question, "abs_tol", None) or 0.0
-    return isclose(a, b, rel_tol=max(rel, 1e-9), abs_tol=absolute)
-
-
-def number_text(value) -> str:
-    """10000.0 -> '10000'; 13.038516044616699 -> '13.0385' (the key as a learner would type it)."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    if isinstance(value, float):
-        return f"{value:.6g}" if abs(value) < 1e6 else f"{value:,.0f}"
-    return str(value)
-
+    reading = read_quantity(raw, maths=maths)
+    if reading.unit is None or reading.unit == asked:
+        return Number(reading.value, reading.typed, reading.value, reading.unit, reading.places)
+    if asked is None:
+        raise AnswerFormatError(f"this answer is a plain number; leave out the unit '{reading.unit.name}'")
+    if asked.dimension == "params" and reading.unit.name == "B":
+        raise AnswerFormatError(f"'{reading.typed}': B is bytes; for billions of parameters write "
+                                f"{reading.value}B params or {reading.value} billion")
+    return Number(convert(reading.value, reading.unit, asked), reading.typed, reading.value, reading.unit,
+                  reading.places)
 
 
 def key_precision(key: float) -> float:
@@ -107,29 +80,45 @@ def key_precision(key: float) -> float:
 
 def is_right(answer: Number, key: float, question) -> bool:
     """Rules 1 and 2."""
-    if within_tolerance(answer.value, key, question):
+    precision = precision_of(question)
+    if precision.allows(answer.value, key):
         return True
-    if answer.unit is None or question.unit is None or answer.unit == unit_named(question.unit):
+    asked = unit_of(question)
+    if answer.unit is None or asked is None or answer.unit == asked or not precision.exact:
         return False
     return _finite(answer.value, key) and abs(answer.value - key) <= key_precision(key)
+
+
+def accepted_range(key: float, question) -> tuple[float, float]:
+    """(low, high): the numbers rule 1 accepts as `key`, for formats that compare with bounds (engine/export/)."""
+    margin = precision_of(question).margin(key)
+    return key - margin, key + margin
 
 
 def agrees(answer: Number, target, question) -> bool:
     """Rule 3: does the number typed reproduce `target` (in the question's unit)?"""
     if not isinstance(target, (int, float)) or isinstance(target, bool):
         return False
-    if within_tolerance(answer.value, target, question):
+    if precision_of(question).allows(answer.value, target):
         return True
     shown = target
-    if answer.unit is not None and question.unit is not None:
-        shown = convert(target, unit_named(question.unit), answer.unit)
-    return _rounds_to(shown, answer)
+    asked = unit_of(question)
+    if answer.unit is not None and asked is not None:
+        shown = convert(target, asked, answer.unit)
+    return rounds_to(shown, answer.number, answer.typed, answer.places)
 
 
-def _rounds_to(target: float, answer: Number) -> bool:
-    if answer.number is None or not _finite(target, answer.number) or _sig_digits(answer.typed) < 2:
+def rounds_to(target: float, number, typed: str, places: int | None) -> bool:
+    """`number`, typed with `places` decimals (at least 2 significant digits), is `target` rounded."""
+    if number is None or places is None or not _finite(target, number) or _sig_digits(typed) < 2:
         return False
-    return isclose(round(target, answer.places), answer.number, rel_tol=1e-12)
+    return isclose(round(target, places), number, rel_tol=1e-12)
+
+
+def _sig_digits(typed: str) -> int:
+    first = typed.strip().split()[0] if typed.strip() else ""
+    digits = re.sub(r"[^\d]", "", re.split(r"[eE]", first)[0])
+    return len(digits.lstrip("0"))
 
 
 def _finite(*values) -> bool:
@@ -143,19 +132,28 @@ def _finite(*values) -> bool:
 
 def unit_slip(answer: Number, key: float, question) -> tuple[str, str] | None:
     """(slip id, feedback) when a unit slip explains the answer, else None."""
-    if not question.unit or unit_named(question.unit).dimension != "bytes":
+    asked = unit_of(question)
+    if asked is None or asked.dimension != "bytes":
         return None
-    asked = unit_named(question.unit)
-    if answer.unit is not None and answer.unit != asked and answer.unit.dimension == asked.dimension:
-        as_asked = Number(answer.number, answer.typed, answer.number, None, answer.places)
-        if within_tolerance(answer.number, key, question) or _rounds_to(key, as_asked):
-            return "unit_mislabelled", (
-                f"{answer.number} is the answer in {asked.name}, but you wrote {answer.unit.name}: "
-                f"{answer.number} {answer.unit.name} is {answer.value:.4g} {asked.name}. "
-                f"Write the unit that belongs to the number.")
+    mislabelled = mislabelled_unit(answer.number, answer.unit, answer.typed, answer.places, key, question)
+    if mislabelled:
+        return "unit_mislabelled", mislabelled
     for slip, factor, text in slips_for(asked):
         if agrees(answer, key * factor, question):
             return slip, f"{answer.typed}: {text}"
+    return None
+
+
+def mislabelled_unit(number, unit: Unit | None, typed: str, places: int | None, key: float, question,
+                     asked: Unit | None = None) -> str | None:
+    """Feedback when the number typed is the key in the asked unit, but another unit is written after it."""
+    asked = asked or unit_of(question)
+    if number is None or unit is None or asked is None or unit == asked or unit.dimension != asked.dimension:
+        return None
+    if precision_of(question).allows(number, key) or rounds_to(key, number, typed, places):
+        converted = convert(number, unit, asked)
+        return (f"{number_text(number)} is the answer in {asked.name}, but you wrote {unit.name}: "
+                f"{number_text(number)} {unit.name} is {converted:.4g} {asked.name}. Write the unit that belongs to the number.")
     return None
 
 
@@ -164,10 +162,10 @@ def slips_for(asked: Unit) -> list[tuple[str, float, str]]:
     if asked.name == "bits":
         return [("bytes_for_bits", 1 / 8, "You gave the size in bytes where bits were asked: multiply by 8 bits per byte.")]
     slips = [("bits_for_bytes", 8.0, "You gave the size in bits where bytes were asked: a byte is 8 bits, so divide by 8.")]
-    match = re.fullmatch(r"([KMGT])(i?)B", asked.name)
+    match = re.fullmatch(r"([KMGTP])(i?)B", asked.name)
     if match:
         prefix, binary = match.group(1), bool(match.group(2))
-        power = "KMGT".index(prefix) + 1
+        power = "KMGTP".index(prefix) + 1
         dec, bin_ = 10 ** (3 * power), 2 ** (10 * power)
         low = prefix.lower()
         if binary:
@@ -179,3 +177,5 @@ def slips_for(asked: Unit) -> list[tuple[str, float, str]]:
                           (f"You divided by 2^{10 * power} ({prefix}iB) where {prefix}B were asked: "
                            f"1 {prefix}B = 10^{3 * power} bytes.")))
     return slips
+
+

@@ -39,17 +39,22 @@ class TransformError(ValueError):
     """The transformation does not apply to this expression (validation reports it)."""
 
 
-@functools.lru_cache(maxsize=4096)  # pure in its strings; every variant of a question shares its expression
 def apply_transform(expression: str, transform: str, target: str | None = None) -> str:
     """The answer expression as the slip `transform` would have written it."""
+    rewritten = _rewritten(expression, transform, target)
+    if rewritten is None:
+        where = f" with target '{target}'" if target else ""
+        raise TransformError(f"transform '{transform}'{where} does not change the answer expression `{expression}`")
+    return rewritten
+
+
+@functools.lru_cache(maxsize=4096)  # pure in its strings; a transform that does not apply is cached too (None)
+def _rewritten(expression: str, transform: str, target: str | None) -> str | None:
     if transform in _SCALES:
         return f"({expression}) * {_SCALES[transform]}"
     tree = ast.parse(expression, mode="eval")
-    rewrite = _REWRITES[transform]
-    changed = rewrite(tree, target)
-    if not changed:
-        where = f" with target '{target}'" if target else ""
-        raise TransformError(f"transform '{transform}'{where} does not change the answer expression `{expression}`")
+    if not _REWRITES[transform](tree, target):
+        return None
     return ast.unparse(ast.fix_missing_locations(tree))
 
 

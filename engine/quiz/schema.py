@@ -21,7 +21,7 @@ engine/quiz/parts.py.
 from __future__ import annotations
 
 import keyword
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
@@ -100,11 +100,14 @@ class ChoiceQuestion(QuestionBase):
         return self
 
 
-# Tolerances shared by answers that are numbers.
+# Unit and precision shared by answers that are numbers (engine/quiz/precision.py).
 class NumberKey(QuestionBase):
-    # Unit of the answer key (B, KB, KiB, MB, MiB, GB, GiB, bits, params); learners may answer in another.
+    # Unit of the answer key (GB, GiB, MB, bits, params, %, ...); learners may answer in another.
     unit: str | None = None
-    # Absolute and relative tolerance; none means exact (the default, right for whole numbers).
+    # Precision: decimal places, significant figures, or a tolerance (absolute, relative).
+    # None declared: the prompt's ("two decimals"), else the final answer's format ({x:.2f}), else exact.
+    decimals: int | None = Field(None, ge=0, le=12)
+    sig_figs: int | None = Field(None, ge=1, le=15)
     abs_tol: float | None = Field(None, ge=0)
     rel_tol: float | None = Field(None, ge=0, le=0.5)
 
@@ -112,6 +115,13 @@ class NumberKey(QuestionBase):
     @classmethod
     def _known_unit(cls, unit: str | None) -> str | None:
         return None if unit is None else unit_named(unit).name
+
+    @model_validator(mode="after")
+    def _one_precision(self) -> "NumberKey":
+        declared = [name for name in ("decimals", "sig_figs") if getattr(self, name) is not None]
+        if len(declared) + bool(self.abs_tol or self.rel_tol) > 1:
+            raise ValueError("give one precision: `decimals`, `sig_figs`, or a tolerance (`abs_tol`/`rel_tol`)")
+        return self
 
 
 # A number computed from the params, e.g. memory of a model in GiB.
@@ -157,6 +167,13 @@ class FixExpressionQuestion(QuestionBase):
 class WorkedStep(Strict):
     name: str | None = Field(None, pattern=NAME)
     expr: str
+    # The step's unit, when it has one (a learner's line may give it in another); the last step's is the question's.
+    unit: str | None = None
+
+    @field_validator("unit")
+    @classmethod
+    def _known_unit(cls, unit: str | None) -> str | None:
+        return None if unit is None else unit_named(unit).name
 
     @field_validator("expr")
     @classmethod
@@ -178,7 +195,8 @@ Question = Annotated[
     Union[ChoiceQuestion, NumericQuestion, CodeOutputQuestion, FixExpressionQuestion, WorkedQuestion],
     Field(discriminator="type"),
 ]
-QUESTION_TYPES = ("choice", "numeric", "code_output", "fix_expression", "worked")
+# The `type:` of each model above; engine/quiz/types/<type>.py holds what each one does.
+QUESTION_TYPES = tuple(get_args(model.model_fields["type"].annotation)[0] for model in get_args(get_args(Question)[0]))
 
 
 # One quiz file: a page of the app at /quiz-<id>.

@@ -1,18 +1,27 @@
-"""Units in numeric answers: parse "252 MB", "13.04 GiB", "7B params", convert, compare.
+"""Units a learner or an author may write: memory (bytes and bits), parameter counts, and percent.
 
-Three dimensions: memory in bytes (B, KB/KiB, MB/MiB, GB/GiB, TB/TiB and bits),
-and counts of parameters (params, with K/M/B/T multipliers, e.g. "7B params").
-Decimal prefixes are powers of 10 and binary prefixes powers of 2, following
-IEC 80000-13 (KiB = 1024 B, KB = 1000 B); a bit is 1/8 of a byte.
+Our own table rather than a unit library such as Pint (which PrairieLearn uses): the set is
+small and closed, it needs a *parameter count* dimension Pint does not have, and it needs a
+policy Pint does not take: an abbreviation that could mean two things is asked about, never
+guessed. The rules (IEC 80000-13 and IEEE 1541):
 
-A unit is written after the number, with or without a space; the number may use
-`_` or `,` thousands separators and exponents (`3e9`). Anything else (words,
-two numbers, an unknown unit) is an `AnswerFormatError`, which costs no attempt.
+- decimal prefixes are powers of 10 (1 KB = 1000 B), binary ones powers of 2 (1 KiB = 1024 B);
+  a bit is 1/8 of a byte;
+- a capital `B` is a byte and `bit` a bit; a lower-case `b` after a prefix (`Gb`, `gb`, `Mib`)
+  is read as a bit by some and as a byte by others, so `Gb` is a format error that asks which
+  was meant (`GB` or `Gbit`), and so is a bare `b`;
+- the prefix letter's case does not matter (`kB`, `KB`, `gB`), nor does a spelled-out word's
+  (`Gigabytes`, `gibibytes`, `megabits`);
+- parameter counts: `params` (`param`, `parameters`), with `K`, `M`, `B` (billion), `T`
+  before them: `7B params`, `7 B parameters`;
+- `%` (`percent`) is a hundredth: 39% is 0.39, and 0.39% is 0.39 of a percent question.
+
+Answers that cannot be read raise `AnswerFormatError` (it costs no attempt).
 """
 
 from __future__ import annotations
 
-import re
+import math
 from dataclasses import dataclass
 
 
@@ -38,105 +47,98 @@ def clip(text: str, limit: int = 60) -> str:
 @dataclass(frozen=True)
 class Unit:
     name: str  # canonical spelling, e.g. "MiB"
-    dimension: str  # "bytes" or "params"
-    factor: float  # size of one unit in the dimension's base (bytes or params)
+    dimension: str  # "bytes", "params" or "ratio"
+    factor: int | float  # size of one unit in the dimension's base (bytes, params, or a whole)
+    words: str = ""  # spelled out, for messages: "gibibytes"
 
 
-def _units() -> dict[str, Unit]:
-    table: dict[str, Unit] = {}
+_PREFIXES = [("K", "kilo", "kibi"), ("M", "mega", "mebi"), ("G", "giga", "gibi"), ("T", "tera", "tebi"), ("P", "peta", "pebi")]
+_SCALES = [("K", "thousand"), ("M", "million"), ("B", "billion"), ("T", "trillion")]
 
-    def add(unit: Unit, *spellings: str) -> None:
+
+def _tables() -> tuple[dict[str, Unit], dict[str, Unit], dict[str, str]]:
+    """(exact spellings, lower-cased words, ambiguous spellings -> the question to ask)."""
+    exact: dict[str, Unit] = {}
+    words: dict[str, Unit] = {}
+    ambiguous: dict[str, str] = {"b": "'b' could be bits or bytes: write B (or bytes) for bytes, bit for bits"}
+
+    def add(unit: Unit, spellings=(), spelled=()) -> None:
         for spelling in (unit.name, *spellings):
-            table[spelling.lower()] = unit
+            exact[spelling] = unit
+        for word in spelled:
+            words[word] = unit
 
-    add(Unit("B", "bytes", 1), "byte", "bytes")
-    add(Unit("bits", "bytes", 1 / 8), "bit")
-    for power, prefix in enumerate("KMGT", start=1):
-        add(Unit(f"{prefix}B", "bytes", 1000**power))
-        add(Unit(f"{prefix}iB", "bytes", 1024**power))
-    add(Unit("params", "params", 1), "param", "parameters", "parameter")
-    for power, prefix in enumerate("KMBT", start=1):  # B = billion for parameter counts
-        unit = Unit(f"{prefix} params", "params", 1000**power)
-        add(unit, f"{prefix}params", f"{prefix}param", f"{prefix} param", f"{prefix} parameters")
-    return table
+    add(Unit("B", "bytes", 1, "bytes"), ["Byte", "Bytes"], ["byte", "bytes"])
+    add(Unit("bits", "bytes", 1 / 8, "bits"), ["bit", "Bit", "Bits"], ["bit", "bits"])
+    for power, (letter, dec, binary) in enumerate(_PREFIXES, start=1):
+        cases = (letter, letter.lower())
+        byte_d, byte_b = Unit(f"{letter}B", "bytes", 1000**power, f"{dec}bytes"), Unit(f"{letter}iB", "bytes", 1024**power, f"{binary}bytes")
+        bit_d, bit_b = (Unit(f"{letter}bit", "bytes", 1000**power / 8, f"{dec}bits"),
+                        Unit(f"{letter}ibit", "bytes", 1024**power / 8, f"{binary}bits"))
+        add(byte_d, [f"{p}B{s}" for p in cases for s in ("", "s")] + [f"{p}{b}yte{s}" for p in cases for b in "bB"
+                                                                       for s in ("", "s")], [f"{dec}byte", f"{dec}bytes"])
+        add(byte_b, [f"{p}{i}B{s}" for p in cases for i in "iI" for s in ("", "s")], [f"{binary}byte", f"{binary}bytes"])
+        add(bit_d, [f"{p}bit{s}" for p in cases for s in ("", "s")], [f"{dec}bit", f"{dec}bits"])
+        add(bit_b, [f"{p}ibit{s}" for p in cases for s in ("", "s")], [f"{binary}bit", f"{binary}bits"])
+        for p in cases:
+            ambiguous[f"{p}b"] = f"'{p}b' could be {dec}bytes or {dec}bits: write {letter}B for bytes or {letter}bit for bits"
+            for i in "iI":
+                ambiguous[f"{p}{i}b"] = (f"'{p}{i}b' could be {binary}bytes or {binary}bits: "
+                                         f"write {letter}iB for bytes or {letter}ibit for bits")
+    count = ["params", "param", "parameters", "parameter"]
+    add(Unit("params", "params", 1, "parameters"), [], count)
+    for power, (letter, word) in enumerate(_SCALES, start=1):
+        unit = Unit(f"{letter} params", "params", 1000**power, f"{word} parameters")
+        add(unit, [], [f"{p}{space}{c}" for p in (letter.lower(), word) for space in ("", " ") for c in count])
+    add(Unit("%", "ratio", 1 / 100, "percent"), [], ["percent", "per cent", "pct"])
+    return exact, words, ambiguous
 
 
-UNITS: dict[str, Unit] = _units()  # lower-cased spelling -> unit
-# KB and kB are the same unit; "KB" (capital) is kept as the canonical name.
-_NUMBER = r"[-+]?(?:\d[\d_,]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
-_ANSWER = re.compile(rf"^\s*(?P<number>{_NUMBER})\s*(?P<unit>[A-Za-z][A-Za-z ]*?)?\s*$")
-_GROUPED = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d*)?([eE][-+]?\d+)?$")
+_EXACT, _WORDS, _AMBIGUOUS = _tables()
+UNITS: dict[str, Unit] = {**{k.lower(): v for k, v in _WORDS.items()}, **{k: v for k, v in _EXACT.items()}}  # every spelling
+
+
+def find_unit(text: str) -> Unit | None:
+    """The unit spelled `text`, None if it is no unit; AnswerFormatError asks which one an ambiguous one is."""
+    spelled = " ".join(text.split())
+    unit = _EXACT.get(spelled) or _WORDS.get(spelled.lower())
+    if unit is None and spelled in _AMBIGUOUS:
+        raise AnswerFormatError(_AMBIGUOUS[spelled])
+    return unit
+
+
+def is_unit_word(text: str) -> bool:
+    """True when `text` is a unit or an ambiguous spelling of one (the reader then asks which)."""
+    spelled = " ".join(text.split())
+    return spelled in _EXACT or spelled.lower() in _WORDS or spelled in _AMBIGUOUS
 
 
 def unit_named(name: str) -> Unit:
-    """The unit spelled `name` (case-insensitive); ValueError naming the known units if none."""
-    unit = UNITS.get(name.strip().lower())
+    """The unit spelled `name`; ValueError naming the known units if none (an ambiguous one asks)."""
+    unit = find_unit(name)
     if unit is None:
         raise ValueError(f"unknown unit '{name}' (known: {', '.join(known_units())})")
     return unit
 
 
 def known_units() -> list[str]:
-    return sorted({unit.name for unit in UNITS.values()}, key=lambda n: (UNITS[n.lower()].dimension, UNITS[n.lower()].factor))
-
-
-MAX_MAGNITUDE = 1e300  # larger answers are refused: no quiz asks for one, and past 1.8e308 a float is inf
-_NOT_FINITE = re.compile(r"^\s*[-+]?(inf|infinity|nan)\s*([A-Za-z ]*)$", re.IGNORECASE)
-
-
-def _too_large(text: str) -> AnswerFormatError:
-    return AnswerFormatError(f"'{clip(text, 40)}' is not a finite "
-                             f"number this quiz can use (the limit is 1e300); type the number, e.g. 252")
-
-
-def parse_number(text: str) -> int | float:
-    """'1,010' -> 1010, '252.5' -> 252.5, '3e9' -> 3000000000.0; AnswerFormatError otherwise.
-
-    `1e400` (inf as a float), `inf`, `nan` and integers past 1e300 are the same format error.
-    """
-    raw = text.strip()
-    if _NOT_FINITE.match(raw):
-        raise _too_large(raw)
-    if "," in raw and not _GROUPED.match(raw):
-        raise AnswerFormatError(f"'{clip(text)}' is not a number (commas may only group thousands, e.g. 1,010)")
-    cleaned = raw.replace(",", "").replace("_", "")
-    try:
-        if re.fullmatch(r"[-+]?\d+", cleaned):
-            if len(cleaned.lstrip("+-").lstrip("0")) <= 300:  # checked on the text: int() of 5,000 digits raises
-                return int(cleaned)
-            number = float("inf")
-        else:
-            number = float(cleaned)
-    except ValueError:
-        raise AnswerFormatError(f"'{clip(text)}' is not a number") from None
-    if not abs(number) <= MAX_MAGNITUDE:  # inf and nan too
-        raise _too_large(raw)
-    return number
-
-
-def parse_quantity(text: str) -> tuple[int | float, Unit | None]:
-    """'252 MB' -> (252, MB); '252' -> (252, None). AnswerFormatError names what is wrong."""
-    if not text or not text.strip():
-        raise AnswerFormatError("the answer is empty; type a number")
-    if _NOT_FINITE.match(text):
-        raise _too_large(text)
-    match = _ANSWER.match(text)
-    if match is None:
-        raise AnswerFormatError(f"'{clip(text)}' is not a number; type digits, e.g. 252 or 252 MB")
-    number = parse_number(match["number"])
-    if not match["unit"]:
-        return number, None
-    spelled = " ".join(match["unit"].split())
-    unit = UNITS.get(spelled.lower())
-    if unit is None:
-        raise AnswerFormatError(f"'{clip(spelled, 30)}' is not a unit this quiz knows (use one of: {', '.join(known_units())})")
-    return number, unit
+    """The canonical names, memory first (by size), then parameter counts, then percent."""
+    order = {"bytes": 0, "params": 1, "ratio": 2}
+    units = {unit.name: unit for unit in _EXACT.values()} | {unit.name: unit for unit in _WORDS.values()}
+    return [u.name for u in sorted(units.values(), key=lambda u: (order[u.dimension], u.factor, u.name))]
 
 
 def convert(value: float, source: Unit, target: Unit) -> float:
     """`value` in `source` units, expressed in `target` units (same dimension)."""
     if source.dimension != target.dimension:
-        raise AnswerFormatError(f"{source.name} measures {source.dimension} but the answer is in {target.name} ({target.dimension})")
+        raise AnswerFormatError(f"{source.name} measures {_MEASURES[source.dimension]} but the answer is in "
+                                f"{target.name} ({_MEASURES[target.dimension]})")
     if source == target:
         return value
-    return value * source.factor / target.factor
+    try:
+        return value * source.factor / target.factor
+    except OverflowError:  # an int too large for a float (9**4700): no answer is near it
+        return math.inf if value > 0 else -math.inf
+
+
+_MEASURES = {"bytes": "memory", "params": "a count of parameters", "ratio": "a share"}

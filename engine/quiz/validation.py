@@ -17,9 +17,11 @@ For every question:
    applies to computing steps (those with a placeholder); a step without any
    states a fixed fact, such as a paper's own figures, and is left alone;
 6. every variant (engine/quiz/variant_checks.py): constraints can be met, the key
-   computes, mistakes differ from it, checks hold, no text gives the answer away.
+   computes, mistakes differ from it, checks hold, no text gives the answer away, and the
+   solution's own final answer is graded right (each type says how it reads it).
    `python -m engine validate` checks every variant (`checking_every_variant()`); the
-   app's loader, which runs on a page view, checks the same on up to APP_VARIANTS of them.
+   app's loader, which runs on a page view, checks the same on up to APP_VARIANTS of them,
+   and the final answer on the default variant and SEEDS drawn ones.
 Returns (key path, message) pairs; the loader adds file:line:col.
 """
 
@@ -78,6 +80,7 @@ def _check(question, thorough: bool):
     names = list(_names(question))
     yield from names
     yield from _texts(question)
+    yield from type_of(question).check_solution(question)
     if names:
         return  # an unknown name would only fail again below, blaming the wrong field
     try:
@@ -154,7 +157,8 @@ def _texts(question):
         for inner in placeholders(text):
             if format_problem(inner):
                 yield path, format_problem(inner)
-            elif path != "snippet" and not path.startswith("checks") and fill_placeholder(inner, values) is None:
+            elif path != "snippet" and not path.startswith("checks") and fill_placeholder(
+                    inner, {**values, "answer": 1} if path.startswith("solution") else values) is None:
                 yield path, f"placeholder '{{{inner}}}' is not an expression over the params (write {{{{ and }}}} for braces)"
         if question.params and path.startswith("solution") and placeholders(text):
             yield from _hard_coded(question, path, text)
@@ -171,6 +175,8 @@ def _hard_coded(question, path: str, text: str):
 
 def _per_variant(question, variant: Variant, key):
     yield from type_of(question).check_variant(question, variant, key)
+    for message in type_of(question).final_answer_problems(question, variant, key):
+        yield "solution.final_answer", message
     for path, text in _solution_texts(question):
         for message in equation_errors(render(text, variant.values)):
             yield path, message

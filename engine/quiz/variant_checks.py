@@ -10,7 +10,9 @@ an error. On each remaining variant:
 2. every common mistake gives a value different from the key (else the mistake
    could not be told from a right answer: add a constraint that excludes the variant);
 3. every check holds;
-4. no text gives the answer away: the key, as the learner would type it, does not
+4. the solution's own final answer is graded right (and the key written to the precision the
+   prompt asks for), as each type reads it (engine/quiz/types/);
+5. no text gives the answer away: the key, as the learner would type it, does not
    appear in the rendered prompt, snippet or options unless the author wrote it there
    (e.g. a snippet's f-string filled in as if it were a placeholder).
 
@@ -19,40 +21,13 @@ The first failing variant of each kind is reported, with its values.
 
 from __future__ import annotations
 
-import itertools
-import math
 import re
 
 from engine.quiz.answer_key import compute_key
-from engine.quiz.constraints import MIN_ACCEPTANCE, check_env, failed_checks, unmet
+from engine.quiz.checks import check_env, failed_checks
+from engine.quiz.constraints import MIN_ACCEPTANCE, unmet
 from engine.quiz.types import type_of
-from engine.quiz.variants import (
-    Variant,
-    defaults,
-    draw_values,
-    fill_placeholder,
-    param_values,
-    placeholders,
-    render_snippet,
-)
-
-MAX_ENUMERATED = 10_000
-SAMPLED = 1_000
-
-
-def variant_values(question, *, limit: int = MAX_ENUMERATED, sample: int = SAMPLED) -> tuple[list[dict], bool]:
-    """(the variants' values, True when that is all of them); the defaults always come first.
-
-    All combinations when there are at most `limit`, else `sample` draws (seeded, so the same every run).
-    """
-    grids = {name: param_values(p) for name, p in question.params.items()}
-    total = math.prod(len(g) for g in grids.values())
-    if total <= limit:
-        combos = [dict(zip(grids, combo)) for combo in itertools.product(*grids.values())]
-        return [defaults(question.params)] + combos, True
-    drawn = [draw_values(question.params, f"validate/{i}") for i in range(sample)]
-    return [defaults(question.params)] + drawn, False
-
+from engine.quiz.variants import Variant, fill_placeholder, placeholders, render_snippet, variant_values
 
 def check_variants(question, *, limit: int | None = None):
     """(key path, message) for each kind of problem, on the first variant that shows it.
@@ -66,7 +41,7 @@ def check_variants(question, *, limit: int | None = None):
     yield from _constraints(question, values_list, shown, everything)
     seen: set[str] = set()
     for values in [values_list[0]] + shown:
-        for path, kind, message in _one(question, values):
+        for path, kind, message in _one(question, values, final_answer=limit is None):
             if kind not in seen:
                 seen.add(kind)
                 yield path, f"{message} (variant {_describe(values)})"
@@ -92,13 +67,15 @@ def _constraints(question, values_list: list[dict], shown: list[dict], everythin
                               f"(under {MIN_ACCEPTANCE:.0%}), so drawing one is slow; widen the params or loosen them")
 
 
-def _one(question, values: dict):
-    """(path, kind, message) for each problem of one variant."""
+def _one(question, values: dict, *, final_answer: bool = True):
+    """(path, kind, message) for each problem of one variant; `final_answer`: grade the solution's own
+    final answer too (validate does, on every variant; the app's loader does on SEEDS of them, in validation.py)."""
     from engine.sandbox import SnippetError
 
     kind = type_of(question)
     try:
-        key = compute_key(question, Variant(seed=-1, values=values, order=kind.order(question, 0)))
+        variant = Variant(seed=-1, values=values, order=kind.order(question, 0))
+        key = compute_key(question, variant)
     except (SnippetError, ValueError, ArithmeticError) as exc:
         yield kind.field, "key", f"the answer cannot be computed: {exc}"
         return
@@ -116,6 +93,8 @@ def _one(question, values: dict):
             if fill_placeholder(inner, env) is None:
                 yield (f"checks[{j}].text", "check-text", (f"placeholder '{{{inner}}}' is not an expression over "
                                                             "the params, `answer` and the snippet's or steps' names"))
+    for message in kind.final_answer_problems(question, variant, key) if final_answer else ():
+        yield "solution.final_answer", "final-answer", message
     giveaway = _gives_away(question, values, key)
     if giveaway:
         yield giveaway[0], "giveaway", f"the text shows the answer {giveaway[1]!r} before it is asked for"

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
+import math
 import random
 import re
 import tokenize
@@ -83,6 +85,24 @@ def param_values(param: Param) -> list[int | float]:
     return [round(param.min + k * step, 10) for k in range(int(round((param.max - param.min) / step)) + 1)]
 
 
+MAX_ENUMERATED = 10_000
+SAMPLED = 1_000
+
+
+def variant_values(question, *, limit: int = MAX_ENUMERATED, sample: int = SAMPLED) -> tuple[list[dict], bool]:
+    """(the variants' values, True when that is all of them); the defaults always come first.
+
+    All combinations when there are at most `limit`, else `sample` draws (seeded, so the same every run).
+    """
+    grids = {name: param_values(p) for name, p in question.params.items()}
+    total = math.prod(len(g) for g in grids.values())
+    if total <= limit:
+        combos = [dict(zip(grids, combo)) for combo in itertools.product(*grids.values())]
+        return [defaults(question.params)] + combos, True
+    drawn = [draw_values(question.params, f"validate/{i}") for i in range(sample)]
+    return [defaults(question.params)] + drawn, False
+
+
 def option_order(count: int, pinned: list[bool], seed: int, shuffle: bool) -> tuple[int, ...]:
     """Seeded shuffle of option indices; pinned options keep their positions. Seed 0: authored order."""
     order = list(range(count))
@@ -115,16 +135,43 @@ def render(text: str, values: dict[str, int | float]) -> str:
     return _PLACEHOLDER.sub(fill, text)
 
 
-def render_snippet(snippet: str, values: dict[str, int | float]) -> str:
-    """`render` for Python source: placeholders outside f-strings are filled, f-strings are kept as written."""
+def render_snippet(snippet: str, values: dict[str, int | float], *, fill=None) -> str:
+    """`render` for Python source: placeholders outside f-strings are filled, f-strings are kept as written.
+
+    `fill(text)` replaces `render(text, values)` for the pieces outside f-strings (`symbolic_snippet`).
+    """
+    fill = fill or (lambda text: render(text, values))
     spans = _fstring_spans(snippet)
     if not spans:
-        return render(snippet, values)
+        return fill(snippet)
     out, at = [], 0
     for start, end in spans:
-        out += [render(snippet[at:start], values), snippet[start:end]]
+        out += [fill(snippet[at:start]), snippet[start:end]]
         at = end
-    return "".join(out) + render(snippet[at:], values)
+    return "".join(out) + fill(snippet[at:])
+
+
+def symbolic_snippet(snippet: str) -> str | None:
+    """The snippet with each placeholder replaced by its expression, `{model_size}` -> `(model_size)`, so
+    one parse serves every variant; None when a placeholder in code formats its value (`{x:.2f}` rounds it)."""
+    formatted = False
+
+    def fill(text: str) -> str:
+        nonlocal formatted
+
+        def one(match: re.Match) -> str:
+            nonlocal formatted
+            if match.group(0) in ("{{", "}}"):
+                return match.group(0)[0]
+            spec = _SPEC.match(match.group(1).strip())
+            in_comment = "#" in text[text.rfind("\n", 0, match.start()) + 1: match.start()]
+            formatted = formatted or bool(spec and ":" not in spec["expr"] and not in_comment)
+            return f"({match.group(1).strip()})"
+
+        return _PLACEHOLDER.sub(one, text)
+
+    source = render_snippet(snippet, {}, fill=fill)
+    return None if formatted else source
 
 
 def _fstring_spans(source: str) -> list[tuple[int, int]]:
@@ -183,3 +230,7 @@ def placeholders(text: str) -> list[str]:
     """The expressions inside `{...}` in `text` (escaped braces excluded)."""
     return [m.group(1).strip() for m in _PLACEHOLDER.finditer(text) if m.group(1)]
 
+
+def params_vary(question) -> bool:
+    """True when some param can take more than one value (so variants differ in their numbers)."""
+    return any(len(set(p.choices)) > 1 if p.choices is not None else p.max > p.min for p in question.params.values())

@@ -184,3 +184,11 @@ def test_validate_piped_to_head_prints_no_traceback(tmp_path):
     command = f"{sys.executable} -m engine validate {tmp_path} | head -1"
     result = subprocess.run(command, shell=True, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.stdout.count("\n") == 1 and "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+def test_validate_refuses_a_reference_url_that_breaks_out_of_its_link(tmp_path):
+    """Issue 21: a url such as `https://x.org) [evil](javascript:...` passed as https."""
+    url = "https://x.org) [evil](javascript:alert(1)"
+    path = write(tmp_path, "ref.yaml", GOOD.replace("title: Some paper\n", f"title: Some paper\n    url: '{url}'\n"))
+    problems = [str(p) for p in load_course(lesson_files=[path], quiz_files=[]).problems]
+    assert any("references[0].url: a url may not contain ' '" in p for p in problems), problems

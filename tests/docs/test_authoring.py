@@ -101,6 +101,11 @@ def test_the_guide_names_every_type_figure_param_transform_and_unit():
     assert [f for f in LabSettings.model_fields if f"`{f}`" not in lab] == []  # every setting, stop_loss too
 
 
+def test_the_answer_grammar_and_precision_are_documented():
+    assert "\n## How learners may write answers\n" in GUIDE and "\n### Precision\n" in GUIDE
+    assert GUIDE.index("## How learners may write answers") < GUIDE.index("## What validate checks")
+
+
 def test_the_limits_and_safety_section_is_near_the_end():
     assert "\n## Limits and safety\n" in GUIDE
     assert GUIDE.index("## Limits and safety") > GUIDE.index("## What validate checks")

@@ -1,4 +1,4 @@
-"""Fair turns (engine/jobs/fair.py) and the per-learner cap."""
+"""Fair turns (engine/jobs/fair.py) and the caps: per learner, per address, the whole queue."""
 
 from __future__ import annotations
 
@@ -33,3 +33,19 @@ def test_the_cap_comes_from_the_environment_with_a_clear_error(monkeypatch):
     monkeypatch.setenv("LORA_LAB_MAX_QUEUED", "lots")
     with pytest.raises(ValueError, match="LORA_LAB_MAX_QUEUED must be a whole number from 1 to 100, not 'lots'"):
         max_queued_from_env()
+
+
+def test_every_cap_comes_from_the_environment(monkeypatch):
+    from engine.jobs.fair import Caps
+
+    for name in ("LORA_LAB_MAX_QUEUED", "LORA_LAB_MAX_QUEUED_PER_ADDRESS", "LORA_LAB_MAX_WAITING",
+                 "LORA_LAB_REQUIRE_SIGN_IN"):
+        monkeypatch.delenv(name, raising=False)
+    assert Caps.from_env() == Caps(per_learner=3, per_address=3, total=100, sign_in=False)
+    monkeypatch.setenv("LORA_LAB_MAX_QUEUED_PER_ADDRESS", "30")
+    monkeypatch.setenv("LORA_LAB_MAX_WAITING", "500")
+    monkeypatch.setenv("LORA_LAB_REQUIRE_SIGN_IN", "1")
+    assert Caps.from_env() == Caps(per_learner=3, per_address=30, total=500, sign_in=True)
+    monkeypatch.setenv("LORA_LAB_REQUIRE_SIGN_IN", "maybe")
+    with pytest.raises(ValueError, match="LORA_LAB_REQUIRE_SIGN_IN must be 1 \\(on\\) or 0 \\(off\\), not 'maybe'"):
+        Caps.from_env()

@@ -52,9 +52,28 @@ def suicidal(*, on_progress=None, should_stop=None) -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-@pytest.fixture
-def queue():
-    q = JobQueue(max_running=1, stop_grace_s=0.5)
+WARM: dict = {}  # what the warm-up left in the template, seen by every worker forked from it
+SCRATCH: list = []  # what a job leaves behind in its own process
+
+
+def warm_up() -> None:
+    """Stands in for the lab's warm-up (engine.lab.warmup:prepare): work done once, in the template."""
+    import json  # noqa: F401 - a module that forked workers then find imported
+
+    WARM["pid"] = os.getpid()
+
+
+def where(*, note: str = "", on_progress=None, should_stop=None) -> dict:
+    """Where this job ran, what the warm-up left there, and what earlier jobs left (they must leave nothing)."""
+    seen = list(SCRATCH)
+    SCRATCH.append(note)
+    return {"pid": os.getpid(), "parent": os.getppid(), "warmed_in": WARM.get("pid"), "seen": seen}
+
+
+@pytest.fixture(params=["cold", "warm"])
+def queue(request):
+    """Every queue test runs twice: workers spawned cold, and workers forked from a warm template."""
+    q = JobQueue(max_running=1, stop_grace_s=0.5, warmup=f"{HERE}:warm_up" if request.param == "warm" else None)
     yield q
     q.shutdown()
 

@@ -98,6 +98,56 @@ def test_learners_take_turns_on_ray(queue):
     assert ended[theirs].started_at < ended[mine["a3"]].started_at
 
 
+@pytest.mark.slow
+def test_with_more_than_500_jobs_on_ray_the_oldest_still_start_in_turn(url):
+    """Issue 21: the dispatcher read the same window of the newest 500 jobs, so the oldest waited forever."""
+    from engine.jobs.fair import Caps
+    from engine.jobs.ray_backend import RayRunner
+    from engine.progress.jobs import UNFINISHED
+    from tests.jobs.test_shared_queue import crowd
+
+    queue = SharedQueue(RayRunner(ray_address(), url, grace_s=0.5), store_url=url, caps=Caps(total=1000))
+    try:
+        first = crowd(queue, f"{HERE}:polite")
+        queue_wait_running(queue, first["a"], timeout=180)  # the oldest learner's first run is first in turn
+        assert queue.status(first["b"]).place is not None and queue.status(first["c"]).place is not None
+        assert len(queue.db.jobs(states=UNFINISHED)) == 513  # none dropped
+    finally:
+        for record in queue.db.jobs(states=UNFINISHED):
+            queue.cancel(record.id)
+        queue.wait(first["a"], 60)
+        queue.shutdown()
+
+
+@pytest.mark.slow
+def test_ray_jobs_fork_from_their_nodes_warm_worker(url, monkeypatch):
+    import ray
+
+    from engine.jobs.ray_backend import RayRunner
+    from engine.jobs.ray_warm import NAMESPACE, warm_node_name
+
+    monkeypatch.setenv("LORA_LAB_WARM_WORKER", "lab")
+    warm = SharedQueue(RayRunner(ray_address(), url, grace_s=0.5, warmup=f"{HERE}:warm_up"), store_url=url)
+    try:
+        warm.warm()  # a WarmNode on every node, before any job
+        first = warm.wait(warm.submit(f"{HERE}:where", {"note": "A"}, owner="learner-1"), 120)
+        second = warm.wait(warm.submit(f"{HERE}:where", {"note": "B"}, owner="learner-2"), 120)
+        assert (first.state, second.state) == ("done", "done"), (first.error, second.error)
+        template = first.result["warmed_in"]
+        assert first.result["parent"] == second.result["parent"] == template  # both forked from one warm template
+        assert first.result["pid"] != second.result["pid"] and second.result["seen"] == []  # nothing left from A
+        node = ray.get_actor(warm_node_name(ray.get_runtime_context().get_node_id(), f"{HERE}:warm_up"),
+                             namespace=NAMESPACE)
+        assert ray.get(node.template.remote())["pid"] == template
+        running = warm.submit(f"{HERE}:polite", owner="learner-1")
+        queue_wait_running(warm, running)
+        assert warm.cancel(running) and warm.wait(running, 60).state == "cancelled"
+        dead = warm.wait(warm.submit(f"{HERE}:suicidal", owner="learner-1"), 120)
+        assert (dead.state, dead.error) == ("failed", describe_exit(-9))
+    finally:
+        warm.shutdown()
+
+
 SUBMIT_THEN_DIE = """
 import os, sys, time
 sys.path.insert(0, {root!r})

@@ -10,6 +10,7 @@ import time
 import pytest
 
 import engine.jobs.shared_queue as shared
+from engine.jobs.fair import Caps
 from engine.jobs.queue import JobQueue
 from engine.jobs.shared_queue import LocalRunner, SharedQueue, runner_name
 from engine.progress.jobs import QueueFull
@@ -79,6 +80,38 @@ def test_the_cap_and_the_turns(first):
     for job in mine.values():
         first.cancel(job)
     assert first.wait(other, 60).state == "done"
+
+
+def crowd(queue, target: str, owners: int = 171) -> dict[str, str]:
+    """Issue 21's queue: one learner's 3 runs, then 170 other owners' 3 each, 513 in all; the first's ids."""
+    first = queue.submit_group(target, {m: {} for m in ("a", "b", "c")}, owner="learner-0")
+    for n in range(1, owners):
+        queue.submit_group(target, {m: {} for m in ("a", "b", "c")}, owner=f"learner-{n}")
+    return first
+
+
+def test_with_more_than_500_jobs_none_is_dropped_and_one_runs_at_a_time(url):
+    """Issue 21: jobs outside JobStore.jobs' window of the newest 500 were cancelled in the worker queue
+    while the database still said running or queued; two showed running on a one-slot queue."""
+    queue = SharedQueue(LocalRunner(JobQueue(max_running=1, stop_grace_s=0.5), runner_name()), store_url=url,
+                        caps=Caps(total=1000))
+    try:
+        first = crowd(queue, f"{HERE}:polite")
+        _until(lambda: queue.status(first["a"]).state == "running")
+        time.sleep(shared.HEARTBEAT_S + 4 * shared.SYNC_S)  # sync rounds, a heartbeat, an expiry check
+        records = queue.db.jobs()
+        assert len(records) == 513 and [r.state for r in records].count("running") == 1
+        assert all(queue.runner.queue.status(r.id).state == r.state for r in records)  # the worker queue agrees
+        assert queue.status(first["b"]).place == 171  # after one run of each of the 170 others
+        assert queue.status(first["c"]).place > 171
+        for job in first.values():
+            assert queue.cancel(job)
+        assert queue.wait(first["a"], 30).state == "cancelled"
+        _until(lambda: queue.status(first["c"]).state == "cancelled")
+        assert queue.submit(f"{HERE}:timed", {"seconds": 0.1}, owner="learner-0")  # the learner may start again
+        _until(lambda: [r.state for r in queue.db.jobs()].count("running") == 1)  # the next in turn, alone
+    finally:
+        queue.shutdown()
 
 
 SUBMIT_THEN_DIE = """

@@ -84,3 +84,39 @@ def test_a_glob_through_a_symlinked_folder_matches_the_real_path(monkeypatch, tm
     monkeypatch.setenv("LORA_LAB_ALLOWED_MODELS", f"{tmp_path / 'link'}/*")
     assert is_allowed(str(tmp_path / "link" / "tiny")) and is_allowed(str(tmp_path / "real" / "tiny"))
     assert not is_allowed(str(tmp_path / "link" / ".." / "elsewhere"))
+
+
+# ---- a model folder, and no server paths in the messages (issue 21) ------------------------------
+@pytest.mark.parametrize(("allowed", "name", "why"), [
+    ("", "models/lora-lab-tiny/config.json", "the Lab on this server accepts only models/*"),  # not a folder of models/
+    ("*", "models/lora-lab-tiny/config.json", "'models/lora-lab-tiny/config.json' is a file: give a model folder"),
+    ("", "models/no-such-model", "'models/no-such-model' is not a folder on this server"),
+])
+def test_the_model_must_be_a_model_folder(monkeypatch, allowed, name, why):
+    monkeypatch.setenv("LORA_LAB_ALLOWED_MODELS", allowed)
+    with pytest.raises(ModelUnavailable) as refused:
+        check_allowed(name)
+    assert str(refused.value).startswith(why) and str(ROOT) not in str(refused.value)
+
+
+def test_a_folder_without_a_config_is_not_a_model(monkeypatch):
+    monkeypatch.setenv("LORA_LAB_ALLOWED_MODELS", "*")
+    with pytest.raises(ModelUnavailable, match="'models' has no config.json"):
+        check_allowed("models")
+
+
+def test_a_star_in_a_glob_stays_within_one_folder():
+    """fnmatch's `*` matches `/`: "models/*" let through files and folders at any depth."""
+    assert is_allowed("models/lora-lab-tiny")
+    assert not is_allowed("models/lora-lab-tiny/config.json")
+    assert not is_allowed("models/lora-lab-tiny/a/b")
+    assert not is_allowed("HuggingFaceTB/SmolLM2-135M/extra", ["HuggingFaceTB/*"])
+
+
+def test_a_refusal_does_not_show_where_the_server_keeps_models(monkeypatch):
+    monkeypatch.setenv("LORA_LAB_ALLOWED_MODELS", "models/*,/srv/private/models/*")
+    monkeypatch.setenv("LORA_LAB_MODEL", "/srv/private/default")
+    with pytest.raises(ModelUnavailable) as refused:
+        check_allowed("someone/else")
+    assert "/srv" not in str(refused.value)
+    assert "accepts only models/* and 2 folders of the server" in str(refused.value)

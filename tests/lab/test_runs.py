@@ -41,8 +41,8 @@ def test_every_bad_field_is_reported_at_once():
 class _Recorder:
     """Records what would be submitted, like JobQueue.submit_group."""
 
-    def submit_group(self, target, kwargs_by_label, *, device=None, owner=None):
-        self.target, self.kwargs, self.owner = target, kwargs_by_label, owner
+    def submit_group(self, target, kwargs_by_label, *, device=None, owner=None, anonymous_from=None):
+        self.target, self.kwargs, self.owner, self.anonymous_from = target, kwargs_by_label, owner, anonymous_from
         return {label: f"id-{label}" for label in kwargs_by_label}
 
 
@@ -146,8 +146,9 @@ def test_a_runs_folder_that_is_a_file_gets_a_message(monkeypatch, tmp_path):
     (tmp_path / "data").write_text("not a folder")
     monkeypatch.delenv("LORA_LAB_RUNS", raising=False)
     monkeypatch.setenv("LORA_LAB_DATA", str(tmp_path / "data"))
-    with pytest.raises(lab_runs.SettingsError, match="runs folder: the server cannot write to"):
+    with pytest.raises(lab_runs.SettingsError, match="runs folder: the server cannot write its runs folder") as refused:
         lab_runs.submit_comparison(_Recorder(), LabSettings(), [], ["lora"])
+    assert str(tmp_path) not in str(refused.value)  # a learner reads it: no server path (issue 21)
 
 
 def test_old_runs_are_deleted_and_nothing_else(tmp_path):
@@ -176,3 +177,35 @@ def test_a_bad_retention_setting_is_named(monkeypatch, raw):
     monkeypatch.setenv("LORA_LAB_RUNS_MAX_AGE_DAYS", raw)
     with pytest.raises(lab_runs.SettingsError, match="LORA_LAB_RUNS_MAX_AGE_DAYS"):
         lab_runs.max_age_days()
+
+
+def test_figure_rows_put_methods_side_by_side_as_text():
+    rows = lab_runs.figure_rows({"lora": _result("lora", "x"), "qlora": _result("qlora", "y")})
+    assert [list(row) for row in rows][0] == ["figure", "lora", "qlora"]  # as many columns as methods, plus one
+    by_figure = {row["figure"]: row for row in rows}
+    assert by_figure["trainable %"]["lora"] == "2.5" and by_figure["adapter kB"]["lora"] == "2,000"
+    assert all(isinstance(v, str) and v not in ("", "None") for row in rows for v in row.values())
+
+
+def test_a_run_the_stop_rule_ended_early_says_where_and_why():
+    stopped = {**_result("qlora", "x"), "steps": 90, "stopped_at": 84, "stop_reason": "converged", "stop_loss": 0.08}
+    ran_out = {**_result("lora", "y"), "steps": 90, "stopped_at": 90, "stop_reason": "steps", "stop_loss": 0.08}
+    assert lab_runs.early_stops({"qlora": stopped, "lora": ran_out}) == ["qlora stopped at step 84 of 90: loss under 0.08"]
+
+
+def test_cli_adapters_in_artifacts_lab_are_pruned_too(tmp_path, monkeypatch):
+    """Issue 21: `python -m engine lab` without --output-dir saved to artifacts/lab/lora-lab-*, never pruned."""
+    import os
+
+    from engine.lab import finetune
+
+    monkeypatch.setattr(finetune, "ROOT", tmp_path)
+    monkeypatch.delenv("LORA_LAB_RUNS_MAX_AGE_DAYS", raising=False)
+    lab = tmp_path / "artifacts" / "lab"
+    old, new, other = lab / "lora-lab-ab12_x9z", lab / "lora-lab-cd34efgh", lab / "my-notes"
+    for folder in (old, new, other):
+        folder.mkdir(parents=True)
+    for folder in (old, other):
+        os.utime(folder, (1_000_000_000.0, 1_000_000_000.0))  # 2001: older than a week
+    assert finetune._artifacts() == lab
+    assert not old.exists() and new.exists() and other.exists()

@@ -45,3 +45,58 @@ def test_measured_steps_on_cuda_are_within_the_issue_goals():
         assert row["device"] == "cuda"
         assert row["ratio_states"] == pytest.approx(1.0, abs=0.10), row["method"]
         assert row["ratio_peak"] == pytest.approx(1.0, abs=0.25), row["method"]
+
+
+FORK_AFTER_OPENMP = """
+import os, sys
+sys.path.insert(0, {root!r})
+import torch
+from engine.maths.memory_measure import openmp_paused
+torch.set_num_threads(2)
+a = torch.randn(1000, 1000); [a @ a for _ in range(3)]  # a parallel region: libgomp's team exists now
+assert openmp_paused()
+pid = os.fork()
+if pid == 0:
+    a = torch.randn(1000, 1000); [a @ a for _ in range(3)]  # hangs in a child of an unpaused parent
+    os._exit(0)
+print(os.waitpid(pid, 0)[1])
+"""
+
+
+def test_a_fork_after_openmp_work_runs_once_the_pool_is_released():
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    out = subprocess.run([sys.executable, "-c", FORK_AFTER_OPENMP.format(root=str(ROOT))], capture_output=True,
+                         text=True, timeout=120, check=False)
+    assert out.returncode == 0 and out.stdout.strip() == "0", out.stderr[-2000:]
+
+
+FORKED_MEASUREMENT = """
+import json, sys
+sys.path.insert(0, {root!r})
+from engine.maths import memory, memory_measure
+rows = memory_measure.measure_all(memory.load_config("gpt2-125m"), memory.TrainingSetup(seq_len=64),
+                                  methods=["lora"], layers=2, label="gpt2-125m")
+print(json.dumps(rows[0]))
+"""
+
+
+@pytest.mark.slow
+def test_a_forked_measurement_matches_the_prediction_as_a_new_interpreters_does():
+    """In a process of one thread (a CLI, a lab worker) the child is a fork; the figures keep issue 5's goals."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    out = subprocess.run([sys.executable, "-c", FORKED_MEASUREMENT.format(root=str(ROOT))], capture_output=True,
+                         text=True, timeout=600, check=False)
+    assert out.returncode == 0, out.stderr[-2000:]
+    row = json.loads(out.stdout.strip().splitlines()[-1])
+    assert row["child"] == "fork"
+    assert row["ratio_states"] == pytest.approx(1.0, abs=0.10)
+    assert row["ratio_peak"] == pytest.approx(1.0, abs=0.25)

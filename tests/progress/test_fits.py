@@ -1,7 +1,7 @@
 """Fitted knowledge-tracing parameters in the progress database (engine/progress/fits.py), on
 SQLite and PostgreSQL: a fit replaces the last one whole, reads back as written, refuses a
 value that is no probability by name, and a version-6 database gains the table in place, a
-version-7 one the forgetting rate."""
+version-11 one the forgetting rate."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def test_a_version_6_database_gains_the_table_and_keeps_its_rows(store_url):  # 
     upgraded.close()
 
 
-def test_a_version_7_fit_keeps_its_rows_and_reads_back_with_fsrs_forgetting(store_url):  # noqa: F811
+def test_a_version_11_fit_keeps_its_rows_and_reads_back_with_fsrs_forgetting(store_url):  # noqa: F811
     """A fit stored before the forgetting rate existed: its rows survive the upgrade with F unknown
     (None: FSRS's curve, engine/practice/model.py), and a new fit stores F."""
     engine = create_engine(store_url)
@@ -79,7 +79,7 @@ def test_a_version_7_fit_keeps_its_rows_and_reads_back_with_fsrs_forgetting(stor
     now = datetime.now(UTC)
     with engine.begin() as conn:
         models.schema_version.create(conn)
-        for version, migrate in enumerate(models.MIGRATIONS[:7], start=1):
+        for version, migrate in enumerate(models.MIGRATIONS[:11], start=1):
             migrate(conn)
             conn.execute(insert(models.schema_version).values(version=version, applied_at=now))
         conn.execute(text("INSERT INTO bkt_params (scope, name, p_init, p_learn, p_slip, p_guess, evidence, learners, "
@@ -87,7 +87,7 @@ def test_a_version_7_fit_keeps_its_rows_and_reads_back_with_fsrs_forgetting(stor
                           "60, 0.98, 0.4, :t)"), {"t": now})
     engine.dispose()
     upgraded = Store(store_url)
-    assert upgraded.version() == models.LATEST >= 8
+    assert upgraded.version() == models.LATEST >= 12
     assert load_fit(upgraded)[1] == [FittedRow(**{**UNITS.__dict__, "p_forget": None})]
     save_fit(upgraded, [UNITS])
     assert load_fit(upgraded)[1] == [UNITS]

@@ -77,3 +77,34 @@ def test_the_summary_counts_states_and_waits(jobs):
     summary = jobs.summary()
     assert {k: v for k, v in summary["counts"].items() if v} == {"done": 1, "cancelled": 1, "queued": 1}
     assert len(summary["waits"]) == 1 and 0 <= summary["waits"][0] < 5
+
+
+# ---- issue 21: no window decides a job's fate; caps one person cannot multiply ---------------------
+def test_every_unfinished_job_is_read_and_expired_however_many_there_are(jobs):
+    stale = time.time() - 60
+    for n in range(130):  # 520 jobs, the oldest first: outside a window of the newest 500
+        jobs.add([dict(r, runner="h:1:x", heartbeat_at=stale) for r in rows(*(f"j{n}-{m}" for m in range(4)),
+                                                                             backend="local")],
+                 owner=f"o{n}", cap=4)
+    assert len(jobs.jobs(states=("queued", "running"), backend="local")) == 520
+    assert jobs.jobs(limit=2)[-1].id == "j129-3"  # a window only when asked for, to show
+    assert len(jobs.jobs(ids=["j0-0", "j0-1", "nope"])) == 2
+    assert len(jobs.expire(backend="local", older_than_s=30, message="gone")) == 520
+    assert jobs.get("j0-0").state == "failed"
+
+
+def test_runs_of_people_not_signed_in_are_capped_per_address(jobs):
+    for tab in range(3):  # three tabs, three lab tokens, one address
+        jobs.add(rows(f"t{tab}"), owner=f"session-{tab}", cap=3, client="10.0.0.5", client_cap=3)
+    with pytest.raises(QueueFull, match=r"3 lab runs from your network, by people who have not signed in"):
+        jobs.add(rows("t3"), owner="session-3", cap=3, client="10.0.0.5", client_cap=3)
+    jobs.add(rows("elsewhere"), owner="session-9", cap=3, client="10.0.0.6", client_cap=3)
+    jobs.add(rows("signed-in"), owner="learner-1", cap=3, client=None, client_cap=3)  # counted per learner
+    assert "10.0.0.5" not in str(jobs.get("t0").client) and len(jobs.get("t0").client) == 64
+
+
+def test_the_whole_queue_is_capped(jobs):
+    jobs.add(rows("a", "b"), owner="learner-1", cap=3, total_cap=3)
+    with pytest.raises(QueueFull, match=r"The lab's queue is full: 2 runs are waiting or running"):
+        jobs.add(rows("c", "d"), owner="learner-2", cap=3, total_cap=3)
+    jobs.add(rows("c"), owner="learner-2", cap=3, total_cap=3)

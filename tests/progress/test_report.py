@@ -66,6 +66,15 @@ def test_class_mistakes_and_lessons(classroom):
     assert report.lessons == {"01": 2, "02": 1}
 
 
+def test_every_mistake_an_answer_shows_is_counted(classroom):
+    # Issue 17: two wrong options, each linked to a mistake, were counted as the first one only.
+    ben = classroom.learner("Dee")
+    classroom.record_attempt(ben.id, "seed", "q1", seed=0, raw="A C", parsed=["A", "C"], score=0.0,
+                             mistake_id="replaces-model", mistakes=["replaces-model", "bits_for_bytes"], feedback="fb")
+    mistakes = class_report(classroom).mistakes
+    assert ("bits_for_bytes", 3, 3) in mistakes and ("replaces-model", 1, 1) in mistakes
+
+
 def test_quiz_results_by_lesson(classroom):
     by_lesson = quiz_results_by_lesson(class_report(classroom), {"mem": "05-memory", "unused": "01"})
     # adapter-size: 3 learners, 1 right at once; other: 1 learner, wrong at once → 1 of 4 pairs

@@ -1,7 +1,7 @@
 """engine/quiz/answer_key.py: keys computed from the question, answer expressions, caching."""
 
 from engine.quiz.answer_key import variant_for
-from engine.quiz.matching import number_text
+from engine.quiz.numbers import number_text
 from engine.quiz.snippets import snippet_bindings, snippet_expression
 from engine.quiz.types.worked import steps_expression
 from engine.quiz.schema import WorkedStep

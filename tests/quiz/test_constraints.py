@@ -1,7 +1,8 @@
 """engine/quiz/constraints.py: constraints met by every variant, checks on every variant (issue 11)."""
 
 from engine.quiz.answer_key import variant_for
-from engine.quiz.constraints import check_lines, draw, failed_checks
+from engine.quiz.checks import check_lines, failed_checks
+from engine.quiz.constraints import draw
 from engine.quiz.validation import validate_quiz
 from tests.quiz_helpers import quiz_from_yaml, shipped
 
@@ -79,7 +80,7 @@ def test_checks_are_shown_filled_in():
     assert check_lines(question, variant, key) == ["`0 < answer < 100`: 0 < 70.8333 < 100"]
     shipped_q = shipped("why-lora-qlora").question("fix-saving-percent")
     variant, key = variant_for(shipped_q, 0)
-    assert check_lines(shipped_q, variant, key) == ["A saving is a percent between 0 and 100: 70.8% [OK]"]
+    assert check_lines(shipped_q, variant, key) == ["A saving is a percent between 0 and 100: 70.8% ✓"]
 
 
 def test_unknown_key_constraint_suggests_constraints(tmp_path):
@@ -101,4 +102,4 @@ def test_preview_shows_the_checks(capsys):
     from engine.__main__ import main
 
     assert main(["preview", "quizzes/why-lora-qlora.yaml", "--question", "fix-saving-percent"]) == 0
-    assert "check: A saving is a percent between 0 and 100: 70.8% [OK]" in capsys.readouterr().out
+    assert "check: A saving is a percent between 0 and 100: 70.8% ✓" in capsys.readouterr().out

@@ -32,7 +32,8 @@ expression = st.recursive(
     lambda inner: st.builds(lambda a, op, b: f"({a} {op} {b})", inner, st.sampled_from(["+", "-", "*", "/", "**", "//", "%"]), inner),
     max_leaves=6,
 )
-worked = st.lists(st.builds(lambda n, e, v: f"{n} = {e} = {v}", st.sampled_from(NAMES), expression, numbers),
+worked = st.lists(st.builds(lambda n, e, v, u: f"{n} = {e} = {v}{u}", st.sampled_from(NAMES), expression, numbers,
+                            st.sampled_from(UNITS + [" %", " MB", " Gb", " x"])),
                   min_size=1, max_size=4).map("\n".join)
 noise = st.one_of(st.text(max_size=200), st.text(alphabet="0123456789.eE+-,_ ()=*/", max_size=400),
                   st.sampled_from(["(" * 300, "9" * 2500, "A" * 2001, "Error", "x = " + "1+" * 500 + "1", "\x00", "١٢٣"]))

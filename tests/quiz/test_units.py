@@ -1,45 +1,42 @@
-"""engine/quiz/units.py: numbers with units, conversions, and the format errors that cost no attempt."""
+"""engine/quiz/units.py: the unit table, spelled-out names, ambiguous spellings asked about, conversions."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from engine.quiz.units import AnswerFormatError, convert, parse_number, parse_quantity, unit_named
-
-
-@pytest.mark.parametrize("text, value", [("252", 252), ("1,010", 1010), ("252.5", 252.5), ("3e9", 3e9), ("-4", -4), ("1_000", 1000)])
-def test_numbers(text, value):
-    got = parse_number(text)
-    assert got == value and type(got) is type(value)
+from engine.quiz.reader import read_quantity
+from engine.quiz.units import UNITS, AnswerFormatError, convert, find_unit, known_units, unit_named
 
 
-@pytest.mark.parametrize("text", ["twelve", "1,01", "12..5", ""])
-def test_not_numbers(text):
-    with pytest.raises(AnswerFormatError):
-        parse_number(text) if text else parse_quantity(text)
-
-
-@pytest.mark.parametrize("text, number, unit", [
-    ("252 MB", 252, "MB"), ("13.04GiB", 13.04, "GiB"), ("8 bits", 8, "bits"), ("7 B params", 7, "B params"),
-    ("65536 params", 65536, "params"), ("3 kib", 3, "KiB"), ("252", 252, None),
+@pytest.mark.parametrize("spelled, unit", [
+    ("GB", "GB"), ("gigabytes", "GB"), ("Gigabyte", "GB"), ("gB", "GB"), ("kB", "KB"), ("KB", "KB"), ("GBytes", "GB"),
+    ("GiB", "GiB"), ("gibibytes", "GiB"), ("GIB", "GiB"), ("MiB", "MiB"), ("mebibyte", "MiB"),
+    ("Mbit", "Mbit"), ("megabits", "Mbit"), ("Gibit", "Gibit"), ("bits", "bits"), ("bit", "bits"), ("B", "B"),
+    ("bytes", "B"), ("params", "params"), ("parameters", "params"), ("M params", "M params"),
+    ("billion parameters", "B params"), ("%", "%"), ("percent", "%"),
 ])
-def test_quantities(text, number, unit):
-    got_number, got_unit = parse_quantity(text)
-    assert got_number == number
-    assert (got_unit.name if got_unit else None) == unit
+def test_symbols_and_spelled_out_names(spelled, unit):
+    assert find_unit(spelled).name == unit
 
 
-def test_unknown_unit_and_words_are_format_errors_naming_the_problem():
-    with pytest.raises(AnswerFormatError, match="apples"):
-        parse_quantity("12 apples")
-    with pytest.raises(AnswerFormatError, match="not a number"):
-        parse_quantity("twelve")
+@pytest.mark.parametrize("spelled, words", [("Gb", "gigabytes or gigabits"), ("gb", "gigabytes or gigabits"),
+                                            ("Mb", "megabytes or megabits"), ("Gib", "gibibytes or gibibits"),
+                                            ("b", "bits or bytes")])
+def test_an_ambiguous_unit_is_asked_about_not_guessed(spelled, words):
+    with pytest.raises(AnswerFormatError, match=words):
+        find_unit(spelled)
+    with pytest.raises(AnswerFormatError, match=words):
+        read_quantity(f"12 {spelled}")
 
 
-def test_conversions_decimal_binary_bits():
+def test_conversions_decimal_binary_bits_and_percent():
     assert convert(1, unit_named("GiB"), unit_named("MiB")) == 1024
     assert convert(14_000, unit_named("MB"), unit_named("GB")) == 14
     assert convert(16, unit_named("bits"), unit_named("B")) == 2
+    assert convert(8, unit_named("Gbit"), unit_named("GB")) == 1
     assert convert(7, unit_named("B params"), unit_named("params")) == 7e9
     assert convert(1, unit_named("GiB"), unit_named("GB")) == pytest.approx(1.073741824)
+    assert find_unit("%").factor == 0.01
 
 
 def test_cross_dimension_conversion_is_refused():
@@ -50,12 +47,13 @@ def test_cross_dimension_conversion_is_refused():
 def test_unknown_unit_name_lists_known_ones():
     with pytest.raises(ValueError, match="GiB"):
         unit_named("furlongs")
+    assert find_unit("furlongs") is None
 
 
-from hypothesis import given  # noqa: E402
-from hypothesis import strategies as st
+def test_known_units_run_from_bits_to_percent():
+    names = known_units()
+    assert names[0] == "bits" and names[-1] == "%" and names.index("GB") < names.index("GiB") < names.index("TB")
 
-from engine.quiz.units import UNITS  # noqa: E402
 
 BYTE_UNITS = sorted({u.name for u in UNITS.values() if u.dimension == "bytes"})
 
@@ -68,5 +66,5 @@ def test_conversion_round_trips(value, source, target):
 
 @given(st.integers(min_value=0, max_value=10**15), st.sampled_from(BYTE_UNITS + ["params", "M params"]))
 def test_any_written_quantity_parses_back(number, unit):
-    got, parsed_unit = parse_quantity(f"{number:,} {unit}")
-    assert got == number and parsed_unit == unit_named(unit)
+    reading = read_quantity(f"{number:,} {unit}")
+    assert reading.value == number and reading.unit == unit_named(unit)

@@ -6,7 +6,7 @@ import time
 
 from engine.content.loader import QUIZ_DIR, load_course, yaml_files
 from engine.quiz.validation import validate_quiz
-from engine.quiz.variant_checks import MAX_ENUMERATED, SAMPLED, variant_values
+from engine.quiz.variants import MAX_ENUMERATED, SAMPLED, variant_values
 from tests.conftest import ROOT
 from tests.quiz_helpers import quiz_from_yaml, shipped
 

@@ -19,8 +19,8 @@ LESSON_IDS = [lesson.id for lesson in load_course().lessons]
 def test_home_lists_every_lesson_in_order():
     at = open_page()
     assert not at.exception, [e.value for e in at.exception]
-    headings = [m.value for m in at.markdown if m.value.startswith("#### ")]
-    assert headings == [f"#### {l.order}. {l.title}" for l in load_course().lessons]
+    headings = [m.value for m in at.markdown if m.value.startswith("### ")]
+    assert headings == [f"### {l.order}. {l.title}" for l in load_course().lessons]
 
 
 @pytest.mark.parametrize("lesson_id", LESSON_IDS)
@@ -70,7 +70,7 @@ def test_broken_lesson_file_shows_in_a_panel_and_the_rest_serve(tmp_path, monkey
     assert not at.exception
     assert any("content error" in e.label for e in at.expander)
     assert any("99-broken.yaml:3:1: YAML syntax error" in c.value for c in at.code)
-    headings = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    headings = [m.value for m in at.markdown if m.value.startswith("### ")]
     assert len(headings) == len(LESSON_IDS)
 
 

@@ -70,6 +70,6 @@ def test_a_lab_runs_numbers_appear_in_a_graded_question(tmp_path):
         assert (trainable, total) == (40, 1040)  # the stand-in run's own figures (tests/ui/test_lab_page.py)
         box.get_by_role("textbox", name="Your answer", exact=True).fill(f"{100 * trainable / total:.2f}")
         box.get_by_role("button", name="Submit").click()
-        expect(page.get_by_text("Correct: 3.85.")).to_be_visible()  # round(100 * 40 / 1040, 2)
+        expect(page.get_by_text("Correct: 3.85%.")).to_be_visible()  # round(100 * 40 / 1040, 2), a percent
         expect(page.get_by_text("Solution", exact=True)).to_be_visible()  # opens on a right answer only
         screenshot(page, "practice-lab-run-question")

@@ -83,8 +83,11 @@ def _sections(path: Path) -> list[dict]:
 
 @pytest.fixture(autouse=True)
 def own_database(monkeypatch, tmp_path_factory):
-    """Lab job records in a database of this test module's own, not the project's data/."""
+    """Lab job records in a database of this test module's own, not the project's data/. Every AppTest
+    session is one client address (127.0.0.1) in that one database, so the per-address cap would count
+    runs that earlier tests left stopping: it is off here, and its own test sets it."""
     monkeypatch.setenv("LORA_LAB_DATA", str(tmp_path_factory.getbasetemp() / "lab-data"))
+    monkeypatch.setenv("LORA_LAB_MAX_QUEUED_PER_ADDRESS", "100000")
     for name in ("DATABASE_URL", "LORA_LAB_RAY_ADDRESS"):
         monkeypatch.delenv(name, raising=False)
 
@@ -117,7 +120,7 @@ def _run_until(at, done, timeout=120.0):
 
 
 def _results_shown(at) -> bool:
-    return any(s.value == "Results" for s in at.subheader)
+    return any(s.value == "Results" for s in at.header)
 
 
 def test_the_lab_page_opens_at_slash_lab_with_the_lesson_defaults(monkeypatch):
@@ -127,7 +130,7 @@ def test_the_lab_page_opens_at_slash_lab_with_the_lesson_defaults(monkeypatch):
     settings = lab_sections(load_course())[0][1].settings
     at = open_page("lab")
     assert not at.exception, [e.value for e in at.exception]
-    assert at.title[0].value.startswith("🔬 Lab")
+    assert at.title[0].value.startswith("Lab: ")
     assert at.number_input(key="lab-page-rank").value == settings.rank
     assert at.number_input(key="lab-page-steps").value == settings.steps
     assert at.number_input(key="lab-page-lr").value == pytest.approx(settings.learning_rate)
@@ -330,3 +333,26 @@ def test_a_real_lora_run_of_two_steps_through_the_page(monkeypatch, tmp_path):
     assert sorted(archive.namelist()) == ["adapter_config.json", "adapter_model.safetensors"]
     assert json.loads(archive.read("adapter_config.json"))["r"] == 4
     assert any(b.proto.label.startswith("Download the lora adapter") for b in at.get("download_button"))
+
+
+def test_a_file_as_the_model_is_refused_before_any_job_is_queued(fake_target, monkeypatch):
+    """Issue 21: models/lora-lab-tiny/config.json passed the allow-list and queued 3 jobs that failed,
+    each showing the server's absolute path."""
+    for allowed, why in (("models/*", "accepts only models/* (you gave 'models/lora-lab-tiny/config.json')"),
+                         ("*", "'models/lora-lab-tiny/config.json' is a file: give a model folder")):
+        monkeypatch.setenv("LORA_LAB_ALLOWED_MODELS", allowed)
+        at = _start(open_page("lab"), model="models/lora-lab-tiny/config.json")
+        [error] = at.error
+        assert why in error.value and str(ROOT) not in error.value and "lab-page-jobs" not in at.session_state
+
+
+def test_a_failed_runs_message_keeps_the_servers_paths_out(fake_target, monkeypatch):
+    monkeypatch.setenv("LORA_LAB_JOB_TARGET", "tests.ui.test_lab_page:fail_with_a_path")
+    at = _start(open_page("lab"), methods=("lora",), steps=2)
+    _run_until(at, lambda a: len(a.error) > 0)
+    assert at.error[0].value == "lora failed: OSError: …/config.json: no such file"
+    assert not at.expander or all(e.label != "Technical details" for e in at.expander)  # the traceback: instructors only
+
+
+def fail_with_a_path(settings, glossary, method, on_progress=None, should_stop=None, output_dir=None):
+    raise OSError(f"{ROOT}/models/secret-place/config.json: no such file")

@@ -35,10 +35,10 @@ def test_widget_shows_the_chosen_total_and_gpu_fits():
     expected = est("llama-7b", method="qlora").total / memory.GIB
     assert at.metric[0].value == f"{expected:,.2f} GiB"
     fits = at.markdown[0].value
-    assert "❌ **8 GB**" not in fits and "✅ **80 GB**" in fits  # ~7.9 GiB: fits on 8 GB, barely
+    assert ":red[:material/cancel:] **8 GB**" not in fits and ":green[:material/check_circle:] **80 GB**" in fits
     at.radio[0].set_value("full").run()
     assert at.metric[0].value == f"{est('llama-7b', method='full').total / memory.GIB:,.2f} GiB"
-    assert "❌ **80 GB**" in at.markdown[0].value
+    assert ":red[:material/cancel:] **80 GB**" in at.markdown[0].value
 
 
 def test_widget_reacts_to_batch_and_preset():
@@ -62,7 +62,7 @@ def test_memory_page_renders_calculator_and_measurements():
     at = open_page("memory")
     assert not at.exception, at.exception
     assert at.title[0].value.endswith("Training memory")
-    assert at.metric[0].label.startswith("qlora")
+    assert at.metric[0].label.endswith("qlora: total on the GPU")
     if memory_measure.load_results() is not None:
         assert at.dataframe, "measured results exist but no table is shown"
 
@@ -76,4 +76,34 @@ def test_widget_renders_inside_the_lessons_that_use_it(lesson_file, method):
     lesson_id = YAML(typ="safe").load((ROOT / "lessons" / lesson_file).read_text(encoding="utf-8"))["id"]
     at = open_page(lesson_id)
     assert not at.exception, at.exception
-    assert any(m.label == f"{method}: total on the GPU" for m in at.metric)
+    assert any(m.label.endswith(f"{method}: total on the GPU") for m in at.metric)
+
+
+def test_gpu_size_labels_never_stack_when_a_large_model_sets_the_scale():
+    from ui.widgets.memory_calculator import LABEL_GAP, gpu_lines
+
+    full_65b = est("llama-65b", method="full").total / memory.GIB  # about 1,000 GiB: 8 to 48 GB sit near zero
+    lines = gpu_lines(full_65b)
+    assert sorted(gib for gib, _ in lines) == list(memory.GPU_SIZES_GIB)  # every line is drawn
+    labelled = [gib for gib, label in lines if label]
+    assert labelled[0] == max(memory.GPU_SIZES_GIB) and len(labelled) < len(lines)
+    assert all(a - b >= LABEL_GAP * full_65b * 1.15 for a, b in zip(labelled, labelled[1:]))
+    assert [label for _, label in gpu_lines(60)] == ["48 GB", "40 GB", "24 GB", "16 GB", "8 GB"]
+
+
+def test_the_widget_names_the_model_shown_and_warns_past_its_context():
+    at = _widget(preset="llama-65b", method="qlora", seq_len=512)
+    assert at.metric[0].label.startswith("llama-65b, qlora") and not at.warning
+    at.selectbox[0].set_value("llama-7b").run()
+    assert at.metric[0].label.startswith("llama-7b, qlora")  # not "65B" after switching to 7B
+    at.number_input[1].set_value(100_000).run()
+    assert "reads at most 2,048 tokens" in at.warning[0].value and "100,000" in at.warning[0].value
+
+
+def test_the_chart_draws_only_the_kept_labels():
+    at = _widget(preset="llama-65b", method="full", seq_len=512)
+    import json
+
+    layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    texts = [a.get("text") for a in layout.get("annotations", [])]
+    assert texts == ["80 GB"] and len(layout["shapes"]) == len(memory.GPU_SIZES_GIB)  # one label, every line

@@ -27,7 +27,8 @@ def fake_memory_scale(preset, *, on_progress=None, should_stop=None, **_options)
             time.sleep(0.02)
         if should_stop():
             raise type("Cancelled", (Exception,), {})()
-        components = {"weights": int(predicted * GIB * 0.6), "activations": int(predicted * GIB * 0.4)}
+        components = {"weights": int(predicted * GIB * 0.6), "activations": int(predicted * GIB * 0.4),
+                      "gradients": int(predicted * GIB * 0.1) if method == "full" else 0}
         rows.append({"method": method, "measured_peak": int(measured * GIB), "predicted_peak": sum(components.values()),
                      "ratio_peak": measured / predicted, "predicted_components": components, "seconds": 1.0})
     return {"kind": "memory_scale", "model": preset, "device": "cpu", "rows": rows, "ordered": True,
@@ -50,12 +51,14 @@ def test_the_button_runs_and_shows_bars_beside_the_prediction_with_the_ledger(fa
     assert not at.exception, [e.value for e in at.exception]
     assert "lab-page-memory-scale-job" in at.session_state  # the session keeps only the job id
     _run_until(at, lambda a: any("full > LoRA > QLoRA" in m.value for m in a.markdown))
-    [chart] = at.get("plotly_chart")
+    [chart] = [c for c in at.get("plotly_chart") if "Press Start" not in c.proto.spec]  # not the empty loss chart
     assert "Peak memory of one training step: gpt2-125m" in chart.proto.spec
-    ledger = at.dataframe[0].value
-    assert list(ledger["method"]) == ["full", "lora", "qlora"]
-    assert {"weights", "activations", "predicted peak MiB", "measured peak MiB"} <= set(ledger.columns)
-    assert ledger.iloc[0]["measured peak MiB"] == pytest.approx(2.15 * 1024, abs=0.1)
+    ledger = at.dataframe[0].value.set_index("part (MiB)")
+    assert list(ledger.columns) == ["full", "lora", "qlora"]  # narrow: one column per method
+    assert {"base weights", "activations", "gradients", "predicted peak", "measured peak"} <= set(ledger.index)
+    assert ledger.loc["measured peak", "full"] == f"{2.15 * 1024:,.1f}"
+    assert list(ledger.loc["gradients"]) == [f"{2.03 * 1024 * 0.1:,.1f}", "—", "—"]  # never None
+    assert not ledger.isna().any().any() and "None" not in ledger.to_string()
     assert any("made up for the test" in c.value for c in at.caption)
 
 
@@ -114,3 +117,12 @@ def test_a_flood_of_clicks_is_capped_per_learner(fake_target, monkeypatch):
     finally:
         for job_id in ids:
             queue.cancel(job_id)
+
+
+def test_the_status_after_the_last_method_is_the_comparison_not_the_start():
+    from ui.components.memory_scale import _status
+
+    assert _status({"phase": "measure", "method": "qlora", "step": 2}, 2, 3) == "measuring qlora: method 3 of 3"
+    last = _status({"phase": "measured", "method": "qlora", "step": 3}, 3, 3)
+    assert last == "measured qlora: 3 of 3 methods; comparing with the prediction…"
+    assert _status({}, 0, 3) == "starting a worker process…"

@@ -84,7 +84,7 @@ def test_an_answer_keeps_its_feedback_until_next_question_brings_a_new_pick(db):
 def test_progress_shows_mastery_by_skill_known_now_and_what_it_means(db):
     ana = learner_with_attempts(db)
     at = page("progress", session={"learner_code": ana.code})
-    assert any(s.value == "Your mastery by skill" for s in at.subheader)
+    assert any(s.value == "Your mastery by skill" for s in at.header)  # an h2 under the page title
     assert any("known now" in d.value.columns for d in at.dataframe)
     assert any("mastered** at 95% after at least 3 answers" in c.value for c in at.caption)
 
@@ -101,4 +101,4 @@ def test_home_keeps_serving_when_attempts_cannot_be_read(db, monkeypatch):
     monkeypatch.setattr(history, "attempts_of", broken)
     at = page("home", session={"learner_code": ana.code})
     assert any("disk I/O error" in w.value for w in at.warning)
-    assert any("Course map" in s.value for s in at.subheader)
+    assert any("Course map" in s.value for s in at.header)

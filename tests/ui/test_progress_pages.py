@@ -95,14 +95,34 @@ def test_a_returning_learner_sees_only_their_own_progress(db):
     at.text_input[1].input(ana.code.lower())
     at.button[1].click().run()
     assert not at.exception
-    lessons, quizzes, mistakes, runs = frames(at)
-    assert quizzes.iloc[0].to_dict() == {"quiz": "memory", "questions tried": 1, "answered correctly": 1,
-                                         "attempts": 3}
-    assert mistakes["mistake"].tolist() == ["bits_for_bytes"]  # never Ben's "bens_own_slip"
+    [runs] = frames(at)
+    shown = [m.value for m in at.markdown]
+    assert "**memory**" in shown  # a quiz the course no longer has: its id stands in for its title
+    assert "1 answered correctly · 1 question tried · 3 attempts" in [c.value for c in at.caption]
+    assert "- **2 times:** You gave bits." in shown  # once: never Ben's "bens_own_slip"
+    assert not any("bens_own_slip" in text for text in shown)
     assert runs["method"].tolist() == ["lora"] and runs["peak memory MiB"].tolist() == [300.0]
     assert len(at.get("plotly_chart")) == 1  # the loss curve of the run
-    assert not lessons["done"].any()
+    assert "0 of" in at.get("progress")[0].proto.text and not any("(done)" in text for text in shown)
     assert any("Next lesson" in str(link.proto) for link in at.get("page_link"))
+
+
+def test_progress_reads_in_words_titles_mistakes_and_where_to_go_back(db):
+    """Quiz titles, not ids; the mistake in its own text with the numbers of the question (not its
+    id); the way back named by the quiz's title."""
+    course = load_course()
+    ana = db.learner("Ana")
+    values = {"model_size": 250, "lora_size": 5, "quantization_factor": 0.99}  # int(252.45) = 252
+    db.record_attempt(ana.id, "seed", "q3-printed-output", seed=1, raw="253", parsed=253, score=0.0,
+                      mistake_id="rounding", feedback="253 is what you get by this common mistake: ...", params=values)
+    at = page("progress", session={"learner_code": ana.code})
+    title = course.quizzes["seed"].title
+    links = [link.proto.label for link in at.get("page_link")]
+    assert f"Back to {title}" in links and title in links
+    assert not any(text == "**seed**" for text in (m.value for m in at.markdown))
+    [line] = [m.value for m in at.markdown if m.value.startswith("- **1 time:**")]
+    assert "Rounding instead of truncating" in line and "252.45 becomes 252, not 253" in line
+    assert "rounding" not in line.split(":**")[0] and "{" not in line
 
 
 def test_a_wrong_code_is_refused(db):
@@ -228,8 +248,8 @@ def test_finished_lab_runs_are_saved_once_with_their_figures(db):
     at.run()  # the results panel reruns while shown: still one row per job
     assert not at.exception
     runs = {r["method"]: r["measurements"] for r in db.progress(ana.id).lab_runs}
-    assert runs == {"lora": {"seconds": 4.0, "skill_after": 0.5, "loss_curve": [1.0, 0.5]},
-                    "qlora": {"seconds": 6.0, "skill_after": 0.25}}  # no code or paths kept
+    assert runs == {"lora": {"seconds": 4.0, "skill_after": 0.5, "loss_curve": [1.0, 0.5], "job_id": "job-1"},
+                    "qlora": {"seconds": 6.0, "skill_after": 0.25, "job_id": "job-2"}}  # no code or paths kept
 
 
 PROBE = """

@@ -43,10 +43,17 @@ def test_rank_explorer_defaults_and_slider():
     assert _metric(at, "LoRA parameters") == "65,536"  # 8 * (4096 + 4096)
     assert _metric(at, "share") == "0.391%"  # 65,536 / 4096²
     assert _metric(at, "adapter size") == "0.26 MB"  # 65,536 * 4 bytes
-    at.slider[0].set_value(64).run()
+    assert at.select_slider[0].options == [str(2**i) for i in range(11)]  # 1, 2, 4, ... 1024: small ranks pickable
+    at.select_slider[0].set_value(64).run()
     assert _metric(at, "LoRA parameters") == f"{lora_math.lora_param_count(4096, 4096, 64):,}"
     at.number_input[0].set_value(1024).run()  # d_in
     assert _metric(at, "LoRA parameters") == f"{64 * (1024 + 4096):,}"
+    at.number_input[0].set_value(512).run()  # fewer ranks fit: a new slider, at the learner's pick
+    assert at.select_slider[0].value == 64 and _metric(at, "LoRA parameters") == f"{64 * (512 + 4096):,}"
+    at.number_input[0].set_value(32).run()  # the pick no longer fits: the largest rank that does
+    assert at.select_slider[0].value == 32
+    at.number_input[0].set_value(4096).run()  # room again: back to the pick, not the default
+    assert at.select_slider[0].value == 64
     assert len(at.get("plotly_chart")) == 1
 
 
@@ -54,7 +61,7 @@ def test_rank_explorer_author_params_and_tiny_matrix():
     at = _run("rank_explorer", d_in=768, d_out=2304, rank=4)  # GPT-2 c_attn
     assert _metric(at, "LoRA parameters") == f"{4 * (768 + 2304):,}"
     at = _run("rank_explorer", d_in=1, d_out=5, rank=3)  # rank clamps to 1, no slider
-    assert _metric(at, "LoRA parameters") == "6" and not at.slider
+    assert _metric(at, "LoRA parameters") == "6" and not at.select_slider
 
 
 def test_lowrank_random_matrix_is_labelled_and_error_falls():

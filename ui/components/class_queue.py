@@ -30,7 +30,7 @@ def _who(db, owner: str) -> str:
 def render(db) -> None:
     from engine.progress.jobs import JobStore
 
-    st.subheader("Lab queue (last 24 hours)")
+    st.header("Lab queue (last 24 hours)")
     summary = JobStore(db).summary(since=time.time() - DAY_S)
     counts, waits = summary["counts"], summary["waits"]
     cells = st.columns(6)

@@ -4,11 +4,15 @@ save a learner's work to the progress store.
 With Streamlit's OIDC login configured (an [auth] section in secrets.toml; Streamlit
 docs, "User authentication", st.login / st.user) the learner is st.user. Otherwise the
 learner types a display name and gets a short learner code to come back with; the
-code is kept in this session only. Every hook does nothing when nobody is signed in,
-and a database problem shows a warning instead of breaking the page. The instructor
+learner can stay signed in on this browser (a signed cookie, ui/components/browser_session.py),
+and answers given before signing in are kept and stored as theirs when they sign in. Every hook
+does nothing when nobody is signed in, and a database problem shows a warning instead of
+breaking the page. The instructor
 gate compares INSTRUCTOR_PASSWORD with hmac.compare_digest (Python docs, hmac: constant
 time, so the comparison leaks no prefix length). Wrong passwords and wrong learner codes
-are limited per session and per client address (engine/progress/throttle.py).
+are paced per session, client address and server, and new learners limited per session and
+address, with counters in the progress database (engine/progress/throttle.py): an attempt
+waits its turn, and the right secret is never refused.
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ import hashlib
 import hmac
 import os
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from engine.progress.throttle import GuessLimit, message
+from engine.progress.throttle import client_address, guess_limit, message, new_learner_limit, trusted_proxies
+from ui.components import browser_session
 
 if TYPE_CHECKING:
     from engine.progress.records import Learner
@@ -53,6 +59,11 @@ def oidc_configured() -> bool:
     return "is_logged_in" in st.user  # Streamlit adds the key only when [auth] is configured
 
 
+def has_sign_in() -> bool:
+    """Whether anyone may be signed in to this session; cheap (no database), so pages can skip the store."""
+    return oidc_configured() or bool(st.session_state.get(CODE_KEY)) or browser_session.learner_id() is not None
+
+
 def current_learner(db: Store) -> Learner | None:
     if oidc_configured():
         if not st.user.is_logged_in:
@@ -61,8 +72,10 @@ def current_learner(db: Store) -> Learner | None:
         claimed = str(st.user.get("name") or st.user.get("email") or "")
         name = "".join(ch for ch in claimed if ch.isprintable()).strip()[:100] or "Learner"
         return db.learner(name, subject=subject)
-    code = st.session_state.get(CODE_KEY)
-    return db.learner_by_code(code) if code else None
+    code, known = st.session_state.get(CODE_KEY), browser_session.learner_id()
+    if code:
+        return db.learner_by_code(code)
+    return db.learner_by_id(known) if known is not None else None
 
 
 def sign_in(db: Store) -> Learner | None:
@@ -72,88 +85,102 @@ def sign_in(db: Store) -> Learner | None:
         if learner is None:
             st.button("Log in to keep your progress", on_click=st.login, type="primary")
         return learner
+    stay = browser_session.can_stay() and st.checkbox(
+        "Stay signed in on this browser", value=True, key="identity-stay",
+        help="Untick on a shared computer. \"Sign out\" on the Progress page ends it.")
     new, back = st.columns(2)
     with new.form("identity-new"):
         st.markdown("**New here?** Pick a display name; you get a code to come back with.")
         name = st.text_input("Display name", max_chars=100)
         if st.form_submit_button("Start"):
-            _start(db, name)
+            _start(db, name, stay)
     with back.form("identity-back"):
         st.markdown("**Back again?** Type your learner code.")
         code = st.text_input("Learner code", max_chars=20)
         if st.form_submit_button("Continue"):
-            _come_back(db, code)
+            _come_back(db, code, stay)
     return None
 
 
-def _come_back(db: Store, code: str) -> None:
-    """Sign in with a learner code; a wrong one counts against this session's and address's guesses."""
+def _come_back(db: Store, code: str, stay: bool) -> None:
+    """Sign in with a learner code, checked in this client's turn; a wrong one counts as a guess."""
     if not code.strip():
         st.error("Type your learner code first.")
         return
-    if _locked_out("learner code"):
-        return
-    found = db.learner_by_code(code)
-    if found is None:
+    found: list[Learner] = []
+
+    def check() -> bool:
+        learner = db.learner_by_code(code)
+        found.extend([learner] if learner else [])
+        return learner is not None
+
+    right = _checked(db, "learner code", check)
+    if right:
+        _remember(found[0], stay)
+    elif right is False:
         st.error("No learner has that code. Check it, or start afresh with a display name.")
-        _wrong_guess("learner code")
-    else:
-        _remember(found)
 
 
-@st.cache_resource(show_spinner=False)
-def _guess_limit(kind: str) -> GuessLimit:
-    """One limit per kind of secret ("learner code", "instructor password"), shared by every session."""
-    return GuessLimit.from_env()
+def client_keys() -> dict[str, str]:
+    """Who is asking, for the limits: this session, the client's address and the server as a whole.
 
-
-def _guesser() -> tuple[str, str | None]:
-    """(this session's id, the client's address, or None when it is not known).
-
-    Streamlit gives no address for a connection from this machine (st.context.ip_address docs);
-    that is also how a reverse proxy on the same machine connects, so there the last
-    X-Forwarded-For entry, the one the proxy added, is the client. It is not trusted from
-    anywhere else, where any client could write it.
+    The address is the connection's (Streamlit reports one from this machine as None: 127.0.0.1);
+    X-Forwarded-For is believed only from the proxies in LORA_LAB_TRUSTED_PROXIES, since any
+    client can write it (engine/progress/throttle.py client_address).
     """
     session = st.session_state.setdefault("guess_session", uuid.uuid4().hex)
-    address = st.context.ip_address
-    if address is None:
-        forwarded = (st.context.headers or {}).get("X-Forwarded-For", "")
-        address = forwarded.split(",")[-1].strip() or None
-    return session, address
+    forwarded = (st.context.headers or {}).get("X-Forwarded-For", "")
+    return {"session": session, "address": client_address(st.context.ip_address, forwarded, trusted_proxies()),
+            "server": "all"}
 
 
-def _locked_out(kind: str) -> bool:
-    """True, after saying how long to wait, while this session or address has guessed wrong too often."""
+def _checked(db: Store, kind: str, check: Callable[[], bool]) -> bool | None:
+    """`check()` run in this client's turn: after many wrong guesses of this kind, attempts wait and
+    are checked one at a time, so a right secret gets in late but is never refused. None (after
+    saying why) when it could not be checked."""
+    from engine.progress.store import StoreError
+
+    waiting = st.empty()
+
+    def say(seconds: float) -> None:
+        waiting.info(f"Many wrong attempts were made here recently, so each is checked in turn: yours in "
+                     f"{seconds:.0f} s…", icon=":material/hourglass_top:")
+
     try:
-        wait = _guess_limit(kind).wait(*_guesser())
-    except ValueError as exc:  # a bad LORA_LAB_GUESSES_* setting: refuse rather than not limit
+        ok = guess_limit(db, kind).attempt(client_keys(), check, on_wait=say)
+    except ValueError as exc:  # a bad LORA_LAB_GUESSES_* or LORA_LAB_TRUSTED_PROXIES: refuse rather than not limit
         st.error(f"Signing in is disabled on this server: {exc}.")
-        return True
-    if wait:
-        st.error(message(wait))
-    return bool(wait)
+        return None
+    except StoreError as exc:
+        st.error(f"Signing in is not possible right now. {exc}")
+        return None
+    waiting.empty()
+    if ok is None:
+        st.error("Many attempts from your network are being checked right now; press the button again in a moment.")
+    return ok
 
 
-def _wrong_guess(kind: str) -> None:
-    wait = _guess_limit(kind).failed(*_guesser())
-    if wait:
-        st.error(message(wait))
-
-
-def _start(db: Store, name: str) -> None:
+def _start(db: Store, name: str, stay: bool) -> None:
+    """A new learner, unless this session or address has made too many in the last 10 minutes."""
     try:
+        limit, keys = new_learner_limit(db), client_keys()
+        wait = limit.claim(keys)
+        if wait:
+            st.error(f"Several learners were made from here in a short time. {message(wait)}")
+            return
         learner = db.learner(name)
-    except ValueError as exc:
+        limit.count(keys)
+    except ValueError as exc:  # a bad name, or a bad LORA_LAB_NEW_LEARNERS_* setting
         st.error(str(exc))
         return
     st.session_state["learner_code_is_new"] = True
-    _remember(learner)
+    _remember(learner, stay)
 
 
-def _remember(learner: Learner) -> None:
+def _remember(learner: Learner, stay: bool) -> None:
     st.session_state[CODE_KEY] = learner.code
-    st.rerun()
+    browser_session.remember(learner.id, stay=stay)
+    st.rerun()  # the next run writes the cookie and stores the answers given before signing in
 
 
 def show_identity(learner: Learner) -> None:
@@ -162,16 +189,21 @@ def show_identity(learner: Learner) -> None:
     if oidc_configured():
         st.button("Log out", on_click=st.logout, key="identity-log-out")
     else:
-        st.caption("Keep your learner code to come back on another day or device; it is your key.")
-        st.code(f"{learner.code[:4]}-{learner.code[4:]}", language=None)
+        if learner.code:
+            st.caption("Keep your learner code to come back on another day or device; it is your key.")
+            st.code(f"{learner.code[:4]}-{learner.code[4:]}", language=None)
+        else:  # signed in by this browser's cookie: the server keeps only a hash of the code
+            st.caption("Your learner code was shown when you made it; the server keeps only a hash of it, "
+                       "so it cannot show it again. It still signs you in on another day or device.")
         if st.button("Sign out", key="identity-sign-out"):
             st.session_state.pop(CODE_KEY, None)
+            browser_session.forget()  # and this browser's cookie
             st.rerun()
 
 
 def _signed_in() -> tuple[Store, Learner] | tuple[None, None]:
     """The store and learner when someone is signed in; cheap (no database) when nobody is."""
-    if not oidc_configured() and not st.session_state.get(CODE_KEY):
+    if not has_sign_in():
         return None, None
     from engine.progress.store import StoreError
 
@@ -184,12 +216,18 @@ def _signed_in() -> tuple[Store, Learner] | tuple[None, None]:
     return (db, learner) if learner else (None, None)
 
 
+def signed_in() -> tuple[Store, Learner] | tuple[None, None]:
+    """(store, learner) of whoever is signed in, else (None, None): for ui/components/returning.py."""
+    return _signed_in()
+
+
 def variant_owner() -> str | None:
     """A stable key for the signed-in learner, so their question variants survive a new visit;
     None when nobody is signed in. Looked up once per sign-in, then kept in the session."""
-    if not oidc_configured() and not st.session_state.get(CODE_KEY):
+    if not has_sign_in():
         return None
-    who = str(st.user.get("sub") or st.user.get("email")) if oidc_configured() else st.session_state[CODE_KEY]
+    who = (str(st.user.get("sub") or st.user.get("email")) if oidc_configured()
+           else st.session_state.get(CODE_KEY) or f"id {browser_session.learner_id()}")
     cached = st.session_state.get("variant_owner")
     if cached and cached[0] == who:
         return cached[1]
@@ -201,14 +239,17 @@ def variant_owner() -> str | None:
 
 def save_attempt(quiz_id: str, question_id: str, *, seed: int, raw: str, parsed, result, params=None,
                  solution_seen: bool = False) -> bool:
-    """Hook for ui/components/question.py: store a graded attempt (a GradeResult) for the signed-in learner."""
+    """Hook for ui/components/question.py: store a graded attempt (a GradeResult) for the signed-in
+    learner; with nobody signed in, hold it until someone signs in on this browser."""
+    attempt = dict(quiz_id=quiz_id, question_id=question_id, seed=seed, raw=raw, parsed=parsed, score=result.score,
+                   mistake_id=result.mistake_id, feedback=result.feedback, params=params, correct=result.correct,
+                   solution_seen=solution_seen, mistakes=result.mistakes)
     db, learner = _signed_in()
     if learner is None:
+        browser_session.hold(attempt)
         return False
     try:
-        db.record_attempt(learner.id, quiz_id, question_id, seed=seed, raw=raw, parsed=parsed, score=result.score,
-                          mistake_id=result.mistake_id, feedback=result.feedback, params=params,
-                          correct=result.correct, solution_seen=solution_seen)
+        db.record_attempt(learner.id, **attempt)
     except (RuntimeError, ValueError) as exc:  # StoreError is a RuntimeError
         st.warning(f"Your answer was graded but not saved: {exc}")
         return False
@@ -229,7 +270,9 @@ def lesson_done_button(lesson_id: str) -> None:
 
 
 def save_lab_runs(job_ids: dict[str, str], results: dict[str, dict]) -> None:
-    """Hook for ui/components/lab_progress.py: store each finished run once (by job id) for the learner."""
+    """Hook for ui/components/lab_progress.py: store each finished run once for the learner. The store
+    refuses a second copy of a job's run (from another tab or session); the session's own set only
+    spares it the question on every redraw."""
     saved = st.session_state.setdefault("saved_lab_jobs", set())
     fresh = {method: r for method, r in results.items() if job_ids.get(method) not in saved}
     db, learner = _signed_in() if fresh else (None, None)
@@ -238,7 +281,7 @@ def save_lab_runs(job_ids: dict[str, str], results: dict[str, dict]) -> None:
     from engine.progress.store import lab_measurements
 
     for method, result in fresh.items():
-        db.record_lab_run(learner.id, method, lab_measurements(result))
+        db.record_lab_run(learner.id, method, lab_measurements(result), job_id=job_ids[method])
         saved.add(job_ids[method])
 
 
@@ -267,10 +310,11 @@ def instructor_gate(expected: str) -> None:
         return
     with st.form("instructor-login"):
         typed = st.text_input("Instructor password", type="password")
-        if st.form_submit_button("Open the dashboard") and not _locked_out("instructor password"):
-            if hmac.compare_digest(typed.encode(), expected.encode()):
+        if st.form_submit_button("Open the dashboard") and (db := store()) is not None:
+            right = _checked(db, "instructor password", lambda: hmac.compare_digest(typed.encode(), expected.encode()))
+            if right:
                 st.session_state[UNLOCKED] = digest
                 st.rerun()
-            st.error("Wrong password.")
-            _wrong_guess("instructor password")
+            if right is False:
+                st.error("Wrong password.")
     st.stop()

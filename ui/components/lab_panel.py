@@ -12,7 +12,7 @@ import os
 import streamlit as st
 
 from engine.jobs.queue import JobQueue
-from engine.lab import footprint
+from engine.lab import footprint, warmup
 from engine.lab import runs as lab_runs
 from engine.lab.settings import GlossaryEntry, LabSettings
 from ui.components import lab_progress, lab_queue, memory_scale
@@ -30,12 +30,14 @@ def _queue(database: str, ray_address: str):
     from engine.progress.store import StoreError
 
     try:
-        return SharedQueue.from_env(database, needs=footprint.NAME)
+        queue = SharedQueue.from_env(database, needs=footprint.NAME, warmup=warmup.NAME)
     except StoreError as exc:
         if ray_address:
             raise ValueError(f"the Ray backend needs the progress database: {exc}") from None
         log.warning("lab jobs kept in this process only: %s", exc)
-        return JobQueue.from_env()
+        queue = JobQueue.from_env(warmup=warmup.NAME)
+    queue.warm()  # the warm worker gets ready while the learner reads the page (engine/jobs/template.py)
+    return queue
 
 
 def job_queue():
@@ -45,6 +47,15 @@ def job_queue():
 
 
 job_queue.clear = _queue.clear  # tests rebuild the queue from a changed environment
+
+
+def warm_lab() -> None:
+    """Make the lab's queue, and so its warm worker, now (LORA_LAB_WARM_WORKER=start); a queue that
+    cannot start says so on the Lab page instead, not on every page."""
+    try:
+        job_queue()
+    except (ValueError, RuntimeError, ConnectionError) as exc:
+        log.warning("the lab's job queue did not start with the server: %s", exc)
 
 
 def _queue_or_stop():
@@ -67,22 +78,29 @@ def render_lab(settings: LabSettings, glossary: list[GlossaryEntry], *, key: str
         values, methods = _settings_form(settings, key)
         start = st.form_submit_button("Start", type="primary")
     owner = lab_queue.lab_owner()
+    anonymous = lab_queue.anonymous_from(owner)
+    lab_queue.explain_owner(owner)
     if start:
         try:
             parsed = lab_runs.parse_settings(values)
             st.session_state[f"{key}-jobs"] = lab_runs.submit_comparison(_queue_or_stop(), parsed, glossary, methods,
-                                                                         owner=owner)
+                                                                         owner=owner, anonymous_from=anonymous)
+            lab_queue.refused(key, None, forget=True)
         except lab_runs.SettingsError as exc:
             st.error("Please fix these settings:\n\n" + "\n".join(f"- {m}" for m in exc.messages))
         except ValueError as exc:  # QueueFull: this learner already has their share queued
-            st.warning(str(exc), icon=":material/hourglass_top:")
+            lab_queue.refused(key, str(exc))
+    else:
+        lab_queue.refused(key)  # said again if a run's start reran the page just after the refusal
     queue = _queue_or_stop()
     mine = lab_queue.my_jobs(queue, owner)
     job_ids = st.session_state.get(f"{key}-jobs") or lab_queue.latest_group(mine)  # a reload finds them again
     lab_queue.show_waiting(queue, mine, job_ids, key=key)
     if job_ids:
         lab_progress.show(queue, job_ids, key=key)
-    memory_scale.render(_queue_or_stop, key=key, owner=owner)  # the lab's second kind of run
+    else:
+        lab_progress.show_empty(key=key)
+    memory_scale.render(_queue_or_stop, key=key, owner=owner, anonymous_from=anonymous)  # its second kind of run
 
 
 def _settings_form(s: LabSettings, key: str) -> tuple[dict, list[str]]:

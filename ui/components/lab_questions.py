@@ -21,8 +21,8 @@ def show(results: dict[str, dict], *, key: str) -> None:
     bound = [found for entry in lab.questions if (found := for_run(entry, results))]
     if not bound:
         return
-    st.subheader("Questions about your run")
+    st.header("Questions about your run")
     figures = "-".join(str(results[m].get("trainable_params")) for m in sorted(results))
     for number, (method, question) in enumerate(bound, start=1):
         st.caption(f"With the figures of your {METHOD_NAMES.get(method, method)} run")
-        render_numbered(lab, question, f"{key}-run-{figures}", number)
+        render_numbered(lab, question, f"{key}-run-{figures}", number, level=3)

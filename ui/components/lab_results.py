@@ -3,6 +3,7 @@ the code of the run and the trained adapter to download."""
 
 from __future__ import annotations
 
+import pandas  # noqa: F401 - whole before any figure: see ui/__init__.py
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -34,8 +35,11 @@ def memory_figure(results: dict[str, dict]) -> go.Figure:
 
 
 def show(results: dict[str, dict], *, key: str) -> None:
-    st.subheader("Results")
-    st.dataframe(lab_runs.summary_rows(results), hide_index=True)
+    st.header("Results")
+    for line in lab_runs.early_stops(results):  # the stop rule: mean loss over one pass under stop_loss
+        st.info(f"{line} (the mean over one pass through the data), so it needed no more steps.",
+                icon=":material/flag:")
+    st.dataframe(lab_runs.figure_rows(results), hide_index=True, height="content")  # every row, no inner scroll
     columns = st.columns(len(results))
     for column, (method, r) in zip(columns, results.items()):
         share = r["trainable_params"] / max(1, r["total_params"])

@@ -10,12 +10,14 @@ import streamlit as st
 from ui.components import identity
 from ui.components.links import link_to
 
-STATE_ICONS = {"not started": "⚪", "in progress": "🟡", "done": "✅"}
+# Material icons ship with Streamlit's font, so they draw on every machine (emoji need an emoji font).
+STATE_ICONS = {"not started": ":gray[:material/radio_button_unchecked:]", "in progress": ":orange[:material/timelapse:]",
+               "done": ":green[:material/check_circle:]"}
 
 
 def signed_in():
     """(store, learner), or (None, None) without touching the database when nobody signed in."""
-    if not identity.oidc_configured() and not st.session_state.get(identity.CODE_KEY):
+    if not identity.has_sign_in():
         return None, None
     from engine.progress.store import StoreError
 
@@ -79,7 +81,7 @@ def home_mastery(course) -> None:
     from engine.practice.catalogue import build
     from engine.progress.store import StoreError
 
-    st.subheader("Your mastery by skill")
+    st.header("Your mastery by skill")
     try:
         mastery_table(build(course), db, learner.id)
     except StoreError as exc:
@@ -89,6 +91,7 @@ def home_mastery(course) -> None:
 
 def mastery_chart(course, db, learner_id: int) -> None:
     """Progress: each skill known now, and P(known) after each answer over time (plotly)."""
+    import pandas  # noqa: F401 - whole before any figure: see ui/__init__.py
     import plotly.graph_objects as go
 
     from engine.practice.catalogue import build
@@ -97,7 +100,7 @@ def mastery_chart(course, db, learner_id: int) -> None:
     from engine.practice.summary import mastery_timeline
 
     catalogue = build(course)
-    st.subheader("Your mastery by skill")
+    st.header("Your mastery by skill")
     mastery_table(catalogue, db, learner_id)
     series = mastery_timeline(catalogue, attempts_of(db, learner_id), model=load_model(db))
     if not series:

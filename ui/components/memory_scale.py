@@ -13,10 +13,13 @@ from __future__ import annotations
 import os
 from typing import Callable
 
+import pandas  # noqa: F401 - whole before any figure: see ui/__init__.py
 import plotly.graph_objects as go
 import streamlit as st
 
 from engine.jobs.queue import JobQueue
+from engine.lab.messages import without_paths
+from ui.components import lab_queue
 
 BUTTON = "Measure memory at scale"  # the exact label benchmarks/lab_browser.py looks for
 PRESET = "gpt2-125m"
@@ -33,18 +36,22 @@ def target() -> str:
     return os.environ.get("LORA_LAB_MEMORY_TARGET", "engine.lab.memory_scale:run_memory_scale")
 
 
-def render(get_queue: Callable[[], JobQueue], *, key: str, owner: str | None = None) -> None:
+def render(get_queue: Callable[[], JobQueue], *, key: str, owner: str | None = None,
+           anonymous_from: str | None = None) -> None:
     """The section: intro, the button, then progress or results of this session's run. The run is
-    filed under `owner`, like the lab's other runs, so it counts against that learner's cap."""
-    st.subheader("Memory at scale")
+    filed under `owner`, like the lab's other runs, so it counts against that learner's caps."""
+    st.header("Memory at scale")
     st.caption(INTRO)
     state_key = f"{key}-memory-scale-job"
     if st.button(BUTTON, key=f"{key}-memory-scale"):
         try:
             st.session_state[state_key] = get_queue().submit(target(), {"preset": PRESET}, label="memory at scale",
-                                                             owner=owner)
+                                                             owner=owner, anonymous_from=anonymous_from)
+            lab_queue.refused(f"{key}-memory-scale", None, forget=True)
         except ValueError as exc:  # QueueFull: this learner already has their share of runs queued
-            st.warning(str(exc), icon=":material/hourglass_top:")
+            lab_queue.refused(f"{key}-memory-scale", str(exc))
+    else:
+        lab_queue.refused(f"{key}-memory-scale")
     job_id = st.session_state.get(state_key)
     if job_id:
         queue = get_queue()
@@ -65,17 +72,26 @@ def _panel(queue: JobQueue, job_id: str, key: str, was_active: bool) -> None:
     elif info.state == "running":
         p = info.progress
         step, steps = int(p.get("step") or 0), int(p.get("steps") or 3)
-        text = f"measuring {p['method']}: method {step + 1} of {steps}" if p.get("phase") == "measure" \
-            else "starting a worker process…"
+        text = _status(p, step, steps)
         st.progress(min(1.0, step / steps), text=text)
         if st.button("Cancel", key=f"{key}-memory-scale-cancel"):
             queue.cancel(job_id)
     elif info.state == "failed":
-        st.error(f"Memory at scale failed: {info.error}")
+        st.error(f"Memory at scale failed: {without_paths(info.error)}")
     elif info.state == "cancelled":
         st.warning("Memory at scale was cancelled.")
     elif info.state == "done":
         show_result(info.result, key=key)
+
+
+def _status(progress: dict, step: int, steps: int) -> str:
+    """The running job's phase in words; after the last method it is the comparison, never the start again."""
+    if progress.get("phase") == "measure":
+        return f"measuring {progress['method']}: method {step + 1} of {steps}"
+    if progress.get("phase") == "measured":
+        done = f"measured {progress['method']}: {step} of {steps} methods"
+        return done + ("; comparing with the prediction…" if step >= steps else "")
+    return "starting a worker process…"
 
 
 def scale_figure(result: dict) -> go.Figure:
@@ -91,17 +107,32 @@ def scale_figure(result: dict) -> go.Figure:
     return figure
 
 
+# engine/maths/memory.py's component names, as a learner reads them.
+COMPONENTS = {"weights": "base weights", "quant_constants": "quantization constants",
+              "master_weights": "fp32 master weights", "gradients": "gradients", "optimizer": "optimizer state",
+              "adapter_weights": "adapter weights", "adapter_gradients": "adapter gradients",
+              "adapter_optimizer": "adapter optimizer state", "activations": "activations", "logits": "logits",
+              "overhead": "framework overhead"}
+
+
 def ledger_rows(result: dict) -> list[dict]:
-    """The prediction's components per method (MiB), and the measured total beside the predicted."""
-    rows = []
-    for r in result["rows"]:
-        row = {"method": r["method"]}
-        row.update({name: round(value / 2**20, 1) for name, value in r["predicted_components"].items() if value})
-        row["predicted peak MiB"] = round(r["predicted_peak"] / 2**20, 1)
-        row["measured peak MiB"] = round(r["measured_peak"] / 2**20, 1)
-        row["measured / predicted"] = round(r["ratio_peak"], 3)
-        rows.append(row)
+    """One row per predicted component (MiB), one column per method, then the predicted and measured
+    peaks and their ratio. Every cell is text: "—" where a method has no such part (QLoRA keeps no
+    gradients of the base), never an empty cell."""
+    methods = [r["method"] for r in result["rows"]]
+    parts = list(dict.fromkeys(name for r in result["rows"] for name, value in r["predicted_components"].items()
+                               if value))
+    rows = [{"part (MiB)": COMPONENTS.get(name, name.replace("_", " ")),
+             **{r["method"]: _mib(r["predicted_components"].get(name)) for r in result["rows"]}} for name in parts]
+    rows.append({"part (MiB)": "predicted peak", **{r["method"]: _mib(r["predicted_peak"]) for r in result["rows"]}})
+    rows.append({"part (MiB)": "measured peak", **{r["method"]: _mib(r["measured_peak"]) for r in result["rows"]}})
+    rows.append({"part (MiB)": "measured / predicted",
+                 **{m: f"{r['ratio_peak']:.3f}" for m, r in zip(methods, result["rows"])}})
     return rows
+
+
+def _mib(value) -> str:
+    return f"{value / 2**20:,.1f}" if value else "—"  # bytes → MiB
 
 
 def show_result(result: dict, *, key: str) -> None:
@@ -111,5 +142,5 @@ def show_result(result: dict, *, key: str) -> None:
     st.markdown(f"Measured peaks: **{order}**, {within} {result['tolerance']:.0%} of the prediction "
                 f"({result['seconds']:.0f} s on the {result['device']}).")
     st.markdown("**The ledger: predicted bytes by component (MiB)**")
-    st.dataframe(ledger_rows(result), hide_index=True)
+    st.dataframe(ledger_rows(result), hide_index=True, height="content")
     st.caption(result["how"])

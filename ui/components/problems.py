@@ -11,6 +11,7 @@ def render_problems(problems: list[Problem], *, expanded: bool = False) -> None:
     if not problems:
         return
     files = len({p.file for p in problems})
-    with st.expander(f"⚠️ {len(problems)} content error(s) in {files} file(s); the rest of the course still works", expanded=expanded):
+    errors = f"{len(problems)} content error{'s' if len(problems) > 1 else ''} in {files} file{'s' if files > 1 else ''}"
+    with st.expander(f"{errors}; the rest of the course still works", expanded=expanded, icon=":material/warning:"):
         st.caption("Fix these in the YAML files; `python -m engine validate` prints the same list.")
         st.code("\n".join(str(p) for p in problems), language=None)

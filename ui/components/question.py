@@ -50,11 +50,27 @@ def attempts_of(quiz_id: str, question_id: str) -> list[dict]:
     return st.session_state.get("quiz_attempts", {}).get(f"{quiz_id}/{question_id}", [])
 
 
-def render_numbered(quiz, question, key_prefix: str, number: int) -> None:
-    """Question `number` in its own bordered box, headed "Question N" (quiz pages and lesson sections)."""
+def render_numbered(quiz, question, key_prefix: str, number: int, *, level: int = 2) -> None:
+    """Question `number` in its own bordered box, headed "Question N" at heading `level`: 2 on a quiz
+    page (under its title), 3 under a lesson's section or another h2, so headings never skip a level.
+    Before the first, a learner nobody signed in as is told where their answers go."""
+    if number == 1:
+        _unsigned_note()
     with st.container(border=True):
-        st.subheader(f"Question {number}")
+        (st.header if level == 2 else st.subheader)(f"Question {number}")
         render_question(quiz, question, key_prefix)
+
+
+def _unsigned_note() -> None:
+    from ui.components import browser_session, identity
+
+    if identity.oidc_configured():
+        signed_in = bool(st.user.is_logged_in)
+    else:
+        signed_in = bool(st.session_state.get(identity.CODE_KEY)) or browser_session.learner_id() is not None
+    if not signed_in:
+        st.caption(":material/info: You are not signed in. Your answers here are kept for a day and added to "
+                   "your progress when you sign in (on the Your progress page).")
 
 
 def render_question(quiz, question, key_prefix: str, *, seed: int | None = None) -> None:
@@ -102,8 +118,7 @@ def _answer_input(question, variant, key: str) -> str:
     """The input the question's type asks for (engine/quiz/types/), as raw text for `parse`."""
     asked = type_of(question).answer_input(question, variant)
     if asked.kind == "several":
-        picked = st.multiselect(asked.label, asked.options, key=f"in-{key}")
-        return " ".join(label[0] for label in picked)
+        return _tick_every(asked.label, asked.options, key)
     if asked.kind == "one":
         picked = st.radio(asked.label, asked.options, index=None, key=f"in-{key}")
         return picked[0] if picked else ""
@@ -112,17 +127,29 @@ def _answer_input(question, variant, key: str) -> str:
     return st.text_input(asked.label, key=f"in-{key}", help=asked.help)
 
 
+def _tick_every(prompt: str, labels: list[str], key: str) -> str:
+    """One checkbox per option, all in view, and a "Select all" that ticks them (a form button whose
+    callback sets the boxes before the rerun draws them). Checkboxes rather than a multiselect: its
+    "Clear all" button sat next in the Tab order, where Enter, meant for Submit, wiped the answer."""
+    boxes = [f"in-{key}-{label[0]}" for label in labels]
+    st.markdown(prompt)
+    st.form_submit_button("Select all", key=f"all-{key}", on_click=lambda: st.session_state.update(
+        dict.fromkeys(boxes, True)))
+    return " ".join(label[0] for label, box in zip(labels, boxes) if st.checkbox(label, key=box))
+
+
 def _submit(quiz, question, variant, raw: str, state: dict) -> None:
     try:
         parsed = parse(question, raw, variant)
         result = grade(question, variant, parsed)
-    except AnswerFormatError as exc:
-        state["format_error"] = str(exc)
+    except AnswerFormatError as exc:  # a new answer replaces the old feedback, even one that cannot be read
+        state.update(format_error=str(exc), result=None)
         return
     except Exception:  # noqa: BLE001 - any failure: the details go to the server log, never to the learner
         _log.exception("grading failed: quiz %s, question %s, seed %s, answer %r", quiz.id, question.id,
                        variant.seed, raw[:200])
-        state["format_error"] = "this answer could not be graded because of a problem on our side; it was not counted"
+        state.update(format_error="this answer could not be graded because of a problem on our side; it was not counted",
+                     result=None)
         return
     state.update(format_error=None, result=result.model_dump())
     record_attempt(quiz.id, question.id, variant.seed, raw, result, parsed=parsed, params=variant.values,

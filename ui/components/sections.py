@@ -27,12 +27,16 @@ _CALLOUTS = {
 }
 
 
-def render_section(section: schema.Section, *, key: str, references: dict) -> None:
+def render_section(section: schema.Section, *, key: str, references: dict, number_from: int = 1) -> int:
+    """Draw one section; returns how many questions it numbered, counting from `number_from`, so
+    that the questions of a lesson's several quiz sections are numbered once through the page."""
     if section.title:
-        st.subheader(section.title)
-    _RENDERERS[section.type](section, key)
+        st.header(section.title)
+    numbered = _quiz(section, key, number_from) if section.type == "quiz" else _RENDERERS[section.type](section, key)
     if section.cite:
-        st.caption("Source: " + "; ".join(references[c].title if c in references else c for c in section.cite))
+        titles = (references[c].title if c in references else c for c in section.cite)
+        st.caption("Source: " + "; ".join(markup.escape(title) for title in titles))
+    return numbered or 0
 
 
 def _markdown(section: schema.MarkdownSection, key: str) -> None:
@@ -93,17 +97,18 @@ def _figure(section: schema.FigureSection, key: str) -> None:
         st.caption(section.caption)
 
 
-def _quiz(section: schema.QuizSection, key: str) -> None:
+def _quiz(section: schema.QuizSection, key: str, number_from: int = 1) -> int:
     from ui.components.question import render_numbered  # late: only lessons with practice load the quiz UI
 
     quiz = load_course().quizzes.get(section.quiz)
     if quiz is None:
         st.error(f"Quiz '{section.quiz}' is unavailable: its file is missing or has errors (see `python -m engine validate`).")
-        return
+        return 0
     wanted = set(section.questions) or {item.id for item in quiz.questions}
     shown = [item for item in quiz.questions if item.id in wanted]
-    for number, item in enumerate(shown, start=1):
-        render_numbered(quiz, item, f"{key}-{item.id}", number)
+    for number, item in enumerate(shown, start=number_from):
+        render_numbered(quiz, item, f"{key}-{item.id}", number, level=3)  # under the section's h2
+    return len(shown)
 
 
 def _lab(section: schema.LabSection, key: str) -> None:
@@ -120,6 +125,5 @@ _RENDERERS = {
     "real_world": _real_world,
     "callout": _callout,
     "figure": _figure,
-    "quiz": _quiz,
     "lab": _lab,
 }

@@ -26,7 +26,9 @@ def render_feedback(result: GradeResult) -> None:
 
 
 def render_solution(question, variant) -> None:
-    values = variant.values
+    from engine.quiz.answer_key import solution_values
+
+    values = solution_values(question, variant)  # the params, and {answer}: a choice's letters as shown
     with st.expander("Solution", expanded=True):
         for step in question.solution.steps:
             st.markdown(render(step, values))
@@ -41,9 +43,9 @@ def render_solution(question, variant) -> None:
 
 
 def _check_lines(question, variant) -> list[str]:
-    """The question's `checks`, filled in for this variant (engine/quiz/constraints.py)."""
+    """The question's `checks`, filled in for this variant (engine/quiz/checks.py)."""
     from engine.quiz.answer_key import variant_for
-    from engine.quiz.constraints import check_lines
+    from engine.quiz.checks import check_lines
 
     if not question.checks:
         return []

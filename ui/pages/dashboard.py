@@ -2,20 +2,22 @@
 
 INSTRUCTOR_PASSWORD comes from st.secrets or the environment and is compared with
 hmac.compare_digest (ui/components/identity.py). No password configured: the page says it is
-disabled. Learners see only the password prompt; answer keys are never shown here.
+disabled. Learners see only the password prompt. Answer keys are never shown on the page; the QTI
+package it offers for an LMS (ui/components/qti_export.py) carries them, as an LMS needs them.
 """
 
 from __future__ import annotations
 
+import pandas  # noqa: F401 - whole before any figure: see ui/__init__.py
 import plotly.graph_objects as go
 import streamlit as st
 
 from engine.content.loader import load_course
-from ui.components import class_queue, class_skills, identity
+from ui.components import class_queue, class_skills, identity, qti_export
 
 
 def render() -> None:
-    st.title("🧑‍🏫 Instructor dashboard")
+    st.title("Instructor dashboard")
     expected = identity.instructor_password()
     if not expected:
         st.info("The instructor dashboard is disabled: no INSTRUCTOR_PASSWORD is set in .streamlit/secrets.toml "
@@ -35,7 +37,7 @@ def render() -> None:
     left, right = st.columns(2)
     left.metric("Learners", report.learners)
     right.metric("Attempts", report.attempts)
-    st.subheader("Per question")
+    st.header("Per question")
     st.dataframe([{"quiz": q.quiz_id, "question": q.question_id, "attempts": q.attempts, "learners": q.learners,
                    "correct at first try": f"{q.first_try_correct:.0%}", "correct overall": f"{q.correct:.0%}",
                    "saw the solution first": f"{q.solution_first:.0%}"}
@@ -49,14 +51,14 @@ def render() -> None:
         st.markdown("**Results by parameter value**")
         st.dataframe([{"parameter": p.param, "value": p.value, "attempts": p.attempts, "correct": f"{p.correct:.0%}"}
                       for p in report.by_param.get(picked, [])], hide_index=True)
-    st.subheader("Named mistakes across the class")
+    st.header("Named mistakes across the class")
     if report.mistakes:
         figure = go.Figure(go.Bar(x=[m[0] for m in report.mistakes], y=[m[1] for m in report.mistakes],
                                   customdata=[m[2] for m in report.mistakes],
                                   hovertemplate="%{x}: %{y} times by %{customdata} learners<extra></extra>"))
         figure.update_layout(xaxis_title="named mistake", yaxis_title="attempts", height=360)
         st.plotly_chart(figure, key="class-mistakes")
-    st.subheader("How each lesson is going")
+    st.header("How each lesson is going")
     course = load_course()
     quizzes = quiz_results_by_lesson(report, {q.id: q.lesson for q in course.quizzes.values() if q.lesson})
     st.dataframe([{"lesson": f"{lesson.order}. {lesson.title}", "finished by": report.lessons.get(lesson.id, 0),
@@ -70,3 +72,4 @@ def render() -> None:
         class_queue.render(db)
     except RuntimeError as exc:  # StoreError
         st.error(f"The lab queue cannot be read right now. {exc}")
+    qti_export.render(course)

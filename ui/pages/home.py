@@ -25,11 +25,11 @@ def render() -> None:
     titles = {item.id: item.title for item in course.lessons}
     states = learner_summary.lesson_states(course)  # {} unless a learner is signed in
     total = sum(item.estimated_minutes for item in course.lessons)
-    st.subheader(f"Course map · {len(course.lessons)} lessons · about {total} minutes")
+    st.header(f"Course map · {len(course.lessons)} lessons · about {total} minutes")
     for item in course.lessons:
         with st.container(border=True):
             left, right = st.columns([5, 1])
-            left.markdown(f"#### {item.order}. {item.title}")
+            left.markdown(f"### {item.order}. {item.title}")
             if states:
                 left.markdown(f"**{learner_summary.state_label(states[item.id])}**")
             left.markdown(item.summary)

@@ -9,7 +9,7 @@ from ui.components.lab_panel import render_lab
 
 
 def render() -> None:
-    st.title("🔬 Lab: teach a small model new words")
+    st.title("Lab: teach a small model new words")
     st.markdown("Fine-tune the shipped small model on invented company terms with full fine-tuning, "
                 "LoRA and QLoRA, and compare loss, skill, time and measured memory.")
     found = lab_sections(load_course())

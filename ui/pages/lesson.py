@@ -7,6 +7,7 @@ import logging
 import streamlit as st
 
 from engine.content.loader import load_course
+from engine.content.markup import citation
 from ui.components.identity import lesson_done_button
 from ui.components.links import link_to
 from ui.components.problems import render_problems
@@ -25,28 +26,26 @@ def render(lesson_id: str) -> None:
     st.markdown(lesson.summary)
     mine = [p for p in course.problems if p.file.endswith(course.files[lesson.id].name)]
     render_problems(mine)
-    references = {ref.id: ref for ref in lesson.references}
+    references, number = {ref.id: ref for ref in lesson.references}, 1
     for index, section in enumerate(lesson.sections):
-        _render_guarded(section, f"{lesson.id}-{index}", references)
+        number += _render_guarded(section, f"{lesson.id}-{index}", references, number)
     if lesson.references:
         st.divider()
         st.markdown("**Sources**")
-        st.markdown("\n".join(f"- {_citation(ref)}" for ref in lesson.references))
+        st.markdown("\n".join(f"- {citation(ref.title, ref.url)}" for ref in lesson.references))
     lesson_done_button(lesson.id)  # progress store: mark done when signed in
     _next_steps(course, lesson)
 
 
-def _render_guarded(section, key: str, references: dict) -> None:
-    """One section; if it fails, say so in its place and render the rest (details go to the server log)."""
+def _render_guarded(section, key: str, references: dict, number: int) -> int:
+    """One section (its questions numbered from `number`; returns how many); if it fails, say so in its
+    place and render the rest (details go to the server log)."""
     try:
-        render_section(section, key=key, references=references)
+        return render_section(section, key=key, references=references, number_from=number)
     except Exception:  # noqa: BLE001 - a learner never sees a traceback; Streamlit's st.stop/rerun are BaseExceptions
         logging.getLogger(__name__).exception("section %s failed to render", key)
         st.error("This part of the lesson could not be shown. The rest of the lesson works.", icon=":material/error:")
-
-
-def _citation(ref) -> str:
-    return f"[{ref.title}]({ref.url})" if ref.url else ref.title
+        return 0
 
 
 def _next_steps(course, lesson) -> None:

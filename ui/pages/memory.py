@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas  # noqa: F401 - whole before any figure: see ui/__init__.py
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -33,12 +34,12 @@ def _measured_chart(data: dict) -> None:
 
 
 def render() -> None:
-    st.title("🧮 Training memory")
+    st.title("Training memory")
     st.markdown("Where every byte of a training step goes: weights, gradients, optimizer state, "
                 "activations. Pick a model and a method; compare full fine-tuning, LoRA and QLoRA.")
     memory_calculator.render(MemoryCalculatorParams(), key="memory-page", full=True)
     st.divider()
-    st.subheader("Predicted against measured")
+    st.header("Predicted against measured")
     data = load_results()
     if data is None or not data["rows"]:
         st.info("No measurements yet. Run `python benchmarks/memory_measured.py` to create them.")

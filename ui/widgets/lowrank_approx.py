@@ -7,6 +7,7 @@ or when that model is not there; the label always says which."""
 from __future__ import annotations
 
 import numpy as np
+import pandas  # noqa: F401 - whole before any figure: see ui/__init__.py
 import plotly.graph_objects as go
 import streamlit as st
 

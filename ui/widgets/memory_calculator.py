@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pandas  # noqa: F401 - whole before any figure: see ui/__init__.py
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -16,6 +17,7 @@ from engine.maths import memory
 
 METHODS = ("full", "lora", "qlora")
 OPTIMIZERS = ("adamw", "adamw8bit", "paged_adamw8bit", "paged_adamw")
+LABEL_GAP = 0.06  # share of the y axis between two GPU-size labels, so that 12 px text does not overlap
 # One colour per component: blues = base weights, reds = full gradients/optimizer,
 # purples = the LoRA adapter, greens = activations, grey = overhead.
 COLORS = {"weights": "#1f4e79", "quant_constants": "#5b9bd5", "master_weights": "#9dc3e6", "gradients": "#c00000",
@@ -45,27 +47,48 @@ def _inputs(params: MemoryCalculatorParams, key: str, full: bool) -> tuple[str, 
     return preset, fields
 
 
-def _chart(results: dict[str, memory.MemoryBreakdown], chosen: str, key: str) -> None:
+def gpu_lines(top: float) -> list[tuple[int, str | None]]:
+    """(GPU size in GiB, its label or None) for the sizes up to 1.15 × `top` GiB, largest first. A
+    label is kept only LABEL_GAP of the axis below the last one, so labels never stack into one blur
+    when a large model sets the scale (65B full fine-tuning: 8 to 48 GB all sit near zero); every
+    line stays, and the largest size is always named."""
+    lines, last = [], None
+    for gib in sorted((g for g in memory.GPU_SIZES_GIB if g <= top * 1.15), reverse=True):
+        labelled = last is None or last - gib >= LABEL_GAP * top * 1.15
+        lines.append((gib, f"{gib} GB" if labelled else None))
+        last = gib if labelled else last
+    return lines
+
+
+def _chart(results: dict[str, memory.MemoryBreakdown], preset: str, chosen: str, key: str) -> None:
     names = list(dict.fromkeys(n for b in results.values() for n in b.components))
     fig = go.Figure()
     for name in names:
         fig.add_bar(name=name.replace("_", " "), x=list(results), marker_color=COLORS.get(name),
                     y=[b.components.get(name, 0) / memory.GIB for b in results.values()])
-    top = max(b.total for b in results.values()) / memory.GIB
-    for gib in memory.GPU_SIZES_GIB:
-        if gib <= top * 1.15:
-            fig.add_hline(y=gib, line_dash="dot", line_color="gray", annotation_text=f"{gib} GB")
+    for gib, label in gpu_lines(max(b.total for b in results.values()) / memory.GIB):
+        # no annotation_* argument at all for an unlabelled line: even None draws plotly's "new text"
+        fig.add_hline(y=gib, line_dash="dot", line_color="gray", **({"annotation_text": label} if label else {}))
     fig.update_layout(barmode="stack", legend_traceorder="reversed", yaxis_title="GiB on the GPU", height=380,
-                      margin=dict(t=20, b=40), xaxis_title=f"method (chosen: {chosen})")
+                      margin=dict(t=40, b=40), title=f"{preset}: memory by method", xaxis_title=f"method (chosen: {chosen})")
     st.plotly_chart(fig, key=f"{key}-chart")
 
 
 def _fits(breakdown: memory.MemoryBreakdown) -> None:
     lines = []
     for row in breakdown.gpu_table():
-        mark, word = ("✅", "spare") if row["fits"] else ("❌", "short")
+        mark, word = (":green[:material/check_circle:]", "spare") if row["fits"] else (":red[:material/cancel:]", "short")
         lines.append(f"{mark} **{row['gpu_gib']} GB**: {abs(row['margin_gib']):.1f} GiB {word}")
     st.markdown(" · ".join(lines))
+
+
+def _context_warning(config: dict, preset: str, seq_len: int) -> None:
+    """Say so when the sequence is longer than the model's context (config.json max_position_embeddings)."""
+    context = config.get("max_position_embeddings") or config.get("n_positions")
+    if isinstance(context, int) and seq_len > context:
+        st.warning(f"{preset} reads at most {context:,} tokens at once (its max_position_embeddings); a sequence "
+                   f"of {seq_len:,} is beyond it, so this estimate is for a run the model cannot do as it is.",
+                   icon=":material/warning:")
 
 
 def render(params: MemoryCalculatorParams, key: str | None = None, full: bool = False) -> None:
@@ -78,12 +101,13 @@ def render(params: MemoryCalculatorParams, key: str | None = None, full: bool = 
         st.error(f"Can't estimate {preset}: {exc}")
         return
     chosen = results[fields["method"]]
+    _context_warning(config, preset, fields["seq_len"])
     c1, c2, c3 = st.columns(3)
-    c1.metric(f"{fields['method']}: total on the GPU", f"{chosen.total / memory.GIB:,.2f} GiB")
+    c1.metric(f"{preset}, {fields['method']}: total on the GPU", f"{chosen.total / memory.GIB:,.2f} GiB")
     c2.metric("trainable parameters", f"{chosen.n_trainable:,}", help=f"of {chosen.n_params:,} in the model")
     c3.metric("paged to CPU", f"{chosen.offloaded_total / memory.GIB:,.2f} GiB",
               help="a paged optimizer keeps its state in unified memory, off the GPU")
-    _chart(results, fields["method"], key)
+    _chart(results, preset, fields["method"], key)
     _fits(chosen)
     st.caption("Weights, gradients and AdamW state after HF's *model training anatomy*; activations after "
                "Korthikanti et al. 2022 §4.1, adapted to SDPA and SwiGLU; the 4-bit base at QLoRA's 4.127 bits/param. "

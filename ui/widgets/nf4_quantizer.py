@@ -6,6 +6,7 @@ Maths in engine/maths/nf4.py (QLoRA §3; bit-exact with bitsandbytes, see its te
 from __future__ import annotations
 
 import numpy as np
+import pandas  # noqa: F401 - whole before any figure: see ui/__init__.py
 import plotly.graph_objects as go
 import streamlit as st
 

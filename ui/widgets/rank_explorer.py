@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pandas  # noqa: F401 - whole before any figure: see ui/__init__.py
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -17,13 +18,33 @@ def _key(params: RankExplorerParams) -> str:
     return "rank_explorer-" + hashlib.sha1(params.model_dump_json().encode()).hexdigest()[:8]
 
 
+def rank_options(top: int, default: int) -> list[int]:
+    """Powers of two up to `top` (and the lesson's own rank): on a 1-1024 slider ranks 1 to 16 were
+    a few pixels apart and could not be picked."""
+    return sorted({2**i for i in range(11) if 2**i <= top} | ({default} if default <= top else set()))
+
+
+def _rank(params: RankExplorerParams, key: str, *, top: int) -> int:
+    """The rank slider. The learner's pick is kept in `{key}-rank-wanted`: a new d_in or d_out changes
+    the options, which makes a new slider; it starts at the pick (or the largest rank that still fits)
+    instead of going back to the lesson's default."""
+    options = rank_options(top, params.rank)
+    if len(options) == 1:
+        return options[0]
+    wanted = st.session_state.get(f"{key}-rank-wanted", params.rank)
+    start = max([o for o in options if o <= wanted] or options[:1])
+    slider = f"{key}-rank-{options[-1]}"  # one slider per set of options
+    return st.select_slider("rank r", options, value=start, key=slider, on_change=lambda: st.session_state.update(
+        {f"{key}-rank-wanted": st.session_state[slider]}))
+
+
 def render(params: RankExplorerParams) -> None:
     key = _key(params)
     left, right = st.columns(2)
     d_in = left.number_input("d_in (input features)", 1, 65536, params.d_in, key=f"{key}-din")
     d_out = right.number_input("d_out (output features)", 1, 65536, params.d_out, key=f"{key}-dout")
     top = min(int(d_in), int(d_out), 1024)
-    rank = st.slider("rank r", 1, top, min(params.rank, top), key=f"{key}-rank") if top > 1 else 1
+    rank = _rank(params, key, top=top)
     s = rank_summary(int(d_in), int(d_out), int(rank))
 
     c1, c2, c3 = st.columns(3)

@@ -8,21 +8,24 @@ validation and the input it asks for (the protocol: engine/quiz/types/base.py).
     choice.py          options, shuffled per learner; letters as shown; partial credit
     numeric.py         a number computed from the params, with an optional unit
     code_output.py     what a snippet prints (Python's own text)
-    fix_expression.py  a corrected expression, equivalent to the reference
+    fix_expression.py  a corrected expression, equivalent to the reference over every variant
+                       (fix_space.py: the variant space, and the SymPy proof)
     worked.py          the working, one step per line (worked_marking.py marks it;
-                       worked_mistakes.py and worked_numbers.py are its parts)
+                       worked_steps.py, worked_mistakes.py, worked_numbers.py and
+                       worked_units.py are its parts)
 
-A new type is one module here, with `TYPE = YourType()`, its line in TYPES, and its
-pydantic model in engine/quiz/schema.py.
+A new type is one module here, `<type>.py` with `TYPE = YourType()`, and its pydantic model
+in the `Question` union of engine/quiz/schema.py: the registry finds the module by the name.
 """
 
 from __future__ import annotations
 
-from engine.quiz.types import choice, code_output, fix_expression, numeric, worked
+import importlib
+
+from engine.quiz.schema import QUESTION_TYPES
 from engine.quiz.types.base import AnswerInput, QuestionType
 
-TYPES: dict[str, QuestionType] = {module.TYPE.name: module.TYPE
-                                  for module in (choice, numeric, code_output, fix_expression, worked)}
+TYPES: dict[str, QuestionType] = {name: importlib.import_module(f"{__name__}.{name}").TYPE for name in QUESTION_TYPES}
 
 __all__ = ["TYPES", "AnswerInput", "QuestionType", "type_of"]
 

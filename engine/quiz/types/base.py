@@ -10,9 +10,17 @@ to JSON or is a plain dataclass.
                key(question, variant) -> Key    the right answer and each mistake's value
     parse      parse(question, raw, variant, key)      the answer read; AnswerFormatError costs no attempt
     grade      grade(question, variant, key, parsed)   -> GradeResult
-    validate   names(question)                  expressions whose names must be defined
-               check_mistake(question, key, j, mistake) / check_variant(question, variant, key)
+    validate   names(question), mistake_names, target_names   the names each expression may use
+               check_mistake / check_mistake_snippet / mistake_gives_key   each common mistake
+               check_solution(question)         the solution's text (choice: no letters in a shuffle)
+               check_variant / final_answer_problems(question, variant, key)   one variant
+               giveaway(question, key)          the answer as typed, which the prompt must not show
     render     answer_input(question, variant)  the input the page draws, its hint and an example
+               expected(question, variant)      the form an answer takes (format messages end with it)
+               answer_value(question, variant, key)  `{answer}` in the solution (choice: the letters shown)
+               chance(question), preview(question, variant)   practice's guess rate, the CLI's preview
+    export     portable(question, variant, key)  the variant as a standard format can carry it
+                                                 (engine/quiz/portable.py; engine/export/ writes QTI)
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from engine.quiz.keys import Key
+from engine.quiz.portable import Portable, number, solution_lines
 
 
 @dataclass(frozen=True)
@@ -29,7 +38,7 @@ class AnswerInput:
 
     kind: Literal["one", "several", "line", "lines"]  # a radio, checkboxes, a text field, a text area
     label: str
-    help: str = ""
+    help: str = ""  # the form expected, with an example for this question (never its key)
     options: tuple[str, ...] = ()  # choice: each option as shown, "A. text" (Markdown)
 
 
@@ -110,19 +119,37 @@ class QuestionType:
 
         return isclose(wrong, key.value, rel_tol=1e-9)
 
+    def check_solution(self, question):
+        """(key path, message) problems of the solution's text, once per question."""
+        return ()
+
     def check_variant(self, question, variant, key: Key):
         """(key path, message) problems of one variant's texts."""
         return ()
 
+    def final_answer_problems(self, question, variant, key: Key):
+        """Messages when the solution's own final answer (or the key written as the prompt asks) is
+        not graded right on this variant (validate runs it on every variant); a final answer in
+        prose, with no number where the answer is one, is not checked."""
+        return ()
+
     def giveaway(self, question, key: Key) -> str | None:
         """The answer as a learner would type it, which the prompt must not show; None: nothing to look for."""
-        from engine.quiz.matching import number_text
+        from engine.quiz.numbers import number_text
 
         return None if key.value is None else number_text(key.value)
 
     # ---- render
     def answer_input(self, question, variant) -> AnswerInput:
-        return AnswerInput("line", "Your answer")
+        return AnswerInput("line", "Your answer", help=self.expected(question, variant))
+
+    def expected(self, question, variant) -> str:
+        """The form an answer takes, with an example for this question that is not its key."""
+        return "Type your answer."
+
+    def answer_value(self, question, variant, key: Key):
+        """What `{answer}` is in the solution's text: the key's number, or its text (choice: the letters shown)."""
+        return key.shown if key.value is None or isinstance(key.value, str) else key.value
 
     def chance(self, question) -> float | None:
         """The chance of a right answer by luck (practice's guess rate); None: a typed answer."""
@@ -131,3 +158,12 @@ class QuestionType:
     def preview(self, question, variant) -> list[str]:
         """Lines `python -m engine preview` prints after the prompt and snippet."""
         return []
+
+    # ---- export
+    def portable(self, question, variant, key: Key) -> Portable:
+        """This variant in the neutral shapes of engine/quiz/portable.py; the default: a number."""
+        return number(question, variant, key, solution=self.solution(question, variant, key))
+
+    def solution(self, question, variant, key: Key) -> tuple[str, ...]:
+        """The worked solution as the app shows it, `{answer}` filled in as the app fills it."""
+        return solution_lines(question, {**variant.values, "answer": self.answer_value(question, variant, key)})

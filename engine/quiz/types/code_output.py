@@ -13,15 +13,21 @@ prints, or the number its formula or transform gives (as text, or as the same nu
 
 from __future__ import annotations
 
+import re
+
 from engine.quiz.keys import Key, numeric_key
 from engine.quiz.matching import isclose, read_number
+from engine.quiz.numbers import parse_number
+from engine.quiz.portable import Number, Slip, Text
 from engine.quiz.result import GradeResult
 from engine.quiz.snippets import ERROR, printed, runtime_error, snippet_expression
-from engine.quiz.types.base import AnswerInput, QuestionType
-from engine.quiz.units import AnswerFormatError, parse_number
+from engine.quiz.types.base import QuestionType
+from engine.quiz.units import AnswerFormatError, clip
 from engine.quiz.variants import defaults, render, render_snippet
 
-_ERROR_WORDS = ("error", "an error", "it raises an error", "raises an error", "exception")
+_ERROR_WORDS = ("error", "an error", "it raises an error", "raises an error", "exception", "it raises")
+# "ZeroDivisionError", "Error: division by zero", "it raises a TypeError": an exception named
+_EXCEPTION = re.compile(r"(?:it\s+raises\s+(?:an?\s+)?)?(?:[A-Z]\w*)?(?:Error|Exception)\b(?::.*)?", re.DOTALL | re.IGNORECASE)
 
 
 def normalize(text: str) -> str:
@@ -65,13 +71,14 @@ class CodeOutput(QuestionType):
                    mistakes={**key.mistakes, **_snippet_mistakes(question, values)})
 
     def parse(self, question, raw: str, variant, key: Key):
-        text = raw.strip()
-        if text.lower().rstrip(".!") in _ERROR_WORDS:
+        text = _unquoted(raw.strip(), key.shown)
+        printed_error = key.value != ERROR and key.shown.lower().startswith(("error", "exception"))  # printed words
+        if not printed_error and (text.lower().rstrip(".!") in _ERROR_WORDS or _EXCEPTION.fullmatch(text)):
             return ERROR
         if not isinstance(key.value, (int, float)):
             return text
         try:  # the program prints a number: an answer that is not one cannot be read (and costs nothing)
-            number = read_number(text, None)
+            number = read_number(text, None, maths=False)  # a printed number is a literal
         except AnswerFormatError as exc:
             raise AnswerFormatError(f"{exc} (type the number the snippet prints, or Error)") from None
         return number if question.compare == "number" else text
@@ -113,6 +120,18 @@ class CodeOutput(QuestionType):
             if expected != str(key.value).strip() and expected != key.shown.strip():
                 yield "expected", f"the snippet prints '{key.shown}', not the expected '{expected}'"
 
+    def final_answer_problems(self, question, variant, key: Key):
+        text = render(question.solution.final_answer, variant.values).strip()
+        if isinstance(key.value, (int, float)) and not re.search(r"\d", text):
+            return  # prose where a number is printed: not an answer to check
+        try:
+            result = self.grade(question, variant, key, self.parse(question, text, variant, key))
+        except AnswerFormatError as exc:
+            yield f"the final answer '{clip(text)}' cannot be read as an answer ({exc})"
+            return
+        if not result.correct:
+            yield f"the final answer '{clip(text)}' is graded wrong: the snippet prints '{clip(key.shown)}'"
+
     def mistake_gives_key(self, question, key: Key, wrong) -> bool:
         if isinstance(wrong, str) or isinstance(key.value, str):
             return normalize(str(wrong)) == normalize(key.shown if key.value != ERROR else ERROR)
@@ -121,8 +140,32 @@ class CodeOutput(QuestionType):
     def giveaway(self, question, key: Key) -> str | None:
         return None if key.value == ERROR else key.shown
 
-    def answer_input(self, question, variant) -> AnswerInput:
-        return AnswerInput("line", "Your answer", help="Exactly what it prints, or Error if it raises.")
+    def expected(self, question, variant) -> str:
+        if isinstance(self.key(question, variant).value, (int, float)):
+            return "Expected: the number the program prints, as Python prints it (2.0, not 2, for a float), or Error."
+        return "Expected: exactly the text the program prints, or Error if it raises."
+
+    # ---- export
+    def portable(self, question, variant, key: Key):
+        """The printed text, whitespace aside, with what each mistake prints; `compare: number` is a number."""
+        shared = dict(prompt=render(question.prompt, variant.values), code=render_snippet(question.snippet, variant.values),
+                      solution=self.solution(question, variant, key))
+        if question.compare == "number" and isinstance(key.value, (int, float)):
+            return Number(**shared, key=key.value, low=key.value, high=key.value)
+        slips = tuple(Slip(id=m.id, text=render(m.text, variant.values), answer=str(key.mistakes[m.id]))
+                      for m in question.solution.common_mistakes if m.id in key.mistakes)
+        if key.value == ERROR:  # the words parse() takes for "it raises", with a full stop too
+            words = tuple(w.capitalize() if w == "error" else w for w in _ERROR_WORDS)
+            return Text(**shared, slips=slips, answers=words + tuple(f"{w}." for w in words), ignore_case=True)
+        return Text(**shared, slips=slips, answers=(key.shown,), multiline="\n" in key.shown.strip())
+
+
+def _unquoted(text: str, printed: str) -> str:
+    """The answer without the backticks or quotes a learner put around it (print shows none)."""
+    for mark in ("```", "`", '"', "'"):
+        if len(text) > 2 * len(mark) and text.startswith(mark) and text.endswith(mark) and not printed.startswith(mark):
+            return text[len(mark):-len(mark)].strip()
+    return text
 
 
 def _snippet_mistakes(question, values: dict) -> dict[str, str]:

@@ -1,35 +1,38 @@
 """fix_expression: "what is the error and how to fix it?" The learner types a corrected expression.
 
-Checked by sampling, as WeBWorK and Moodle's formula questions do: both
-expressions are evaluated by the safe evaluator, with Python's semantics, on
-the same values of the snippet's variables, and must agree (1e-9 relative,
-so `a * c + b * c` is as good as `(a + b) * c`).
+The answer is Python, the snippet's language: `^` is refused with a hint (it is XOR in
+Python; a power is `**`), and so are `×` and `÷`; the Unicode minus is read as `-`.
 
-Samples (`SAMPLES` of them, fixed per question): the defaults, every param at
-its min, every param at its max, then values drawn from the declared ranges
-(ints stay ints, floats anywhere in the range). The snippet's assignments before
-the buggy line are evaluated for each sample, so its intermediate names work too.
+An answer is right when it is equivalent to the `reference` over the question's own variants
+(every variant meeting the constraints; engine/quiz/types/fix_space.py decides it, by SymPy
+where the expression is arithmetic, else on every variant). A wrong one is named when it
+agrees with a listed mistake's expression, or with the snippet's own buggy one.
 
-Refused before grading, costing no attempt: an expression that does not parse,
-a name the snippet does not define, and hard-coded numbers: a bare `246`, or a
-literal equal to a variable's value (it would only be right for these values).
+Refused before grading, costing no attempt: an expression that does not parse, a name the
+snippet does not define, a bare number, and a literal that stands in for one of the
+snippet's names: one equal to that name's value in the learner's variant, where the
+expression with the name in its place is right and the expression as typed is not
+(`(model_size + lora_size) * 0.3` where quantization_factor is 0.3). A literal that does
+not stand in for a name (the 2 of `round(x, 2)`) is never refused for a coincidence of values.
 """
 
 from __future__ import annotations
 
 import ast
-import random
+import copy
+import re
 
 from engine.quiz.keys import Key, numeric_key
-from engine.quiz.matching import isclose
+from engine.quiz.numbers import shown
+from engine.quiz.portable import Essay
 from engine.quiz.result import GradeResult
-from engine.quiz.snippets import snippet_bindings
-from engine.quiz.types.base import AnswerInput, QuestionType
+from engine.quiz.types.base import QuestionType
+from engine.quiz.types.fix_space import agrees_on_screen, bindings_of, equivalent, evaluate_on, first_difference
 from engine.quiz.units import AnswerFormatError, clip
-from engine.quiz.variants import Variant, defaults, render, render_snippet
+from engine.quiz.variants import Variant, defaults, render, render_snippet, symbolic_snippet
 
-SAMPLES = 12  # evaluations per comparison: 3 edge cases + 9 random draws
-_FAILED = object()  # an evaluation that raised (both raising the same way counts as equal)
+_NOT_PYTHON = {"^": "`^` is Python's bitwise XOR, not a power: write `**` (2**30)",
+               "×": "write `*` to multiply", "·": "write `*` to multiply", "÷": "write `/` to divide"}
 
 
 class FixExpression(QuestionType):
@@ -42,8 +45,7 @@ class FixExpression(QuestionType):
     def key(self, question, variant) -> Key:
         from engine.sandbox import evaluate
 
-        bindings = snippet_bindings(render_snippet(question.snippet, variant.values), variant.values,
-                                    stop_at=question.target)
+        bindings = bindings_of(question, variant.values)
         value = evaluate(question.reference, bindings)
         return numeric_key(question, value, question.reference, bindings, shown=question.reference)
 
@@ -57,46 +59,73 @@ class FixExpression(QuestionType):
         from engine.sandbox import SnippetError
 
         try:  # the default values only: computing the key would run the reference, which is checked next
-            allowed = set(allowed_names(question, Variant(seed=0, values=defaults(question.params))))
+            allowed = set(allowed_names(question))
         except (SnippetError, SyntaxError, ValueError) as exc:
             yield "snippet", f"the snippet cannot be read: {exc}"
             return
         yield "reference", question.reference, allowed
 
     def mistake_names(self, question) -> set[str]:
-        """The snippet's names before the buggy line, for the default values."""
-        return set(allowed_names(question, Variant(seed=0, values=defaults(question.params))))
+        """The snippet's names before the buggy line."""
+        return set(allowed_names(question))
 
     def check_mistake(self, question, key: Key, path: str, mistake, wrong: str):
         if equivalent(wrong, question.reference, question):
-            yield path, f"the mistake's expression `{wrong}` is equivalent to the reference"
+            yield path, f"the mistake's expression `{wrong}` is equivalent to the reference over every variant"
 
     def mistake_gives_key(self, question, key: Key, wrong) -> bool:
-        return False  # decided over all samples, once (check_mistake)
+        return False  # decided over all variants, once (check_mistake)
+
+    def final_answer_problems(self, question, variant, key: Key):
+        """The final answer's last `code` span, when it has one, must be a right fix."""
+        spans = re.findall(r"`([^`]+)`", render(question.solution.final_answer, variant.values))
+        if not spans:
+            return
+        try:
+            result = self.grade(question, variant, key, self.parse(question, spans[-1], variant, key))
+        except AnswerFormatError as exc:
+            yield f"the final answer's `{clip(spans[-1])}` cannot be read as a fix ({exc})"
+            return
+        if not result.correct:
+            yield f"the final answer's `{clip(spans[-1])}` is graded wrong: {result.feedback}"
 
     def giveaway(self, question, key: Key) -> str | None:
         return None
 
-    def answer_input(self, question, variant) -> AnswerInput:
-        return AnswerInput("line", "Your answer", help="A Python expression using the snippet's names.")
+    def expected(self, question, variant) -> str:
+        names = allowed_names(question)
+        return (f"Expected: a Python expression over the snippet's names ({', '.join(names)}), e.g. "
+                f"`{names[0]} * 2`, or the whole line `{question.target} = ...`.")
+
+    # ---- export
+    def portable(self, question, variant, key: Key):
+        """An essay a person scores: a standard format cannot check that two expressions are equivalent."""
+        rubric = (f"Right: any expression for `{question.target}` equivalent to `{question.reference}` "
+                  f"(for these values it gives {shown(key.value)}). Hard-coded numbers are wrong: the fix must use "
+                  "the snippet's names.")
+        return Essay(prompt=render(question.prompt, variant.values), code=render_snippet(question.snippet, variant.values),
+                     solution=self.solution(question, variant, key), rubric=rubric,
+                     reason="QTI cannot score whether two expressions are equivalent; LoRA Lab checks it by sampling")
 
 
 def parse_fix(question, raw: str, variant: Variant) -> str:
     """The learner's expression, checked for syntax, names and hard-coded numbers."""
-    from engine.sandbox import BUILTIN_NAMES, SnippetError, literals_used, names_used
+    from engine.sandbox import BUILTIN_NAMES, SnippetError, names_used
 
-    text = raw.strip()
-    prefix = f"{question.target} ="
-    if text.startswith(prefix) and not text.startswith(prefix + "="):
-        text = text[len(prefix):].strip()  # the learner typed the whole line
+    text = raw.strip().strip("`").strip().replace("−", "-")
+    assigned = [line for line in text.splitlines() if re.match(rf"\s*{re.escape(question.target)}\s*=(?!=)", line)]
+    text = (assigned[-1] if assigned and "\n" in text else text).strip().rstrip(";")  # a pasted snippet: its fixed line
+    text = re.sub(rf"^{re.escape(question.target)}\s*=(?!=)\s*", "", text)  # the learner typed the whole line
+    for sign, hint in _NOT_PYTHON.items():
+        if sign in text:
+            raise AnswerFormatError(f"'{clip(text)}': {hint}; the fix is Python, like the snippet")
     try:
-        ast.parse(text, mode="eval")
+        tree = ast.parse(text, mode="eval")
         used = names_used(text)
-        literals = literals_used(text)
     except (SyntaxError, SnippetError) as exc:
         message = getattr(exc, "msg", None) or str(exc)
         raise AnswerFormatError(f"'{clip(text)}' is not a Python expression ({message})") from None
-    allowed = allowed_names(question, variant)
+    allowed = allowed_names(question)
     unknown = sorted(used - set(allowed) - set(BUILTIN_NAMES))
     if unknown:
         raise AnswerFormatError(f"only the snippet's names may be used ({', '.join(allowed)}); "
@@ -104,145 +133,102 @@ def parse_fix(question, raw: str, variant: Variant) -> str:
     if not (used & set(allowed)):
         raise AnswerFormatError(f"'{clip(text)}' is a hard-coded number: it is right only for these exact values. "
                                 f"Write the fix with the snippet's names ({', '.join(allowed)}) so it works for any sizes.")
-    written = set(literals_used(question.reference)) | set(literals_used(buggy_expression(question, variant)))
-    for literal in literals:
-        if literal in written or literal in (0, 1):
-            continue  # numbers of the formula itself (8 bits per byte), not a variable's value
-        for name, value in variant.values.items():
-            if literal == value:
-                raise AnswerFormatError(f"{literal} is hard-coded: it is the value of {name} here. "
-                                        f"Use the name {name} so the fix works when it changes.")
+    stand_in = _stand_in(question, text, tree, variant)
+    if stand_in:
+        literal, name = stand_in
+        raise AnswerFormatError(f"{literal} is hard-coded: it is the value of {name} here, and the fix is right "
+                                f"only with {name} in its place. Use the name so the fix works when it changes.")
     return text
 
 
-def allowed_names(question, variant: Variant) -> list[str]:
-    """The snippet's names defined before the buggy line (params first), cached per variant."""
-    cache_key = ("allowed", tuple(variant.values.items()))
-    if cache_key not in question._cache:
-        question._cache[cache_key] = _allowed_names(question, variant)
-    return question._cache[cache_key]
+def _stand_in(question, text: str, tree: ast.Expression, variant: Variant) -> tuple[str, str] | None:
+    """(literal, name) when a literal stands in for a name: with the name in its place the fix is right."""
+    bindings = bindings_of(question, variant.values)
+    candidates = [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and type(n.value) in (int, float)]
+    if not candidates or equivalent(text, question.reference, question):
+        return None
+    for node in candidates:
+        for name, value in bindings.items():
+            if value == node.value and not isinstance(value, bool):
+                swapped = _replaced(tree, node, name)
+                if equivalent(swapped, question.reference, question):
+                    return repr(node.value), name
+    return None
 
 
-def _allowed_names(question, variant: Variant) -> list[str]:
-    source = render_snippet(question.snippet, variant.values)
-    names = list(question.params)
-    for stmt in ast.parse(source).body:
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-            name = stmt.targets[0].id
-            if name == question.target:
+def _replaced(tree: ast.Expression, old: ast.Constant, name: str) -> str:
+    """The expression with the literal `old` (that one occurrence) replaced by `name`."""
+    index = [id(n) for n in ast.walk(tree)].index(id(old))
+    clone = copy.deepcopy(tree)
+    target = list(ast.walk(clone))[index]
+
+    class Swap(ast.NodeTransformer):
+        def visit_Constant(self, node):
+            return ast.Name(name, ast.Load()) if node is target else node
+
+    return ast.unparse(Swap().visit(clone))
+
+
+def allowed_names(question) -> list[str]:
+    """The snippet's names defined before the buggy line (params first), cached."""
+    if "allowed" not in question._cache:
+        source = _source(question)
+        names = list(question.params)
+        for stmt in ast.parse(source).body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                name = stmt.targets[0].id
+                if name == question.target:
+                    break
+                if name not in names:
+                    names.append(name)
+        question._cache["allowed"] = names
+    return question._cache["allowed"]
+
+
+def buggy_expression(question) -> str:
+    """The right-hand side of the buggy assignment, over the params (cached)."""
+    if "buggy" not in question._cache:
+        for stmt in ast.parse(_source(question)).body:
+            if isinstance(stmt, ast.Assign) and getattr(stmt.targets[0], "id", None) == question.target:
+                question._cache["buggy"] = ast.unparse(stmt.value)
                 break
-            if name not in names:
-                names.append(name)
-    return names
+        else:
+            raise ValueError(f"the snippet never assigns '{question.target}'")
+    return question._cache["buggy"]
 
 
-def buggy_expression(question, variant: Variant) -> str:
-    """The right-hand side of the buggy assignment, as the snippet has it (cached per variant)."""
-    cache_key = ("buggy", tuple(variant.values.items()))
-    if cache_key not in question._cache:
-        question._cache[cache_key] = _buggy_expression(question, variant)
-    return question._cache[cache_key]
+def _source(question) -> str:
+    """The snippet over the params (`symbolic_snippet`), else as the default variant renders it."""
+    return symbolic_snippet(question.snippet) or render_snippet(question.snippet, defaults(question.params))
 
 
-def _buggy_expression(question, variant: Variant) -> str:
-    for stmt in ast.parse(render_snippet(question.snippet, variant.values)).body:
-        if isinstance(stmt, ast.Assign) and getattr(stmt.targets[0], "id", None) == question.target:
-            return ast.unparse(stmt.value)
-    raise ValueError(f"the snippet never assigns '{question.target}'")
-
-
-def samples(question) -> list[dict]:
-    """Bindings (params + the snippet's intermediate values) for each sample, cached on the question."""
-    cached = question._cache.get("samples")
-    if cached is None:
-        draws = [defaults(question.params)]
-        draws.append({n: p.min if p.choices is None else min(p.choices) for n, p in question.params.items()})
-        draws.append({n: p.max if p.choices is None else max(p.choices) for n, p in question.params.items()})
-        rng = random.Random(f"samples:{question.id}")
-        draws += [{n: _sample(p, rng) for n, p in question.params.items()} for _ in range(SAMPLES - len(draws))]
-        cached = [snippet_bindings(render_snippet(question.snippet, v), v, stop_at=question.target) for v in draws]
-        question._cache["samples"] = cached
-    return cached
-
-
-def _sample(param, rng: random.Random):
-    if param.choices is not None:
-        return rng.choice(param.choices)
-    if param.is_int:
-        return rng.randint(param.min, param.max)
-    return rng.uniform(param.min, param.max)
-
-
-def values_of(expression: str, points: list[dict]) -> list:
-    from engine.sandbox import SnippetError, evaluate
-
-    out = []
-    for names in points:
-        try:
-            out.append(evaluate(expression, dict(names)))
-        except SnippetError as exc:
-            out.append((_FAILED, str(exc).split(":")[0]))
-    return out
-
-
-def same_values(left: list, right: list) -> bool:
-    for a, b in zip(left, right):
-        if isinstance(a, tuple) or isinstance(b, tuple):
-            if a != b:
-                return False
-        elif not (isinstance(a, (int, float)) and isinstance(b, (int, float))):
-            if a != b:
-                return False
-        elif not isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
-            return False
-    return True
-
-
-def equivalent(first: str, second: str, question) -> bool:
-    points = samples(question)
-    return same_values(values_of(first, points), values_of(second, points))
-
-
-def grade_fix(question, variant: Variant, key: Key, expression: str):
+def grade_fix(question, variant: Variant, key: Key, expression: str) -> GradeResult:
     """Correct when equivalent to the reference; otherwise name the mistake it reproduces."""
     from engine.quiz.mistakes import TransformError, mistake_expression
 
-    points = samples(question)
-    theirs = values_of(expression, points)
-    if same_values(theirs, _reference_values(question, points)):
+    where = first_difference(question, expression, question.reference)
+    if where is None:
         return GradeResult(score=1, correct=True, feedback=f"Correct: `{expression}` fixes it.", answer_key=key.shown)
     for mistake in question.solution.common_mistakes:
         try:
             wrong = mistake_expression(question.reference, mistake)
         except TransformError:
             continue
-        if wrong is not None and same_values(theirs, values_of(wrong, points)):
+        if wrong is not None and agrees_on_screen(question, expression, wrong):
             return _wrong(key, f"`{expression}` is this common mistake: {render(mistake.text, variant.values)}", mistake.id)
-    if same_values(theirs, values_of(buggy_expression(question, variant), points)):
+    if agrees_on_screen(question, expression, buggy_expression(question)):
         return _wrong(key, "That is the snippet's expression unchanged, bug included.", "unchanged")
-    return _wrong(key, _counterexample(expression, theirs, question, points))
+    return _wrong(key, _counterexample(question, expression, where))
 
 
-def _reference_values(question, points: list[dict]) -> list:
-    cached = question._cache.get("reference_values")
-    if cached is None:
-        cached = question._cache["reference_values"] = values_of(question.reference, points)
-    return cached
+def _counterexample(question, expression: str, where: dict) -> str:
+    got, want = evaluate_on(expression, [where])[0], evaluate_on(question.reference, [where])[0]
+    values = ", ".join(f"{n}={where[n]}" for n in question.params)
+    got_text = f"an error ({got[1]})" if isinstance(got, tuple) else shown(got)
+    return f"`{expression}` is not equivalent to a fix: with {values} it gives {got_text}, not {shown(want)}."
 
 
-def _counterexample(expression: str, theirs: list, question, points: list[dict]) -> str:
-    from engine.quiz.types.worked_mistakes import shown as number
-
-    reference = _reference_values(question, points)
-    for names, got, want in zip(points, theirs, reference):
-        if not same_values([got], [want]):
-            shown = ", ".join(f"{n}={names[n]}" for n in question.params)
-            got_text = f"an error ({got[1]})" if isinstance(got, tuple) else number(got)
-            return f"`{expression}` is not equivalent to a fix: with {shown} it gives {got_text}, not {number(want)}."
-    return f"`{expression}` is not equivalent to a fix."
-
-
-def _wrong(key: Key, feedback: str, mistake_id: str | None = None):
+def _wrong(key: Key, feedback: str, mistake_id: str | None = None) -> GradeResult:
     return GradeResult(score=0, correct=False, feedback=feedback, mistake_id=mistake_id, answer_key=key.shown)
 
 

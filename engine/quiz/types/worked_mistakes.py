@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from engine.quiz.keys import Key, close
 from engine.quiz.mistakes import TransformError, apply_transform
+from engine.quiz.numbers import shown
 from engine.quiz.variants import render
 
 STEP_SLIPS = {  # transformations tried on a wrong step, and what to tell the learner
@@ -26,15 +27,6 @@ STEP_SLIPS = {  # transformations tried on a wrong step, and what to tell the le
     "wrong_operand": "the factor applies to the whole sum, not to one term.",
     "term_left_out": "a term of the sum is missing.",
 }
-MAX_SHOWN_DIGITS = 30  # a number longer than this is described, not printed (str() of a 4,400-digit int raises)
-
-
-def shown(value) -> str:
-    """A number for feedback: as Python writes it, or 'a 401-digit number' when it is huge."""
-    if isinstance(value, int) and value.bit_length() > MAX_SHOWN_DIGITS * 3.33:
-        digits = int(value.bit_length() * 0.30103) + 1
-        return f"a number of about {digits:,} digits"
-    return str(value)
 
 
 def line_slip(question, expression: str, written: float, names: dict) -> tuple[str, str | None]:
@@ -51,8 +43,10 @@ def line_slip(question, expression: str, written: float, names: dict) -> tuple[s
     return "", None
 
 
-def step_mistake(question, step, got: float, expected: float, ref_names: dict) -> tuple[str, str | None]:
-    """(feedback, mistake id) for a step whose result is `got` where `expected` was due."""
+def step_mistake(question, step, got: float, expected: float, ref_names: dict, agrees=None) -> tuple[str, str | None]:
+    """(feedback, mistake id) for a step whose result is `got` where `expected` was due; `agrees(a, b)`
+    compares two values of this step (default: at the question's precision)."""
+    agrees = agrees or (lambda a, b: close(a, b, question))
     from engine.sandbox import SnippetError, evaluate
 
     slips = [(m.transform, m.target, m.text, m.id) for m in question.solution.common_mistakes if m.transform]
@@ -62,7 +56,7 @@ def step_mistake(question, step, got: float, expected: float, ref_names: dict) -
             wrong = evaluate(apply_transform(step.expr, transform, target), dict(ref_names))
         except (TransformError, SnippetError, SyntaxError):
             continue
-        if _number(wrong) and close(got, wrong, question) and not close(wrong, expected, question):
+        if _number(wrong) and agrees(got, wrong) and not agrees(wrong, expected):
             return f"it gives {shown(got)}, but should give {shown(expected)}: {render(text, ref_names)}", mistake_id
     return (f"it gives {shown(got)}, but this step should give {shown(expected)} "
             f"(`{step.expr}` with your earlier results)."), None

@@ -62,3 +62,14 @@ def test_a_mistake_snippet_that_raises_names_an_error_answer():
     mistakes = "[{id: zero, text: 'dividing by the zero count', snippet: 'print(1 / 0)'}]"
     question = _question("print(1 / 2)", mistakes=mistakes)
     assert grade_answer(question, "Error").mistake_id == "zero"
+
+
+@pytest.mark.parametrize("raw", ["Error", "an error", "ZeroDivisionError", "Error: division by zero",
+                                 "it raises a ZeroDivisionError"])
+def test_an_error_is_named_as_people_name_it(raw):
+    assert grade_answer(_question("x = 1 / 0\nprint(x)"), raw).correct
+
+
+@pytest.mark.parametrize("raw", ["`252`", "'252'", '"252"', " 252 "])
+def test_quotes_and_backticks_around_the_output_are_not_part_of_it(raw):
+    assert grade_answer(seed_question("q3-printed-output"), raw).correct

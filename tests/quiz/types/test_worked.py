@@ -98,15 +98,23 @@ questions:
 """
 
 
-def test_rounding_carried_forward_is_not_punished():
-    # Issue 11, grading 3: 6.71 reused for 6.714; the answer asks for two decimals.
+def test_rounding_carried_forward_is_not_punished_while_the_result_keeps_the_precision():
+    # Issue 11, grading 3: 6.71 reused for 6.7142857; here the answer asks for one decimal (abs_tol 0.05).
     from tests.quiz_helpers import quiz_from_yaml
 
-    question = quiz_from_yaml(ROUNDING).questions[0]
+    question = quiz_from_yaml(ROUNDING.replace("abs_tol: 0.005", "abs_tol: 0.05")).questions[0]
     result = grade_answer(question, "x = 47 / 7\ny = 6.71 * 3 = 20.13")
     assert result.correct and [m.correct for m in result.steps] == [True, True]
-    assert "rounded" in result.steps[1].feedback
     assert not grade_answer(question, "x = 47 / 7\ny = 6.71 * 3 = 20.5").correct
+
+
+def test_working_rounded_so_far_that_the_result_leaves_the_precision_is_not_full_marks():
+    # Issue 17: 6.71 for 6.714 gives 20.13 where 20.14 is the key to two decimals.
+    from tests.quiz_helpers import quiz_from_yaml
+
+    result = grade_answer(quiz_from_yaml(ROUNDING).questions[0], "x = 47 / 7\ny = 6.71 * 3 = 20.13")
+    assert not result.correct and result.score < 1 and result.mistake_id == "rounded_early"
+    assert [m.correct for m in result.steps] == [True, False] and "rounding early" in result.steps[1].feedback
 
 
 def test_a_listed_mistake_is_named_when_the_slip_is_in_an_earlier_step():
@@ -136,4 +144,53 @@ def test_a_param_is_not_taken_as_rounded_and_rounding_may_not_drift_far():
     assert not grade_answer(question, "x = 47 / 8 = 5.875\ny = 5.875 * 3 = 17.625").correct  # 7.5 "rounded" to 8
     coarse = quiz_from_yaml(ROUNDING.replace("b: {default: 7, choices: [7]}", "b: {default: 376, choices: [376]}")).questions[0]
     result = grade_answer(coarse, "x = 47 / 376\ny = 0.1 * 3 = 0.3")  # 0.125 rounded to 0.1: 20% off in the end
-    assert all(m.correct for m in result.steps) and not result.correct and "rounding early" in result.feedback
+    assert [m.correct for m in result.steps] == [True, False] and "rounding early" in result.feedback
+    assert not result.correct and result.score < 1  # issue 17: never "partly right (100%)"
+
+
+# ---------------------------------------------------------------- issue 17: worked answers as people write them
+
+def budget():
+    return shipped("where-memory-goes").question("lora-budget-worked")  # 7B in bf16, 14 M adapters: 14.224 GB
+
+
+@pytest.mark.parametrize("raw", [
+    "base = 7 * 10**9 * 2 / 10**9 = 14\nadapters = 14 * 16 / 1000 = 0.224\ntotal = 14 + 0.224 = 14.22",
+    "base = 7e9 * 2 / 1e9 = 14\nadapters = 14e6 * 16 / 1e9 = 0.224\ntotal = base + adapters = 14.224 GB",
+    "base = 7 × 10^9 × 2 / 10^9 = 14 GB\nadapters = 14 · 16 / 1000 = 0.224 GB\ntotal = 14 + 0.224 ≈ 14.22 GB",
+    "base = 7e9 * 2 = 14e9 B\nadapters = 14e6 * 16 = 224e6 B\ntotal = 14 + 0.224 = 14224 MB",  # another unit
+    "1 GB = 10^9 bytes\nStep 1: base = 7 × 2 = 14 GB\nStep 2: adapters = 14 million * 16 = 224 MB  # bytes to MB\n"
+    "3. total = 14 GB + 224 MB = 14.22 GB.",
+])
+def test_standard_constants_powers_and_units_are_read(raw):
+    result = grade_answer(budget(), raw)
+    assert result.correct and result.score == 1, result.feedback
+
+
+def test_an_arrow_or_about_may_round_or_truncate_an_equals_may_not():
+    assert grade_answer(q3w(), "1000 + 10 = 1010 MB\n1010 × 0.25 = 252.5 → 252").correct
+    assert grade_answer(q3w(), "lora_model_size = 1010; 1010 * 0.25 ≈ 252").correct  # 1000 + 10 done in the head
+    result = grade_answer(q3w(), "1000 + 10 = 1010\n1010 * 0.25 = 252.5 = 252")
+    assert not result.correct and "`252.5` is 252.5, not 252" in result.feedback
+
+
+def test_a_power_is_a_power_not_xor():
+    question = shipped("lora-low-rank-update").question("lora-share-worked")  # 4096 x 4096, rank 8
+    raw = "lora = 8 * (4096 + 4096) = 65,536\nfull = 4096^2 = 16777216\nshare = 100 * lora / full = 0.39%"
+    assert grade_answer(question, raw).correct
+
+
+def test_a_line_labelled_in_the_wrong_unit_is_named():
+    result = grade_answer(budget(), "base = 7 * 2 = 14\nadapters = 14 * 16 / 1000 = 0.224\ntotal = 14 + 0.224 = 14.224 GiB")
+    assert not result.correct and result.score < 1 and result.mistake_id == "unit_mislabelled"
+    assert "14.224 is this step in GB, but you wrote GiB" in result.steps[-1].feedback
+
+
+def test_a_final_value_short_of_the_precision_asked_is_not_full_marks():
+    # Issue 17: "0.4" where two decimals were asked, and a working rounded to 0.0, scored 1.
+    question = shipped("lora-low-rank-update").question("lora-share-worked")  # 0.390625%
+    result = grade_answer(question, "lora = 8 * (4096 + 4096) = 65536\nfull = 4096 * 4096 = 16777216\n"
+                                    "share = 100 * lora / full = 0.4")
+    assert not result.correct and result.score < 1 and result.mistake_id == "rounded_early"
+    rounded = grade_answer(budget(), "base = 7 * 2 = 14\nadapters = 14 * 16 / 1000 = 0.2\ntotal = 14 + 0.2 = 14.2")
+    assert not rounded.correct and rounded.score < 1
