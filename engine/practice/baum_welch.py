@@ -201,6 +201,36 @@ def e_step(data: Data, params: Params) -> Counts:
     return counts
 
 
+def guesses_of(counts: Counts, chance: np.ndarray, questions: np.ndarray, *, pseudo: float, low: float,
+               top: np.ndarray) -> np.ndarray:
+    """G per slot: (guesses + κ · target) / (answers while not known + κ), a Beta prior's posterior mean.
+
+    A typed answer's G (a skill's slot) is pulled toward the default by `pseudo` answers. A choice
+    question's G is pulled toward its chance plus δ, how far above chance the class guesses the
+    choice questions pooled, with a strength κ told by the data (empirical Bayes: Efron & Morris
+    1975, "Data analysis using Stein's estimator and its generalizations", JASA 70, 311-319):
+        δ = Σ (guesses - chance · answers while not known) / Σ answers while not known
+        τ² = Σ [n (raw G - target)² - target (1 - target)] / Σ n   (n: answers while not known;
+             the spread of the questions' true G, their binomial noise taken out)
+        κ = target (1 - target) / τ² - 1, at least `pseudo`
+    Each question's G alone rests on its few hundred answers while not known and swings by ±0.1;
+    pulled toward chance, one whose wrong options give themselves away came out below its true G,
+    and every right answer to it then passed for knowledge (false mastery, benchmarks/adaptive.py).
+    Per-item G in BKT: Pardos & Heffernan 2011, "KT-IDEM: introducing item difficulty to the
+    knowledge tracing model", UMAP 2011."""
+    unknown, guessed = counts.unknown_slot, counts.guessed_slot
+    target, strength = chance.copy(), np.full(len(chance), pseudo)
+    if questions.any():
+        n, k = unknown[questions], guessed[questions]
+        delta = (k - chance[questions] * n).sum() / max(n.sum(), 1e-12)
+        mean = np.clip(chance[questions] + delta, low, top[questions])
+        raw = k / np.maximum(n, 1e-12)  # each question weighed by its answers: a thin one's noise counts little
+        spread = (n * (raw - mean) ** 2 - mean * (1 - mean)).sum() / max(n.sum(), 1e-12)
+        target[questions] = mean
+        strength[questions] = np.maximum(mean * (1 - mean) / max(spread, 1e-6) - 1, pseudo)
+    return np.clip((guessed + strength * target) / (unknown + strength), low, top)
+
+
 def m_step(data: Data, counts: Counts, default, guesses: list[float], *, pseudo: float, low: float, high: float,
            degenerate: float, forget: float, pseudo_forget: float, max_forget: float, rho: float,
            rho_range: tuple[float, float]) -> Params:
@@ -223,8 +253,9 @@ def m_step(data: Data, counts: Counts, default, guesses: list[float], *, pseudo:
     # `pseudo` practices of the mean T at the prior ρ
     prior = pseudo * float(learn.mean())
     ratio = (counts.learnt_slip.sum() + prior * rho) / ((learn * counts.chances_slip).sum() + prior)
+    questions = np.array([not slot.startswith("skill:") for slot in data.slots])
     # a two-option question's G by chance alone is 0.5: its ceiling is its chance, not `degenerate`
+    g = guesses_of(counts, chance, questions, pseudo=pseudo, low=low, top=np.maximum(chance, degenerate))
     return Params(shrunk(counts.init_known, per_skill, default.p_init), learn,
-                  shrunk(counts.slipped, counts.known, default.p_slip, degenerate),
-                  shrunk(counts.guessed_slot, counts.unknown_slot, chance, np.maximum(chance, degenerate)),
+                  shrunk(counts.slipped, counts.known, default.p_slip, degenerate), g,
                   np.clip(own, low, max_forget), float(np.clip(ratio, *rho_range)))

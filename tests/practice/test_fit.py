@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import math
 import random
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -186,6 +187,23 @@ def test_each_choice_question_gets_its_own_guess_rate(catalogue):
     assert result.skills["lora-ideas"].params.p_learn < 0.05  # nobody learnt it
     rows = {(r.scope, r.name): r for r in result.rows()}
     assert rows[("question", easy)].p_guess == result.questions[easy].guess and rows[("skill", "lora-ideas")].learners == 400
+
+
+def test_a_choice_question_with_little_data_takes_the_class_guessing_above_chance():
+    """Six busy questions (chance 0.25), guessed at 0.30 to 0.45 in 2,000 answers each while not known,
+    and a thin one, wrong in all 5 of its answers. The busy ones keep their own G (within 0.02); the
+    thin one is pulled toward chance plus the class's excess (0.25 + 0.117), not to 0 nor to chance.
+    A typed answer's slot (the last) keeps the pull of `pseudo` answers toward its default."""
+    rates = [0.30, 0.35, 0.40, 0.45, 0.30, 0.40]
+    unknown = np.array([2000.0] * 6 + [5.0, 4.0])
+    guessed = np.array([2000 * r for r in rates] + [0.0, 4.0])
+    counts = SimpleNamespace(unknown_slot=unknown, guessed_slot=guessed)
+    chance = np.array([0.25] * 7 + [0.2])
+    g = baum_welch.guesses_of(counts, chance, np.array([True] * 7 + [False]), pseudo=10.0, low=1e-3,
+                              top=np.full(8, 0.45))
+    assert g[:6] == pytest.approx(rates, abs=0.02)
+    assert 0.3 < g[6] < 0.4
+    assert g[7] == pytest.approx((4 + 10 * 0.2) / (4 + 10))
 
 
 def test_a_class_with_no_answers_fits_nothing(catalogue):
