@@ -162,3 +162,21 @@ def test_evidence_first_attempt_per_variant_and_mistakes_reveal_their_skills(cat
 def test_attempts_at_unknown_questions_are_skipped(catalogue):
     mastery = trace([attempt(1, "gone/question", False, "x")], catalogue.items, catalogue.skills, log=True)
     assert not mastery.seen and mastery.log == []
+
+
+def test_the_practice_right_after_a_named_slip_learns_with_the_fitted_t_after_a_slip(catalogue):
+    """bits-for-bytes reveals units: the next answer about units learns with T after a slip (0.45, fitted;
+    plain T is 0.15), size-arithmetic, not revealed, with its T; a later answer with plain T again. The
+    policy's extra weight on the slip's skill is T after a slip / T - 1 = 2, and 1 before a fit tells it."""
+    key = "number-formats-quantization/model-size-gb"  # skills: size-arithmetic, units
+    fitted = BKT(0.2, 0.15, 0.1, 0.2, p_learn_slip=0.45)
+    model = Model(skills={"units": fitted, "size-arithmetic": BKT(0.2, 0.15, 0.1, 0.2)})
+    slip = trace([attempt(1, key, False, "bits-for-bytes", seed=1)], catalogue.items, catalogue.skills, model=model)
+    p = slip.of("units")
+    after = trace([attempt(2, key, True, seed=2)], catalogue.items, catalogue.skills, state=slip)
+    assert after.of("units") == pytest.approx(update(p, True, 0.2, 0.1, 0.45))
+    assert after.of("size-arithmetic") == pytest.approx(update(0.2, True, 0.2, 0.1, 0.15))
+    q = after.of("units")
+    again = trace([attempt(3, key, True, seed=3)], catalogue.items, catalogue.skills, state=after)
+    assert again.of("units") == pytest.approx(update(q, True, 0.2, 0.1, 0.15))
+    assert model.slip_weight("units") == pytest.approx(2.0) and model.slip_weight("size-arithmetic") == 1.0
