@@ -17,7 +17,7 @@ the engine's defaults, plus forgetting) on the shipped course (12 skills, 37 que
    paired differences with a 95% interval (mean ± 1.96 sd / √n), per world and pooled.
 3. replay: for `--draws` worlds, a class as in 1 (fitted in memory), then `--held-out` other
    learners answer 60 random questions over 4 days. Before each answer, the engine's model
-   (fitted parameters, FSRS forgetting) and the true-parameter model (true parameters, true
+   (fitted parameters and forgetting) and the true-parameter model (true parameters, true
    forgetting, the same tracing) predict P(right): next-answer AUC and RMSE. False mastery:
    of the (learner, skill) pairs a model declares mastered (P(known) ≥ 95% after at least 3
    answers), the share that the learner did not know at that moment.

@@ -5,11 +5,12 @@ would from the store), then held-out learners answer random questions. Before ea
 answer, three models predict P(right) from the same evidence, traced by the same rules
 (engine/practice/mastery.py):
 
-    fitted     the engine: parameters fitted from the class, FSRS forgetting
+    fitted     the engine: parameters fitted from the class, forgetting included (its fitted F,
+               or FSRS's curve where the class cannot tell F)
     defaults   the engine before any fit: the default parameters, FSRS forgetting
     true       the simulator's own parameters and its true forgetting, (1 - F) per day
     fitted+F   a diagnostic: the fitted parameters with the true forgetting, to tell how much
-               of the gap to `true` is the parameters and how much is FSRS's forgetting curve
+               of the gap to `true` is the forgetting and how much the other parameters
 
 P(right) of a question from its skills' P(known now), as the simulator answers:
     typed    ∏ over skills of  P(1 - S) + (1 - P) G

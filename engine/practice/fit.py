@@ -21,10 +21,19 @@ a question's skills, so the fit is written out here:
                   BKT with forgetting across days does: Qiu, Qi, Lu, Pardos & Heffernan 2011,
                   "Does time matter? Modeling the effect of time with Bayesian knowledge
                   tracing", EDM 2011)
+                  A practice right after a named slip revealing the skill (its feedback read)
+                  learns with T · ρ, one ρ for the class, as BKT measures whether help helps
+                  (Beck, Chang, Mostow & Corbett 2008, "Does help help? Introducing the
+                  Bayesian Evaluation and Assessment methodology", ITS 2008); ρ is used only
+                  once MIN_SLIP_CHANCES such practices tell it, and sets the policy's weight
+                  on a slip (engine/practice/next_question.py)
     3. M step     expected counts → new parameters, pulled toward the defaults by PSEUDO
                   answers' worth of them (MAP with Beta priors):
                       value = (expected count + PSEUDO · default) / (expected trials + PSEUDO)
-                  so a skill or question with little data keeps values near the defaults.
+                  so a skill with little data keeps values near the defaults; a choice
+                  question's G is pulled toward its chance plus the class's guessing above
+                  chance over every choice question, by as much as their spread tells
+                  (empirical Bayes, engine/practice/baum_welch.py guesses_of).
                   F is seen only where a learner answers about a skill on two different days,
                   far more rarely than an answer: each skill's F is pulled toward the class's
                   F pooled over every skill by PSEUDO_FORGET days' worth of it, and F is used
