@@ -63,8 +63,8 @@ def explain_owner(owner: str) -> None:
         st.info("This server runs the lab for signed-in learners: sign in on the Progress page, then come back.",
                 icon=":material/login:")
     else:
-        st.caption("Your runs are filed under the token in this page's address (`?lab=…`): anyone who opens "
-                   "this address sees them and can cancel them. Sign in on the Progress page to keep your runs "
+        st.caption("Your runs are filed under the token in this page's address (the part after ?lab=): anyone "
+                   "who opens this address sees them and can cancel them. Sign in on the Progress page to keep your runs "
                    "to yourself.")
 
 

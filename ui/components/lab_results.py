@@ -70,4 +70,4 @@ def _download(method: str, result: dict, key: str) -> None:
         return
     st.download_button(f"Download the {method} adapter (.zip, {len(data) / 1e3:,.0f} kB)", data,
                        file_name=f"lora-lab-{method}-adapter.zip", mime="application/zip", key=f"{key}-dl-{method}")
-    st.caption("Unzip, then `PeftModel.from_pretrained(base_model, folder)` loads it.")
+    st.markdown("Unzip, then `PeftModel.from_pretrained(base_model, folder)` loads it.")
