@@ -17,7 +17,7 @@ the engine's defaults, plus forgetting) on the shipped course (12 skills, 37 que
    paired differences with a 95% interval (mean ± 1.96 sd / √n), per world and pooled.
 3. replay: for `--draws` worlds, a class as in 1 (fitted in memory), then `--held-out` other
    learners answer 60 random questions over 4 days. Before each answer, the engine's model
-   (fitted parameters, FSRS forgetting) and the true-parameter model (true parameters, true
+   (fitted parameters and forgetting) and the true-parameter model (true parameters, true
    forgetting, the same tracing) predict P(right): next-answer AUC and RMSE. False mastery:
    of the (learner, skill) pairs a model declares mastered (P(known) ≥ 95% after at least 3
    answers), the share that the learner did not know at that moment.
@@ -139,11 +139,13 @@ def world_sessions(catalogue, course, world: World, class_size: int, learners: i
               f"from {fit.answers} pieces of evidence ({fit.iterations} EM iterations, "
               f"{time.perf_counter() - started:.0f} s with the writes)")
         if show_fit:
-            print("  skill                 true/fitted  P(L0)       T           S           G")
+            print("  skill                 true/fitted  P(L0)       T           S           G           F")
             for skill, true in sorted(world.skills.items()):
                 p = fit.skills[skill].params
+                forget = "FSRS" if p.p_forget is None else f"{p.p_forget:.2f}"
                 print(f"  {skill:<22} {true.p_init:10.2f}/{p.p_init:.2f} {true.p_learn:5.2f}/{p.p_learn:.2f} "
-                      f"{true.p_slip:5.2f}/{p.p_slip:.2f} {true.p_guess:5.2f}/{p.p_guess:.2f}")
+                      f"{true.p_slip:5.2f}/{p.p_slip:.2f} {true.p_guess:5.2f}/{p.p_guess:.2f} "
+                      f"{true.forget:5.2f}/{forget}")
         known: dict[str, dict[str, list[int]]] = {}
         kinds: dict[str, dict[str, int]] = {}
         for label, days in SCENARIOS.items():

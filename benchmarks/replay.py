@@ -5,11 +5,12 @@ would from the store), then held-out learners answer random questions. Before ea
 answer, three models predict P(right) from the same evidence, traced by the same rules
 (engine/practice/mastery.py):
 
-    fitted     the engine: parameters fitted from the class, FSRS forgetting
+    fitted     the engine: parameters fitted from the class, forgetting included (its fitted F,
+               or FSRS's curve where the class cannot tell F)
     defaults   the engine before any fit: the default parameters, FSRS forgetting
     true       the simulator's own parameters and its true forgetting, (1 - F) per day
     fitted+F   a diagnostic: the fitted parameters with the true forgetting, to tell how much
-               of the gap to `true` is the parameters and how much is FSRS's forgetting curve
+               of the gap to `true` is the forgetting and how much the other parameters
 
 P(right) of a question from its skills' P(known now), as the simulator answers:
     typed    ∏ over skills of  P(1 - S) + (1 - P) G
@@ -44,10 +45,10 @@ class TrueMastery(Mastery):
         day = self.last_day.get(skill)
         return self.of(skill) * (1 - self.forget[skill]) ** (now.toordinal() - day) if day else self.of(skill)
 
-    def observe(self, skill, correct, item, at, day=None, others=1.0) -> None:
+    def observe(self, skill, correct, item, at, day=None, others=1.0, after_slip=False) -> None:
         params = self.model.of(skill)
-        p = update(self.known(skill, at), correct, self.model.guess(item, skill), params.p_slip, params.p_learn,
-                   others)
+        learn = params.p_learn_slip if after_slip and params.p_learn_slip is not None else params.p_learn
+        p = update(self.known(skill, at), correct, self.model.guess(item, skill), params.p_slip, learn, others)
         self.p[skill], self.last_day[skill] = p, at.toordinal()
         self.seen[skill] += 1
 

@@ -1,6 +1,6 @@
 """`python -m engine fit [--database URL] [--json]`: fit knowledge tracing to the class's attempts.
 
-Fits P(L0), T, S and G per skill and G per choice question by EM (engine/practice/fit.py),
+Fits P(L0), T, S, G and F per skill and G per choice question by EM (engine/practice/fit.py),
 stores them in the progress database, where practice reads them from the next pick, and
 prints them with the evidence behind each.
 """
@@ -44,15 +44,19 @@ def run(args: argparse.Namespace) -> int:
     if not result.skills:
         print("No answer names a skill yet: practice keeps the default parameters.")
         return 0
-    print(f"\n{'skill':<22} {'P(L0)':>6} {'T':>6} {'S':>6} {'G':>6} {'answers':>8} {'learners':>8} "
-          f"{'data':>5} {'mastered':>8}")
+    print(f"\n{'skill':<22} {'P(L0)':>6} {'T':>6} {'S':>6} {'G':>6} {'F':>6} {'T slip':>6} {'answers':>8} "
+          f"{'learners':>8} {'data':>5} {'mastered':>8}")
     for skill, f in sorted(result.skills.items(), key=lambda kv: kv[1].params.p_learn):
         p = f.params
-        print(f"{skill:<22} {p.p_init:6.2f} {p.p_learn:6.2f} {p.p_slip:6.2f} {p.p_guess:6.2f} {f.answers:8d} "
-              f"{f.learners:8d} {f.data_weight:5.0%} {f.mastered:8.0%}")
+        forget = "FSRS" if p.p_forget is None else f"{p.p_forget:.2f}"
+        slip = "T" if p.p_learn_slip is None else f"{p.p_learn_slip:.2f}"
+        print(f"{skill:<22} {p.p_init:6.2f} {p.p_learn:6.2f} {p.p_slip:6.2f} {p.p_guess:6.2f} {forget:>6} {slip:>6} "
+              f"{f.answers:8d} {f.learners:8d} {f.data_weight:5.0%} {f.mastered:8.0%}")
     print("\nG of each choice question (chance alone, then fitted):")
     for key, f in sorted(result.questions.items()):
         print(f"  {key}: {catalogue.items[key].guess:.2f} -> {f.guess:.2f} ({f.answers} answers)")
-    print("\nT: chance to learn at one practice; S: slip; G: guess (typed answers); data: how much of each "
-          "value comes from the class rather than the defaults.")
+    print("\nT: chance to learn at one practice; S: slip; G: guess (typed answers); F: share of a known skill "
+          "forgotten per day (FSRS: the class has not shown enough days to tell, so FSRS's curve applies); "
+          "T slip: chance to learn at the practice right after a named slip (T: not enough such practices to tell); "
+          "data: how much of each value comes from the class rather than the defaults.")
     return 0

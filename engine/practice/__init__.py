@@ -2,12 +2,14 @@
 
     skills.py         practice/skills.yaml: the skills, which mistakes reveal which skill,
                       and the check that every skill a quiz names is declared
-    model.py          BKT's parameters per skill (P(L0), T, S, G) and per choice question (G),
+    model.py          BKT's parameters per skill (P(L0), T, S, G, F) and per choice question (G),
                       the defaults, and what counts as mastered
     mastery.py        Bayesian Knowledge Tracing (Corbett & Anderson 1995) with forgetting:
                       P(known now) per skill, blame shared between a question's skills
-    schedule.py       FSRS per skill (the `fsrs` package): retrievability, and when it is due
-    fit.py            EM fit of the parameters to the class's attempts, shrunk toward the defaults
+    schedule.py       FSRS per skill (the `fsrs` package): retrievability, and when it is due,
+                      until the class's own forgetting rate is fitted
+    fit.py            EM fit of the parameters (forgetting per day included) to the class's
+                      attempts, shrunk toward the defaults
     baum_welch.py     the fit's numerics: forward-backward over every sequence at once (numpy)
     parameters.py     the fitted parameters in use: read from, and refitted into, the progress store
     catalogue.py      every question that names a skill, as an Item

@@ -4,14 +4,15 @@ Each question is scored by the knowledge one more practice of it is expected to 
 
     gain(question) = Σ over its skills  (1 - P(known now)) · T · (1 + w)
 
-where P(known now) is BKT's estimate lowered by FSRS retrievability (engine/practice/
-mastery.py), T the skill's chance to be learnt at one opportunity (fitted from the class,
-engine/practice/fit.py) and w a recent mistake's extra weight: 1 just after a named mistake
-revealed the skill, halving with each answer since. Picks, in this order:
+where P(known now) is BKT's estimate lowered by forgetting (engine/practice/mastery.py),
+T the skill's chance to be learnt at one opportunity (fitted from the class, engine/practice/
+fit.py) and w a recent mistake's extra weight: just after a named mistake revealed the skill,
+what a practice right after a slip teaches beyond T, as the class's attempts show it (T after
+a slip / T - 1; 1 before a fit can tell it), halving with each answer since. Picks, in this order:
 
     1. the mistake just made: the last answer was wrong with a named mistake that reveals a
-       skill not yet mastered → rule 3, with that skill at the mistake's full weight (w = 1),
-       so a question training it usually wins, and the reason names the slip;
+       skill not yet mastered → rule 3, with that skill at the mistake's full weight w, so a
+       question training it wins when remediation pays, and the reason names the slip;
     2. a skill never practised, the first in the course's order, so that every skill is
        practised: the question with the most gain among those training it;
     3. the highest gain among questions that train a skill not mastered now. A review has
@@ -73,7 +74,7 @@ def choose(catalogue: Catalogue, history: list[Attempt], *, owner: str, now: dat
     known = {s: mastery.known(s, now) for s in skills}
     open_ = {s for s in skills if mastery.seen[s] < MIN_EVIDENCE or known[s] < threshold}
     if not open_:
-        upcoming = min((m.due() for s, m in mastery.memory.items() if s in known), default=None)
+        upcoming = min((d for s in mastery.memory if s in known and (d := mastery.due(s, threshold))), default=None)
         when = f" The next review is due {upcoming:%Y-%m-%d} (UTC)." if upcoming and upcoming > now else ""
         return Pick(None, 0, "done", f"Every skill is mastered: at least {threshold:.0%} known now, after "
                     f"{MIN_EVIDENCE} or more answers.{when}")
@@ -99,10 +100,11 @@ class _Chooser:
         self.tries = mastery.tries
 
     def weight(self, skill: str) -> float:
-        """A recent named mistake's extra weight on `skill`: 1 just after it, halving at each answer since."""
+        """A recent named mistake's extra weight on `skill`: w just after it (Model.slip_weight: fitted
+        from the class, 1 before a fit), halving at each answer since."""
         m = self.mastery
         ages = [m.answers - m.named_at[mid] for mid, revealed in m.mistake_skills.items() if skill in revealed]
-        return MISTAKE_DECAY ** min(ages) if ages else 0.0
+        return m.model.slip_weight(skill) * MISTAKE_DECAY ** min(ages) if ages else 0.0
 
     def score(self, item: Item) -> float:
         return sum(self.gain.get(s, 0.0) for s in item.skills)
@@ -139,8 +141,10 @@ class _Chooser:
             return self.make(item, skill, "new", f"You have not practised “{title}” yet.")
         if m.seen[skill] >= MIN_EVIDENCE and m.of(skill) >= MASTERED and skill in m.memory:  # mastered, forgotten since
             days = now.toordinal() - m.memory[skill].day  # calendar days (UTC) since its last practice
+            forget = m.model.of(skill).p_forget
+            how = "FSRS" if forget is None else f"{forget:.0%} a day, as this class forgets it"
             return self.make(item, skill, "review", f"Review: you last practised “{title}” {days} day(s) ago; "
-                             f"forgetting (FSRS) puts the chance you still know it at {p:.0%}.")
+                             f"forgetting ({how}) puts the chance you still know it at {p:.0%}.")
         made = [(n, mid) for mid, n in m.mistakes.items() if skill in m.mistake_skills.get(mid, ())]
         if made:
             n, mistake_id = max(made)

@@ -24,7 +24,7 @@ _LOCK = Lock()
 
 def model_of(at, rows: list[FittedRow]) -> Model:
     """A Model from stored rows; an empty fit gives the defaults."""
-    skills = {r.name: BKT(r.p_init, r.p_learn, r.p_slip, r.p_guess) for r in rows if r.scope == "skill"}
+    skills = {r.name: BKT(r.p_init, r.p_learn, r.p_slip, r.p_guess, r.p_forget, r.p_learn_slip) for r in rows if r.scope == "skill"}
     guesses = {r.name: r.p_guess for r in rows if r.scope == "question"}
     return Model(skills=skills, guesses=guesses, fitted_at=at)
 

@@ -21,6 +21,11 @@ once comes back after 2 days, then 13 (FSRS-6 defaults; SM-2's 1, 7, 23 sent 74 
 37 questions in a first week). Fuzzing is off, so the same attempts always give the same
 schedule. engine/practice/mastery.py multiplies P(known) by R: a skill not practised for a
 while is less likely known, and a review earns its slot by the knowledge it restores.
+
+FSRS's defaults are the forgetting of the many learners its authors fitted them to, and they
+let each day a skill is practised strengthen its memory. Once the class's own attempts tell
+how fast it forgets (engine/practice/fit.py's F, a share lost per day), mastery uses that
+instead, and FSRS stays the forgetting of a class too new or too brief to tell.
 """
 
 from __future__ import annotations

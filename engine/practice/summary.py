@@ -3,8 +3,8 @@ skill now, and mastery over time. Pure functions over the course, the learner's
 Progress (engine/progress/store.py) and their attempts.
 
 "Known now" is P(known now) of engine/practice/mastery.py: Bayesian Knowledge Tracing's
-chance that the skill is known, lowered by FSRS retrievability for the days since it was
-last practised. Its status says what it rests on: under MIN_EVIDENCE answers it is "too
+chance that the skill is known, lowered by forgetting for the days since it was last
+practised (the class's fitted rate, or FSRS's curve before a fit can tell it). Its status says what it rests on: under MIN_EVIDENCE answers it is "too
 early to say", however high the figure.
 """
 

@@ -36,11 +36,13 @@ class FittedRow:
     p_learn: float | None = None
     p_slip: float | None = None
     mastered: float | None = None  # skill rows: share of its learners who had mastered it
+    p_forget: float | None = None  # skill rows: share forgotten per day; None where the class could not tell it
+    p_learn_slip: float | None = None  # skill rows: T of a practice right after a named slip; None: not told
 
     def __post_init__(self) -> None:
         if self.scope not in SCOPES:
             raise ValueError(f"fitted row {self.name!r}: scope must be one of {SCOPES}, got {self.scope!r}")
-        for name in ("p_guess", "data_weight", "p_init", "p_learn", "p_slip", "mastered"):
+        for name in ("p_guess", "data_weight", "p_init", "p_learn", "p_slip", "mastered", "p_forget", "p_learn_slip"):
             value = getattr(self, name)
             if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value) and 0 <= value <= 1):
                 raise ValueError(f"fitted row {self.scope} {self.name!r}: {name} must be a probability, got {value!r}")

@@ -11,8 +11,8 @@ The tables (SQLAlchemy Core, https://docs.sqlalchemy.org/en/20/core/metadata.htm
     lab_jobs           one row per lab job on either queue: owner, settings, state, progress,
                        losses, result, error and times (engine/progress/jobs.py)
     bkt_params         the parameters of knowledge tracing last fitted from the class: one row
-                       per skill (P(L0), T, S, G) and per choice question (its G), with the
-                       evidence behind each (engine/progress/fits.py)
+                       per skill (P(L0), T, S, G, F, T after a slip) and per choice question
+                       (its G), with the evidence behind each (engine/progress/fits.py)
     limits             counters of wrong guesses and new learners per session, client address
                        and server, shared by every app process (engine/progress/throttle.py)
     schema_version     one row per migration applied, so an old database is upgraded
@@ -152,6 +152,8 @@ bkt_params = Table(  # version 7; replaced as a whole by each fit
     Column("data_weight", Float, nullable=False),  # 0..1: how much of the value is the data's, the rest the default's
     Column("mastered", Float),  # skill rows: share of the learners who practised it who had mastered it, 0..1
     Column("fitted_at", DateTime(timezone=True), nullable=False),
+    Column("p_forget", Float),  # version 12; skill rows: F, share forgotten per day (NULL: FSRS's curve)
+    Column("p_learn_slip", Float),  # version 12; skill rows: T of a practice right after a named slip (NULL: T)
 )
 
 schema_version = Table(
@@ -302,9 +304,17 @@ def _v11_job_clients(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX ix_lab_jobs_client ON lab_jobs (client, state)"))
 
 
+def _v12_forgetting(conn: Connection) -> None:
+    """Version 12: per skill, the forgetting rate and the learning right after a named slip, fitted
+    from the class (issue 19). NULL where the class's attempts could not tell them, and in every row
+    fitted before: FSRS's curve and plain T then."""
+    conn.execute(text("ALTER TABLE bkt_params ADD COLUMN p_forget FLOAT"))
+    conn.execute(text("ALTER TABLE bkt_params ADD COLUMN p_learn_slip FLOAT"))
+
+
 # Ordered: MIGRATIONS[i] brings the schema from version i to version i + 1.
 MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_params_and_correct, _v3_indexes,
                                                   _v4_report_indexes, _v5_solution_seen, _v6_lab_jobs,
                                                   _v7_bkt_params, _v8_attempt_mistakes, _v9_hashed_codes, _v10_limits,
-                                                  _v11_job_clients]
+                                                  _v11_job_clients, _v12_forgetting]
 LATEST = len(MIGRATIONS)

@@ -32,6 +32,8 @@ def test_fit_stores_and_prints_each_skill_and_choice_question(db, capsys):  # no
     found = json.loads(capsys.readouterr().out)
     units = next(r for r in found["rows"] if r["name"] == "units")
     assert units["scope"] == "skill" and units["evidence"] == 12 and units["p_init"] < 0.2  # all of them wrong
+    # every answer on one day: the class cannot tell how fast it forgets, and says so (FSRS's curve)
+    assert units["p_forget"] is None and "\nunits " in out and out.split("\nunits ")[1].split()[4:6] == ["FSRS", "T"]
     assert load_model(db).of("units").p_init == units["p_init"]
 
 

@@ -123,6 +123,25 @@ def test_forgetting_lowers_known_now_and_the_next_day_starts_from_it(catalogue):
     assert later.of("lora-ideas") == pytest.approx(update(p * r, False, guess, DEFAULT.p_slip, DEFAULT.p_learn))
 
 
+def test_a_fitted_forgetting_rate_replaces_fsrs_day_by_day(catalogue):
+    """With the class's F (here 10% a day): P(known now) = P(L) · 0.9 ** days, the first answer of a
+    later day updates from that, and the skill is due back on the first day it drops under 95%."""
+    key = "seed/q1-lora-purpose"
+    model = Model(skills={"lora-ideas": BKT(0.2, 0.15, 0.1, 0.2, p_forget=0.1)})
+    history = [attempt(i, key, True, seed=i, days_ago=3) for i in (1, 2, 3, 4)]
+    mastery = trace(history, catalogue.items, catalogue.skills, model=model)
+    p = mastery.of("lora-ideas")
+    assert p > 0.95 and mastery.known("lora-ideas", history[-1].at) == p
+    for days in (1, 2, 3):
+        assert mastery.known("lora-ideas", history[-1].at + timedelta(days=days)) == pytest.approx(p * 0.9 ** days)
+    due = mastery.due("lora-ideas")
+    assert mastery.known("lora-ideas", due) < 0.95 <= mastery.known("lora-ideas", due - timedelta(days=1))
+    today = attempt(5, key, False, seed=5)
+    later = trace([today], catalogue.items, catalogue.skills, state=mastery)
+    guess = catalogue.items[key].guess
+    assert later.of("lora-ideas") == pytest.approx(update(p * 0.9 ** 3, False, guess, 0.1, 0.15))
+
+
 def test_a_skill_never_answered_is_at_its_prior_and_forgets_nothing():
     mastery = Mastery(model=Model(skills={"nf4": BKT(0.4, 0.1, 0.1, 0.2)}))
     assert mastery.known("nf4", NOW + timedelta(days=100)) == 0.4 and not mastery.memory
@@ -143,3 +162,21 @@ def test_evidence_first_attempt_per_variant_and_mistakes_reveal_their_skills(cat
 def test_attempts_at_unknown_questions_are_skipped(catalogue):
     mastery = trace([attempt(1, "gone/question", False, "x")], catalogue.items, catalogue.skills, log=True)
     assert not mastery.seen and mastery.log == []
+
+
+def test_the_practice_right_after_a_named_slip_learns_with_the_fitted_t_after_a_slip(catalogue):
+    """bits-for-bytes reveals units: the next answer about units learns with T after a slip (0.45, fitted;
+    plain T is 0.15), size-arithmetic, not revealed, with its T; a later answer with plain T again. The
+    policy's extra weight on the slip's skill is T after a slip / T - 1 = 2, and 1 before a fit tells it."""
+    key = "number-formats-quantization/model-size-gb"  # skills: size-arithmetic, units
+    fitted = BKT(0.2, 0.15, 0.1, 0.2, p_learn_slip=0.45)
+    model = Model(skills={"units": fitted, "size-arithmetic": BKT(0.2, 0.15, 0.1, 0.2)})
+    slip = trace([attempt(1, key, False, "bits-for-bytes", seed=1)], catalogue.items, catalogue.skills, model=model)
+    p = slip.of("units")
+    after = trace([attempt(2, key, True, seed=2)], catalogue.items, catalogue.skills, state=slip)
+    assert after.of("units") == pytest.approx(update(p, True, 0.2, 0.1, 0.45))
+    assert after.of("size-arithmetic") == pytest.approx(update(0.2, True, 0.2, 0.1, 0.15))
+    q = after.of("units")
+    again = trace([attempt(3, key, True, seed=3)], catalogue.items, catalogue.skills, state=after)
+    assert again.of("units") == pytest.approx(update(q, True, 0.2, 0.1, 0.15))
+    assert model.slip_weight("units") == pytest.approx(2.0) and model.slip_weight("size-arithmetic") == 1.0

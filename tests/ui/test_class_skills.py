@@ -41,6 +41,8 @@ def test_the_hardest_skills_come_first_and_a_refit_shows_the_fitted_parameters(d
     fitted_at, rows = load_fit(db)
     stored = next(r for r in rows if r.name == "units")
     assert units["P(L0)"] == f"{stored.p_init:.2f}" and units["from data"] == f"{stored.data_weight:.0%}"
+    # one day of answers: too few to tell forgetting or the practice after a slip, and the table says so
+    assert (units["F"], units["T after a slip"]) == ("FSRS", "T") and stored.p_forget is None
     assert any(f"last fitted {fitted_at:%Y-%m-%d %H:%M} UTC" in m.value for m in at.markdown)
 
 

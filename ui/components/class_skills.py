@@ -7,9 +7,12 @@ from __future__ import annotations
 import streamlit as st
 
 EXPLAIN = ("**P(L0)** known before practice · **T** chance to learn it at one practice · **S** slip: wrong "
-           "although known · **G** guess: right although not known (typed answers) · **mastered**: share of the "
-           "learners who practised it whose estimate passed 95% after at least 3 answers · **from data**: how much "
-           "of each value comes from the class's answers rather than the defaults.")
+           "although known · **G** guess: right although not known (typed answers) · **F** share forgotten per "
+           "day, fitted from answers on different days (FSRS's curve until there are enough) · **T after a "
+           "slip** chance to learn it at the practice right after a named mistake (T until there are enough) · "
+           "**mastered**: share of the learners who practised it whose estimate passed 95% after at least 3 "
+           "answers · **from data**: how much of each value comes from the class's answers rather than the "
+           "defaults.")
 
 
 def render(db, course, report) -> None:
@@ -44,6 +47,8 @@ def _row(r) -> dict:
     return {"skill": r.title, "right at first try": r.first_try_right, "first tries": r.first_tries,
             "most named mistakes": ", ".join(f"{m} ({n})" for m, n in r.mistakes[:3]) or "—",
             "P(L0)": _p(f, "p_init"), "T": _p(f, "p_learn"), "S": _p(f, "p_slip"), "G": _p(f, "p_guess"),
+            "F": _p(f, "p_forget") if f and f.p_forget is not None else "FSRS" if f else "—",
+            "T after a slip": _p(f, "p_learn_slip") if f and f.p_learn_slip is not None else "T" if f else "—",
             "mastered": f"{f.mastered:.0%}" if f and f.mastered is not None else "—",
             "from data": f"{f.data_weight:.0%}" if f else "—"}
 
