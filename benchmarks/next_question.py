@@ -11,7 +11,7 @@ How it measures, on a fresh SQLite file in a temporary folder (and on PostgreSQL
    then fits the knowledge-tracing parameters to them (engine/practice/parameters.py refit,
    what `python -m engine fit` runs; its time is printed), so picks use a stored fit;
 2. starts `--busy` processes that spin on a CPU each (default 1: the pick shares the
-   machine with other work; run it under /work/coord/quiet, or on an otherwise idle
+   machine with other work; run it on an otherwise idle
    machine, so that nothing else adds to it);
 3. for a typical learner and for the heavy one: `--repeat` calls of what the practice page
    does per run, next_for(store, learner, course): bring the learner's state up to date
