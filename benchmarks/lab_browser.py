@@ -117,8 +117,10 @@ def browser_run(context, base: str, server_pid: int, methods: tuple[str, ...], p
     """(seconds from the Start click to Results, to the first loss point, CpuShare); prints the timeline."""
     page = page or open_lab(context, base, methods)
     with CpuShare(server_pid) as cpu:
-        page.get_by_role("button", name="Start").click()
+        # the clock starts before click(): it returns only after Playwright's own waits, which took up
+        # to a second while the page reran (a job was seen started 0.9 s before click() returned)
         clicked, clicked_at = time.perf_counter(), time.time()
+        page.get_by_role("button", name="Start").click()
         page.wait_for_function(FIRST_POINT, polling=25, timeout=RUN_TIMEOUT_MS)
         first_loss = time.perf_counter() - clicked
         page.get_by_role("heading", name="Results").wait_for(timeout=RUN_TIMEOUT_MS)
