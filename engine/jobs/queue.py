@@ -18,7 +18,7 @@ Warm workers: with `warmup="module:function"` (the lab's: engine/lab/warmup.py),
 queue keeps one warm template process that has run it once (imported torch and the
 libraries, loaded the model), and forks each job's worker from it, so a job starts in
 milliseconds instead of after 5-6 s of imports. One template per queue serves every device
-of this machine; LORA_LAB_WARM_WORKER=0 turns it off (cold workers, as before).
+of this machine; LORA_LAB_WARM_WORKER=off turns it off (cold workers, as before).
 
 Jobs on one device run `max_running` at a time (default 1, env `LORA_LAB_MAX_JOBS`, cut
 to the free CPUs), learners taking turns (engine/jobs/fair.py), in submission order among
@@ -61,7 +61,7 @@ class JobQueue:
     @classmethod
     def from_env(cls, *, warmup: str | None = None, on_change: Callable[[], None] | None = None) -> "JobQueue":
         """LORA_LAB_MAX_JOBS jobs at once, cut to the free CPUs, with the thread rule's threads each;
-        a warm template for `warmup` unless LORA_LAB_WARM_WORKER=0."""
+        a warm template for `warmup` unless LORA_LAB_WARM_WORKER=off."""
         asked = max_jobs_from_env()
         plan = plan_for_this_machine(asked)
         if plan.jobs < asked:

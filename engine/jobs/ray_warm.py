@@ -12,7 +12,7 @@ GPU shares), and the warm actor runs whatever its node's JobActors hand it, each
 the threads and GPU its JobActor was granted (CUDA_VISIBLE_DEVICES is passed with the job).
 A WarmNode is made by the app for every alive node when it starts (RayRunner.warm), or by
 the first JobActor on a node that has none; it lives as long as the cluster (detached), so
-its idle template's memory stays taken on every node: LORA_LAB_WARM_WORKER=0 turns it off.
+its idle template's memory stays taken on every node: LORA_LAB_WARM_WORKER=off turns it off.
 """
 
 from __future__ import annotations
