@@ -97,6 +97,23 @@ class Precision:
         return number_text(key)
 
 
+def rounded_further(precision: Precision, number, places: int | None, key: float) -> bool:
+    """True when `number`, typed with `places` decimals, is `key` rounded more coarsely than `precision`
+    asks: 1.9 for 1.8626 at 2 decimals (or 3 significant figures). `key` is in the unit typed. Never
+    for a tolerance (it asks for no rounding) or a number worked out from an expression (no places)."""
+    if places is None or precision.exact or (precision.decimals is None and precision.sig_figs is None):
+        return False
+    try:
+        if precision.decimals is not None and places >= precision.decimals:
+            return False
+        size = abs(number)  # significant figures typed: 0.039 -> 2, 1.9 -> 2, 120 -> 3
+        if precision.sig_figs is not None and (not size or math.floor(math.log10(size)) + 1 + places >= precision.sig_figs):
+            return False
+        return Precision(decimals=places).allows(number, key)
+    except (OverflowError, ValueError, TypeError):
+        return False
+
+
 def example_number(precision: Precision, avoid=None) -> str:
     """A number written to `precision` for a format example, never the key `avoid` (12.34 at 2 decimals)."""
     for base in (12.345678, 56.789123):

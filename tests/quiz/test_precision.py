@@ -75,3 +75,33 @@ def test_validate_refuses_a_precision_that_fails_the_final_answer_or_the_prompt(
 def test_a_question_in_percent_reads_a_percent_sign():
     question = shipped("lora-low-rank-update").question("lora-share-worked")
     assert unit_of(question).name == "%"
+
+
+@pytest.mark.parametrize("prompt, typed", [("two decimals", "1.9"), ("two decimals", "1.9 GiB"),
+                                           ("three decimals", "1.86"), ("three decimals", "1.86 GiB")])
+def test_an_answer_rounded_further_than_asked_says_so(prompt, typed):
+    """1.9 for 1.8626 at two decimals is wrong, and the feedback says why rather than 'no common mistake'."""
+    result = grade_answer(_question(prompt=prompt), typed)
+    asked = "2 decimals" if prompt == "two decimals" else "3 decimals"
+    assert not result.correct and f"rounded further than the question asks: give it to {asked}" in result.feedback
+
+
+def test_the_right_value_rounded_in_another_unit_is_still_right():
+    assert grade_answer(_question(prompt="two decimals"), "2.0 GB").correct  # 2 GB is exactly 1.8626 GiB
+
+
+@pytest.mark.parametrize("typed, why", [("1.87", "the second decimal is wrong, not rounded away"),
+                                        ("1.7", "one decimal, but not the key rounded"),
+                                        ("7 * 2^30 / 2^30", "worked out, not rounded")])
+def test_a_wrong_answer_that_is_not_the_key_rounded_is_not_called_rounded(typed, why):
+    result = grade_answer(_question(prompt="two decimals"), typed)
+    assert not result.correct and "rounded further" not in result.feedback, why
+
+
+def test_rounded_further_counts_significant_figures_typed():
+    from engine.quiz.precision import rounded_further
+
+    three = Precision(sig_figs=3, source="declared")
+    assert rounded_further(three, 0.04, 2, 0.0391) and not rounded_further(three, 0.0391, 4, 0.0391)
+    assert rounded_further(three, 1.9, 1, 1.8626) and not rounded_further(three, 1.86, 2, 1.8626)
+    assert not rounded_further(Precision(rel_tol=0.01, source="declared"), 1.9, 1, 1.8626)  # a tolerance asks no rounding

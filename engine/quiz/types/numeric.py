@@ -13,7 +13,7 @@ import re
 from engine.quiz.keys import Key, numeric_key
 from engine.quiz.matching import Number, agrees, is_right, read_number, unit_slip
 from engine.quiz.numbers import shown, with_unit
-from engine.quiz.precision import example_number, precision_of, stated_in_prompt, unit_of
+from engine.quiz.precision import example_number, precision_of, rounded_further, stated_in_prompt, unit_of
 from engine.quiz.reader import read_quantity
 from engine.quiz.result import GradeResult
 from engine.quiz.types.base import QuestionType
@@ -73,6 +73,9 @@ def grade_number(question, key: Key, answer: Number) -> GradeResult:
     slip = unit_slip(answer, key.value, question)
     if slip:
         return _wrong(key, slip[1], slip[0])
+    precision, typed_key = precision_of(question), _in_unit_typed(answer, key.value)
+    if typed_key is not None and rounded_further(precision, answer.number, answer.places, typed_key):
+        return _wrong(key, f"{answer.typed} is rounded further than the question asks: give it {precision.describe()}.")
     return _wrong(key, f"{answer.typed} is not right, and no common mistake gives it; compare your working with the solution.")
 
 
@@ -120,6 +123,16 @@ def answer_in(text: str) -> str | None:
         pass
     found = _AFTER_EQUALS.search(text) or _OPENING.match(text)
     return found[1].strip() if found else None
+
+
+def _in_unit_typed(answer: Number, key: float) -> float | None:
+    """The key in the unit the answer was typed in (the asked one when none was typed)."""
+    if answer.unit is None or answer.number == answer.value:
+        return key
+    try:
+        return key * answer.number / answer.value
+    except (ZeroDivisionError, TypeError, OverflowError):
+        return None
 
 
 def _wrong(key: Key, feedback: str, mistake_id: str | None = None) -> GradeResult:
