@@ -40,7 +40,7 @@ def guarded(what: str, action: Callable[[], T]) -> T | None:
 
 def _details_for_instructors(exc: Exception) -> None:
     try:
-        from ui.components.identity import is_instructor
+        from ui.components.instructor import is_instructor
 
         if not is_instructor():
             return

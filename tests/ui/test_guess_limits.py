@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from engine.progress.throttle import guess_limit, new_learner_limit
 from tests.ui.test_progress_pages import _digest, db, frames, page  # noqa: F401, F811 (db: a fixture)
-from ui.components.identity import CODE_KEY, UNLOCKED
+from ui.components.identity import CODE_KEY
+from ui.components.instructor import UNLOCKED
 
 ENV = ("LORA_LAB_GUESSES_PER_SESSION", "LORA_LAB_GUESSES_PER_ADDRESS", "LORA_LAB_GUESSES_PER_SERVER",
        "LORA_LAB_NEW_LEARNERS_PER_SESSION", "LORA_LAB_NEW_LEARNERS_PER_ADDRESS", "LORA_LAB_TRUSTED_PROXIES")

@@ -1,5 +1,4 @@
-"""Who the learner is (and whether this session is the instructor), and the hooks that
-save a learner's work to the progress store.
+"""Who the learner is, and the hooks that save a learner's work to the progress store.
 
 With Streamlit's OIDC login configured (an [auth] section in secrets.toml; Streamlit
 docs, "User authentication", st.login / st.user) the learner is st.user. Otherwise the
@@ -7,19 +6,13 @@ learner types a display name and gets a short learner code to come back with; th
 learner can stay signed in on this browser (a signed cookie, ui/components/browser_session.py),
 and answers given before signing in are kept and stored as theirs when they sign in. Every hook
 does nothing when nobody is signed in, and a database problem shows a warning instead of
-breaking the page. The instructor
-gate compares INSTRUCTOR_PASSWORD with hmac.compare_digest (Python docs, hmac: constant
-time, so the comparison leaks no prefix length). Wrong passwords and wrong learner codes
+breaking the page. Wrong learner codes (and instructor passwords: ui/components/instructor.py)
 are paced per session, client address and server, and new learners limited per session and
 address, with counters in the progress database (engine/progress/throttle.py): an attempt
 waits its turn, and the right secret is never refused.
 """
-
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -34,7 +27,6 @@ if TYPE_CHECKING:
     from engine.progress.store import Store
 
 CODE_KEY = "learner_code"  # session state: the code of the signed-in learner (no OIDC)
-UNLOCKED = "instructor_unlocked"  # session state: digest of the password that unlocked this session
 
 
 @st.cache_resource(show_spinner=False)
@@ -114,7 +106,7 @@ def _come_back(db: Store, code: str, stay: bool) -> None:
         found.extend([learner] if learner else [])
         return learner is not None
 
-    right = _checked(db, "learner code", check)
+    right = checked(db, "learner code", check)
     if right:
         _remember(found[0], stay)
     elif right is False:
@@ -134,7 +126,7 @@ def client_keys() -> dict[str, str]:
             "server": "all"}
 
 
-def _checked(db: Store, kind: str, check: Callable[[], bool]) -> bool | None:
+def checked(db: Store, kind: str, check: Callable[[], bool]) -> bool | None:
     """`check()` run in this client's turn: after many wrong guesses of this kind, attempts wait and
     are checked one at a time, so a right secret gets in late but is never refused. None (after
     saying why) when it could not be checked."""
@@ -283,38 +275,3 @@ def save_lab_runs(job_ids: dict[str, str], results: dict[str, dict]) -> None:
     for method, result in fresh.items():
         db.record_lab_run(learner.id, method, lab_measurements(result), job_id=job_ids[method])
         saved.add(job_ids[method])
-
-
-def instructor_password() -> str:
-    try:
-        secret = st.secrets.get("INSTRUCTOR_PASSWORD")
-    except Exception:  # no secrets.toml at all: Streamlit raises rather than returning None
-        secret = None
-    for value in (secret, os.environ.get("INSTRUCTOR_PASSWORD")):
-        if value is not None and str(value).strip():  # whitespace only counts as unset
-            return str(value)
-    return ""
-
-
-def is_instructor() -> bool:
-    """True when this session typed the current instructor password (none set: nobody is)."""
-    expected = instructor_password()
-    digest = hashlib.sha256(expected.encode()).hexdigest()
-    return bool(expected) and hmac.compare_digest(st.session_state.get(UNLOCKED, ""), digest)
-
-
-def instructor_gate(expected: str) -> None:
-    """Stop the page unless this session typed the current password."""
-    digest = hashlib.sha256(expected.encode()).hexdigest()
-    if hmac.compare_digest(st.session_state.get(UNLOCKED, ""), digest):
-        return
-    with st.form("instructor-login"):
-        typed = st.text_input("Instructor password", type="password")
-        if st.form_submit_button("Open the dashboard") and (db := store()) is not None:
-            right = _checked(db, "instructor password", lambda: hmac.compare_digest(typed.encode(), expected.encode()))
-            if right:
-                st.session_state[UNLOCKED] = digest
-                st.rerun()
-            if right is False:
-                st.error("Wrong password.")
-    st.stop()

@@ -22,7 +22,7 @@ import streamlit as st
 from engine.jobs.job import JobInfo
 from engine.jobs.queue import JobQueue
 from engine.lab.messages import without_paths
-from ui.components import identity, lab_questions, lab_results
+from ui.components import identity, instructor, lab_questions, lab_results
 
 POLL_SECONDS = 1.0  # status and progress bars while a run is running, seconds
 # From Start until the first loss point: a run forked from the warm worker reports its first loss
@@ -153,7 +153,7 @@ def _job_row(queue: JobQueue, method: str, info: JobInfo | None, key: str) -> No
             _running(head, info)
         elif info.state == "failed":  # the server's paths stay out of what a learner reads
             st.error(f"{method} failed: {without_paths(info.error)}")
-            if info.detail and identity.is_instructor():
+            if info.detail and instructor.is_instructor():
                 with st.expander("Technical details"):
                     st.code(info.detail, language="text")
         elif info.state == "cancelled":

@@ -1,7 +1,7 @@
 """The instructor dashboard (/instructor): what the class gets wrong, behind a password.
 
 INSTRUCTOR_PASSWORD comes from st.secrets or the environment and is compared with
-hmac.compare_digest (ui/components/identity.py). No password configured: the page says it is
+hmac.compare_digest (ui/components/instructor.py). No password configured: the page says it is
 disabled. Learners see only the password prompt. Answer keys are never shown on the page; the QTI
 package it offers for an LMS (ui/components/qti_export.py) carries them, as an LMS needs them.
 """
@@ -13,17 +13,17 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from engine.content.loader import load_course
-from ui.components import class_queue, class_skills, identity, qti_export
+from ui.components import class_queue, class_skills, identity, instructor, qti_export
 
 
 def render() -> None:
     st.title("Instructor dashboard")
-    expected = identity.instructor_password()
+    expected = instructor.instructor_password()
     if not expected:
         st.info("The instructor dashboard is disabled: no INSTRUCTOR_PASSWORD is set in .streamlit/secrets.toml "
                 "or the environment.")
         st.stop()
-    identity.instructor_gate(expected)
+    instructor.instructor_gate(expected)
     from engine.progress.report import attempts_csv, class_report, quiz_results_by_lesson  # SQLAlchemy: this page only
 
     db = identity.store()
