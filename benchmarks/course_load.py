@@ -52,11 +52,11 @@ def generate(folder: Path, n_lessons: int) -> tuple[list[Path], list[Path]]:
     sys.path.insert(0, str(ROOT))
     import yaml
 
-    from engine.content.loader import LESSON_DIR, QUIZ_DIR, _plain, yaml_files
-    from engine.content.yaml_reader import read_text
+    from engine.content.loader import LESSON_DIR, QUIZ_DIR, yaml_files
 
-    shipped_lessons = [_plain(read_text(p.read_bytes()), [], [], True) for p in yaml_files(LESSON_DIR)]
-    shipped_quizzes = {q["id"]: q for q in (_plain(read_text(p.read_bytes()), [], [], True) for p in yaml_files(QUIZ_DIR))}
+    # the files as written, {result:...} placeholders included (the loader's own reading fills them in)
+    shipped_lessons = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in yaml_files(LESSON_DIR)]
+    shipped_quizzes = {q["id"]: q for q in (yaml.safe_load(p.read_text(encoding="utf-8")) for p in yaml_files(QUIZ_DIR))}
     lessons, quizzes = [], []
     for k in range(n_lessons):
         lesson = dict(shipped_lessons[k % len(shipped_lessons)])
