@@ -2,8 +2,9 @@
 
 The key is the question's `answer` expression evaluated for the variant. A typed number is
 compared with it, converted to the question's unit, by the rules of engine/quiz/matching.py;
-a wrong number is matched against every listed mistake's value, then the unit slips, to name
-what went wrong.
+a wrong number is matched against every listed mistake's value, then the unit slips, then the
+key rounded further than the question asks (1.9 for 1.8626 at two decimals), to name what went
+wrong.
 """
 
 from __future__ import annotations
