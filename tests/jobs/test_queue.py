@@ -11,6 +11,7 @@ import pytest
 
 from engine.jobs.job import max_jobs_from_env
 from engine.jobs.queue import JobQueue, describe_exit
+from tests.jobs.processes import killed_probe, pid_alive, survivors
 
 HERE = "tests.jobs.test_queue"
 
@@ -78,19 +79,6 @@ def queue(request):
     q.shutdown()
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a zombie still answers kill(0), but it holds no memory any more
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
 def _wait_running(queue: JobQueue, job_id: str, timeout: float = 30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -141,7 +129,7 @@ def test_cancel_a_running_job_stops_its_worker(queue):
     assert queue.cancel(job)
     info = queue.wait(job, 30)
     assert info.state == "cancelled" and info.exitcode == 0  # it stopped by itself, cleanly
-    assert not _pid_alive(pid)
+    assert not pid_alive(pid)
     assert not queue.cancel(job)  # finished jobs cannot be cancelled again
 
 
@@ -152,7 +140,7 @@ def test_a_worker_that_ignores_cancel_is_killed_and_the_next_job_runs(queue):
     queue.cancel(job)
     info = queue.wait(job, 30)
     assert info.state == "cancelled" and info.exitcode == -signal.SIGKILL
-    assert not _pid_alive(pid)  # its memory is back with the OS
+    assert not pid_alive(pid)  # its memory is back with the OS
     assert queue.wait(after, 60).state == "done"
 
 
@@ -262,25 +250,9 @@ os.kill(os.getpid(), 9)  # the server dies without any chance to clean up
 
 
 def test_a_worker_whose_server_dies_ends_too(tmp_path):
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
-
-    out = tmp_path / "probe.out"
-    with out.open("w") as sink:  # a file, not a pipe: an orphan holding a pipe would hang run()
-        probe = subprocess.run([sys.executable, "-c", ORPHAN_PROBE.format(root=str(ROOT))], cwd=ROOT,
-                               stdout=sink, stderr=subprocess.STDOUT, timeout=120)
-    assert probe.returncode == -signal.SIGKILL, out.read_text()[-2000:]
-    pid = int(out.read_text().split()[-1])
-    deadline = time.monotonic() + 10
-    while _pid_alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    try:
-        assert not _pid_alive(pid), "the orphaned worker is still running"
-    finally:
-        if _pid_alive(pid):
-            os.kill(pid, signal.SIGKILL)
+    code, output = killed_probe(ORPHAN_PROBE, tmp_path)
+    assert code == -signal.SIGKILL, output[-2000:]
+    assert survivors([int(output.split()[-1])]) == [], "the orphaned worker is still running"
 
 
 def test_kwargs_that_cannot_reach_a_worker_fail_that_job_only(queue):

@@ -35,11 +35,6 @@ def any_model(monkeypatch):
 
 
 @pytest.fixture
-def url(tmp_path):
-    return f"sqlite:///{tmp_path / 'progress.db'}"
-
-
-@pytest.fixture
 def queue(url):
     q = on_ray(url)
     yield q

@@ -25,11 +25,6 @@ def replica(url: str, max_queued: int = 3) -> SharedQueue:
 
 
 @pytest.fixture
-def url(tmp_path):
-    return f"sqlite:///{tmp_path / 'progress.db'}"
-
-
-@pytest.fixture
 def first(url):
     queue = replica(url)
     yield queue

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -14,8 +13,7 @@ import time
 import pytest
 
 from engine.jobs.queue import JobQueue
-from tests.conftest import ROOT
-from tests.jobs.test_queue import _pid_alive
+from tests.jobs.processes import killed_probe, pid_alive, survivors
 
 HERE = "tests.jobs.test_template"
 QUEUE = "tests.jobs.test_queue"
@@ -68,7 +66,7 @@ def test_each_job_is_a_fresh_fork_of_the_warm_template(make_queue):
     assert first["parent"] == second["parent"] == template  # and each job is a fork of it
     assert first["pid"] != second["pid"] != template  # one process per job, never the template itself
     assert second["seen"] == []  # what A's run left in its process is gone with it
-    assert not _pid_alive(first["pid"])
+    assert not pid_alive(first["pid"])
     assert comm(template) == "lora-lab-warm"
     assert "tests.jobs.test_queue" not in sys.modules or not hasattr(sys.modules[QUEUE], "WARM") \
         or "pid" not in sys.modules[QUEUE].WARM  # the warm-up never ran in the server
@@ -99,7 +97,7 @@ def test_a_template_killed_while_idle_is_warmed_again(make_queue):
     old = run(queue)["parent"]
     os.kill(old, signal.SIGKILL)
     deadline = time.monotonic() + 10
-    while _pid_alive(old) and time.monotonic() < deadline:
+    while pid_alive(old) and time.monotonic() < deadline:
         time.sleep(0.05)
     again = run(queue)
     assert again["parent"] == queue.launcher.template.pid != old
@@ -116,7 +114,7 @@ def test_shutdown_ends_the_template(make_queue):
     queue = make_queue(f"{QUEUE}:warm_up")
     template = run(queue)["parent"]
     queue.shutdown()
-    assert not _pid_alive(template)
+    assert not pid_alive(template)
 
 
 SERVER_DIES = """
@@ -133,21 +131,10 @@ os.kill(os.getpid(), 9)
 
 
 def test_the_template_and_its_workers_end_with_the_server(tmp_path):
-    out = tmp_path / "probe.out"
-    with out.open("w") as sink:  # a file, not a pipe: an orphan holding a pipe would hang run()
-        probe = subprocess.run([sys.executable, "-c", SERVER_DIES.format(root=str(ROOT))], cwd=ROOT,
-                               stdout=sink, stderr=subprocess.STDOUT, timeout=120)
-    assert probe.returncode == -signal.SIGKILL, out.read_text()[-2000:]
-    line = next(ln for ln in out.read_text().splitlines() if ln.startswith("PIDS "))
-    pids = [int(p) for p in line.split()[1:]]
-    deadline = time.monotonic() + 10
-    while any(map(_pid_alive, pids)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    try:
-        assert not any(map(_pid_alive, pids)), "the template or its worker outlived the server"
-    finally:
-        for pid in filter(_pid_alive, pids):
-            os.kill(pid, signal.SIGKILL)
+    code, output = killed_probe(SERVER_DIES, tmp_path)
+    assert code == -signal.SIGKILL, output[-2000:]
+    line = next(ln for ln in output.splitlines() if ln.startswith("PIDS "))
+    assert survivors([int(p) for p in line.split()[1:]]) == [], "the template or its worker outlived the server"
 
 
 def test_the_warm_worker_setting(monkeypatch):
