@@ -101,7 +101,7 @@ def rounded_further(precision: Precision, number, places: int | None, key: float
     """True when `number`, typed with `places` decimals, is `key` rounded more coarsely than `precision`
     asks: 1.9 for 1.8626 at 2 decimals (or 3 significant figures). `key` is in the unit typed. Never
     for a tolerance (it asks for no rounding) or a number worked out from an expression (no places)."""
-    if places is None or precision.exact or (precision.decimals is None and precision.sig_figs is None):
+    if places is None or (precision.decimals is None and precision.sig_figs is None):  # exact, or a tolerance
         return False
     try:
         if precision.decimals is not None and places >= precision.decimals:
